@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CliError } from './CliError';
+
+/**
+ * The `med3d` command line. Each file in ./commands registers one command group
+ * (`export function register(program: Command): void`), so adding a command never edits this file.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function buildProgram(): Promise<Command> {
+  const program = new Command('med3d')
+    .description('Med3D Workstation engine: read scans, run and fine-tune Med3D (MedicalNet) models, batch segmentation.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  const dir = path.join(here, 'commands');
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !/\.test\./.test(f) && !f.endsWith('.d.ts'))
+    .sort();
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { register?: (p: Command) => void };
+    mod.register?.(program);
+  }
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors with 1.
+      process.exitCode = err.exitCode;
+      return;
+    }
+    // One line naming the file and the cause: scripts and users read the first line only.
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`med3d: ${msg}\n`);
+    if (process.env.MED3D_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+await main();
