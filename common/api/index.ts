@@ -1,0 +1,15 @@
+export * from './Med3dApi';
+export * from './types';
+export * from './requests';
+export * from './errors';
+export { v, ApiValidationError, type Schema, type Infer, type JsonValue } from './schema';
+export * from './channels';
+export type { ApiTransport, Med3dBridge } from './transport';
+export { createApiClient } from './createApiClient';
+export { ApiEventHub } from './ApiEventHub';
+export { createApiDispatcher, type ApiDispatch } from './dispatcher';
+export { createLocalTransport } from './localTransport';
+export { createIpcTransport } from './ipcTransport';
+export { createWsTransport, type WebSocketLike } from './wsTransport';
+export { encodeMessage, WireDecoder, type WireMessage } from './wire';
+export { connectApi } from './connectApi';

@@ -1,0 +1,159 @@
+/**
+ * Request payload schemas, one per API method. The request types are inferred from these, so
+ * what the service side validates is exactly what the client may send.
+ */
+import { v, type Infer } from './schema';
+
+/** Paths are absolute or workspace-relative strings; the service resolves and checks them. */
+const path = v.string({ min: 1, max: 4096 });
+const id = v.string({ min: 1, max: 200, pattern: /^[A-Za-z0-9._:@-]+$/ });
+/** Label maps: at most 2 GiB of uint8. */
+const labelBuffer = v.arrayBuffer({ maxBytes: 2 ** 31 - 1 });
+
+export const CaseStatusSchema = v.literal('new', 'predicted', 'corrected', 'verified');
+export const TaskNameSchema = v.literal('lung', 'liver', 'nodule');
+export const Vec3Schema = v.tuple3(v.number());
+export const LabelDefSchema = v.object({
+  value: v.number({ integer: true, min: 1, max: 255 }),
+  name: v.string({ min: 1, max: 200 }),
+  color: v.tuple3(v.number({ integer: true, min: 0, max: 255 })),
+});
+
+export const OpenVolumeRequest = v.union('kind', {
+  path: v.object({ kind: v.literal('path'), path }),
+  demo: v.object({ kind: v.literal('demo') }),
+});
+export type OpenVolumeRequest = Infer<typeof OpenVolumeRequest>;
+
+export const VolumeRef = v.object({ volumeId: id });
+export type VolumeRef = Infer<typeof VolumeRef>;
+
+export const OpenWorkspaceRequest = v.object({
+  path,
+  /** Create the workspace (and folder) when it does not exist yet. */
+  create: v.optional(v.boolean()),
+});
+export type OpenWorkspaceRequest = Infer<typeof OpenWorkspaceRequest>;
+
+export const AddCaseRequest = v.object({ path, name: v.optional(v.string({ min: 1, max: 200 })) });
+export type AddCaseRequest = Infer<typeof AddCaseRequest>;
+
+export const CaseRef = v.object({ caseId: id });
+export type CaseRef = Infer<typeof CaseRef>;
+
+export const AdjacentCaseRequest = v.object({
+  caseId: id,
+  direction: v.literal('next', 'previous'),
+  /** Only consider cases with this status (e.g. next 'new' case to correct). */
+  status: v.optional(CaseStatusSchema),
+});
+export type AdjacentCaseRequest = Infer<typeof AdjacentCaseRequest>;
+
+export const SetCaseStatusRequest = v.object({ caseId: id, status: CaseStatusSchema });
+export type SetCaseStatusRequest = Infer<typeof SetCaseStatusRequest>;
+
+export const SaveLabelRequest = v.object({
+  caseId: id,
+  /** Uint8 label values on the case's source grid, i fastest. */
+  labels: labelBuffer,
+  status: CaseStatusSchema,
+  note: v.optional(v.string({ max: 2000 })),
+  /** Version the edits started from (provenance only). */
+  baseVersion: v.optional(v.nullable(v.number({ integer: true, min: 1 }))),
+});
+export type SaveLabelRequest = Infer<typeof SaveLabelRequest>;
+
+export const LoadLabelRequest = v.object({ caseId: id, version: v.optional(v.number({ integer: true, min: 1 })) });
+export type LoadLabelRequest = Infer<typeof LoadLabelRequest>;
+
+export const SaveRecoveryRequest = v.object({
+  caseId: id,
+  labels: labelBuffer,
+  baseVersion: v.nullable(v.number({ integer: true, min: 1 })),
+});
+export type SaveRecoveryRequest = Infer<typeof SaveRecoveryRequest>;
+
+export const ExportLabelRequest = v.object({
+  caseId: id,
+  version: v.optional(v.number({ integer: true, min: 1 })),
+  format: v.literal('nifti', 'dicom-seg'),
+  /** Destination; must be inside an allowed root or chosen in a save dialog. Default: <workspace>/exports/. */
+  path: v.optional(path),
+});
+export type ExportLabelRequest = Infer<typeof ExportLabelRequest>;
+
+export const UpdateSettingsRequest = v.object({
+  fineTune: v.optional(v.literal('automatic', 'manual')),
+  labels: v.optional(v.array(LabelDefSchema, { max: 255 })),
+  validationFraction: v.optional(v.number({ min: 0, max: 0.5 })),
+  autosaveSeconds: v.optional(v.number({ min: 0, max: 3600 })),
+});
+export type UpdateSettingsRequest = Infer<typeof UpdateSettingsRequest>;
+
+export const StartJobRequest = v.object({
+  /** A registered job kind, e.g. 'predict', 'finetune', 'batch'. */
+  kind: v.string({ min: 1, max: 100, pattern: /^[a-z][a-z0-9:-]*$/ }),
+  params: v.optional(v.json()),
+  caseId: v.optional(id),
+  title: v.optional(v.string({ max: 200 })),
+});
+export type StartJobRequest = Infer<typeof StartJobRequest>;
+
+export const JobRef = v.object({ jobId: id });
+export type JobRef = Infer<typeof JobRef>;
+
+export const ListModelsRequest = v.object({ task: v.optional(TaskNameSchema) });
+export type ListModelsRequest = Infer<typeof ListModelsRequest>;
+
+export const ImportWeightsRequest = v.object({
+  /** A MedicalNet .pth or one of our checkpoints. */
+  path,
+  task: TaskNameSchema,
+  note: v.optional(v.string({ max: 2000 })),
+  /** Make it the task's active model (default true). */
+  activate: v.optional(v.boolean()),
+});
+export type ImportWeightsRequest = Infer<typeof ImportWeightsRequest>;
+
+export const ActivateModelRequest = v.object({ task: TaskNameSchema, versionId: id });
+export type ActivateModelRequest = Infer<typeof ActivateModelRequest>;
+
+export const RunTaskRequest = v.object({
+  task: v.literal('lung', 'liver'),
+  caseId: id,
+  /** Model version; default the task's active version (lung falls back to the classical cold-start mask). */
+  modelVersion: v.optional(id),
+});
+export type RunTaskRequest = Infer<typeof RunTaskRequest>;
+
+export const FineTuneRequest = v.object({
+  task: TaskNameSchema,
+  /** Train on these cases; default all verified/corrected cases. */
+  caseIds: v.optional(v.array(id, { max: 10_000 })),
+  /** Optimisation steps (default chosen by the task). */
+  steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
+});
+export type FineTuneRequest = Infer<typeof FineTuneRequest>;
+
+export const ClassifyNoduleRequest = v.object({
+  caseId: id,
+  point: v.object({
+    /** 'world': RAS+ mm; 'voxel': (i, j, k) of the case volume. */
+    frame: v.literal('world', 'voxel'),
+    coords: Vec3Schema,
+  }),
+  modelVersion: v.optional(id),
+});
+export type ClassifyNoduleRequest = Infer<typeof ClassifyNoduleRequest>;
+
+export const ListDirectoryRequest = v.object({
+  /** Absolute folder inside an allowed root; omitted: list the roots. */
+  path: v.optional(path),
+  showHidden: v.optional(v.boolean()),
+});
+export type ListDirectoryRequest = Infer<typeof ListDirectoryRequest>;
+
+export const ChooseFileRequest = v.object({
+  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask'),
+});
+export type ChooseFileRequest = Infer<typeof ChooseFileRequest>;

@@ -1,0 +1,269 @@
+/**
+ * Plain-data types returned by the Med3D API (responses and event payloads). Everything here
+ * survives structured clone (Electron IPC) and the JSON+binary WebSocket framing: no classes,
+ * no typed arrays (voxels travel as ArrayBuffer), no Dates (ISO strings).
+ */
+import type { ApiErrorData } from './errors';
+import type { JsonValue } from './schema';
+
+export type Vec3 = [number, number, number];
+
+/** 'electron': desktop app over IPC; 'web': `med3d serve` over WebSocket. */
+export type AppMode = 'electron' | 'web';
+
+export interface EngineBackendInfo {
+  /** Backend in use, e.g. 'tfjs-node-gpu', 'tfjs-node', 'onednn', 'tfjs-cpu'. */
+  name: string;
+  /** One line for the status bar, e.g. 'oneDNN 2.6 (native CPU, 2 threads)'. */
+  description: string;
+  /** Backends tried before this one and why they were skipped. */
+  tried: Array<{ name: string; ok: boolean; reason?: string }>;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: AppMode;
+  /** Null until the engine has started (it starts lazily on first use). */
+  backend: EngineBackendInfo | null;
+  platform: string;
+  /** Native open/save dialogs exist (Electron). In web mode use listDirectory instead. */
+  nativeDialogs: boolean;
+  /** Open workspace folder, if any. */
+  workspace: string | null;
+  /** A bundled demo scan can be opened with openVolume({kind: 'demo'}). */
+  demoAvailable: boolean;
+  /** What the server was asked to open at start (`med3d serve --open FILE`, or the demo); the renderer opens it first. */
+  initialOpen: { kind: 'demo' } | { kind: 'path'; path: string } | { kind: 'case'; caseId: string } | null;
+}
+
+/** Voxel storage type of getVoxels' ArrayBuffer (little-endian, i fastest, then j, then k). */
+export type VoxelDType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+
+export interface VolumeHeader {
+  /** Handle for getVoxels/closeVolume; valid until closed or the server restarts. */
+  volumeId: string;
+  /** Voxels along i, j, k. */
+  dims: Vec3;
+  /** Voxel size in mm along i, j, k. */
+  spacing: Vec3;
+  /** Index (i, j, k, 1) → world RAS+ mm, row-major 4x4 (16 numbers). */
+  affine: number[];
+  dtype: VoxelDType;
+  /** Value range in physical units (HU for CT). */
+  min: number;
+  max: number;
+  /** 'CT', 'MR', ... or 'unknown'. */
+  modality: string;
+  /** File or folder it came from; 'demo:phantom' for the bundled demo. */
+  source: string;
+  /** Corrections or assumptions made while loading (shown to the user). */
+  warnings: string[];
+  /** Case this volume belongs to, when opened through a workspace case. */
+  caseId?: string;
+  /** Label names/colours shipped with the volume (e.g. the demo phantom's true masks). */
+  labels?: LabelDef[];
+}
+
+export interface LabelDef {
+  /** Voxel value (1..255; 0 is background). */
+  value: number;
+  name: string;
+  /** RGB 0..255. */
+  color: Vec3;
+}
+
+export type CaseStatus = 'new' | 'predicted' | 'corrected' | 'verified';
+
+export interface CaseSummary {
+  caseId: string;
+  name: string;
+  /** Source scan: NIfTI file or DICOM folder (absolute path). */
+  source: string;
+  status: CaseStatus;
+  /** Number of label versions saved. */
+  labelVersions: number;
+  /** Latest label version number, or null. */
+  latestVersion: number | null;
+  /** An autosaved recovery file with unsaved edits exists. */
+  hasRecovery: boolean;
+  addedAt: string;
+  updatedAt: string;
+}
+
+export interface LabelVersionInfo {
+  caseId: string;
+  /** 1, 2, 3... never reused, never overwritten. */
+  version: number;
+  status: CaseStatus;
+  note: string;
+  /** 'user' for saves from the editor, 'model:<versionId>' for predictions, 'import' for imported masks. */
+  author: string;
+  createdAt: string;
+  /** Voxel count per label value (value → count), computed at save time. */
+  voxelCounts: Record<string, number>;
+  /** NIfTI file in the workspace (relative to its root). */
+  file: string;
+}
+
+export interface LabelData {
+  version: LabelVersionInfo;
+  /** Uint8 label values on the case's source grid (same dims and order as the volume). */
+  labels: ArrayBuffer;
+  dims: Vec3;
+}
+
+export interface RecoveryData {
+  caseId: string;
+  labels: ArrayBuffer;
+  dims: Vec3;
+  /** Version the unsaved edits started from (null: from empty). */
+  baseVersion: number | null;
+  savedAt: string;
+}
+
+export type FineTuneMode = 'automatic' | 'manual';
+
+export interface WorkspaceSettings {
+  /** Fine-tune automatically after a corrected/verified save, or only on request. */
+  fineTune: FineTuneMode;
+  /** Label names and colours for this workspace. */
+  labels: LabelDef[];
+  /** Fraction of verified cases held out for validation (0..0.5). */
+  validationFraction: number;
+  /** Autosave period for unsaved edits in seconds (0 disables). */
+  autosaveSeconds: number;
+}
+
+export interface WorkspaceInfo {
+  root: string;
+  name: string;
+  caseCount: number;
+  settings: WorkspaceSettings;
+  /** Active model version per task (task → versionId). */
+  activeModels: Record<string, string | null>;
+}
+
+export type TaskName = 'lung' | 'liver' | 'nodule';
+
+export interface ModelVersionInfo {
+  versionId: string;
+  task: TaskName;
+  /** e.g. 'resnet10', 'resnet50'. */
+  backbone: string;
+  /** Version it was fine-tuned from, or null (imported / from scratch). */
+  parent: string | null;
+  /** 'import' (a .pth or checkpoint file), 'finetune', 'scratch'. */
+  origin: 'import' | 'finetune' | 'scratch';
+  /** Cases (caseId@labelVersion) it was trained on. */
+  trainingCases: string[];
+  /** e.g. { valDice: 0.91, trainLoss: 0.12 }. */
+  metrics: Record<string, number>;
+  createdAt: string;
+  /** Checkpoint file (relative to the workspace root). */
+  file: string;
+  /** Currently used for this task. */
+  active: boolean;
+  note: string;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobInfo {
+  id: string;
+  kind: string;
+  state: JobState;
+  /** 0..1 */
+  progress: number;
+  /** Seconds left, estimated from progress so far; null when unknown. */
+  etaSeconds: number | null;
+  /** Current step in words, e.g. 'epoch 3/10'. */
+  message: string;
+  /** Set when state is 'failed' (or 'cancelled'). */
+  error?: ApiErrorData;
+  /** Set when state is 'done'; shape depends on the job kind. */
+  result?: JsonValue;
+  /** Curves for plots (e.g. loss, valDice): name → [step, value] pairs. */
+  curves?: Record<string, Array<[number, number]>>;
+  caseId?: string;
+  /** Short human title, e.g. 'Lung segmentation — case 3'. */
+  title: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface NoduleResult {
+  /** Probability of malignancy (LIDC 4–5) 0..1. */
+  probability: number;
+  label: 'benign' | 'malignant';
+  /** The patch fed to the classifier, registered as a volume (getVoxels works on it). */
+  patch: VolumeHeader;
+  /** Patch centre in voxel (i, j, k) of the case volume and in world RAS+ mm. */
+  centerVoxel: Vec3;
+  centerWorld: Vec3;
+  modelVersion: string | null;
+}
+
+export type RecentKind = 'nifti' | 'dicom' | 'workspace' | 'weights';
+
+export interface RecentItem {
+  path: string;
+  kind: RecentKind;
+  openedAt: string;
+}
+
+export type FileKind = 'nifti' | 'dicom' | 'weights' | 'checkpoint' | 'other';
+
+export interface DirEntry {
+  name: string;
+  /** Absolute path (pass back as-is to open it). */
+  path: string;
+  isDirectory: boolean;
+  size: number;
+  /** Guess from the name (and for folders: contains DICOM files). */
+  kind: FileKind | null;
+}
+
+export interface DirListing {
+  /** Absolute path listed; null when listing the roots themselves. */
+  path: string | null;
+  parent: string | null;
+  roots: string[];
+  entries: DirEntry[];
+}
+
+export type WorkspaceChange = 'opened' | 'cases' | 'labels' | 'models' | 'settings' | 'recovery';
+
+export interface WorkspaceChangedEvent {
+  reason: WorkspaceChange;
+  caseId?: string;
+  root: string;
+}
+
+/** Commands from native menus / shortcuts handled by the renderer. */
+export type MenuCommand =
+  | 'open-dicom'
+  | 'open-nifti'
+  | 'open-workspace'
+  | 'import-weights'
+  | 'export-mask'
+  | 'undo'
+  | 'redo'
+  | 'save'
+  | 'next-case'
+  | 'previous-case';
+
+export interface MenuCommandEvent {
+  command: MenuCommand;
+  /** Path the user already chose in a native dialog (open-*, import-weights). */
+  path?: string;
+}
+
+export interface VolumeProgressEvent {
+  /** Source being loaded. */
+  source: string;
+  /** 0..1 */
+  progress: number;
+  message: string;
+}

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, REPO_ROOT, sharedAvailable } from '../../../test/sharedDir';
+import { readF32, readManifest, worstExcess } from '../../engine/models/testing/fixtures';
+
+/** The raw engine CLI contract (`run-raw`, `train-step-raw`) against the MedicalNet fixtures. */
+const run = promisify(execFile);
+const has = sharedAvailable('MedicalNet fixtures (CLI)');
+const med3d = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
+  run(process.execPath, [path.join(REPO_ROOT, 'bin/med3d.mjs'), ...args], { cwd: REPO_ROOT, env: { ...process.env, MED3D_BACKEND: 'js' } });
+
+async function fails(args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    await med3d(args);
+  } catch (err) {
+    const e = err as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+  throw new Error(`med3d ${args.join(' ')} unexpectedly succeeded`);
+}
+
+describe.skipIf(!has)('med3d run-raw / train-step-raw', () => {
+  const F = FIXTURES_DIR;
+  const cases = has ? readManifest(F).cases : [];
+  const tmp = mkdtempSync(path.join(tmpdir(), 'med3d-engine-cli-'));
+
+  it('run-raw reproduces d50_B_w8 logits and features (zip .pth)', async () => {
+    const c = cases.find((k) => k.name === 'd50_B_w8')!;
+    const out = path.join(tmp, 'logits.bin');
+    const feat = path.join(tmp, 'features.bin');
+    await med3d(['run-raw', '--weights', path.join(F, c.checkpoints[0].file), '--input', path.join(F, c.input.file), '--shape', c.input.shape.join(','), '--out', out, '--features', feat]);
+    for (const [what, file] of [
+      ['logits', out],
+      ['features', feat],
+    ] as const) {
+      const r = worstExcess(readF32(tmp, path.basename(file)), readF32(F, c.expected[what].file), c.tolerance[what]);
+      expect(r.excess, `${what} max |diff| ${r.maxAbs}`).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('train-step-raw writes loss, every gradient and every BN running stat matching PyTorch', async () => {
+    const c = cases.find((k) => k.kind === 'train')!;
+    const dir = path.join(tmp, 'train');
+    await med3d(['train-step-raw', '--weights', path.join(F, c.checkpoints[0].file), '--input', path.join(F, c.input.file), '--shape', c.input.shape.join(','), '--labels', path.join(F, c.labels!.file), '--out-dir', dir]);
+    const lossTol = c.tolerance.loss;
+    expect(worstExcess(readF32(dir, 'loss.bin'), readF32(F, c.expected.loss.file), lossTol).excess).toBeLessThanOrEqual(0);
+    for (const [name, spec] of Object.entries(c.expected.grads ?? {})) {
+      const r = worstExcess(readF32(dir, `grad.${name}.bin`), readF32(F, spec.file), c.tolerance[`grad ${name}`]);
+      expect(r.excess, `grad ${name}: max |diff| ${r.maxAbs}`).toBeLessThanOrEqual(0);
+    }
+    expect(worstExcess(readF32(dir, 'bn1.running_mean.bin'), readF32(F, c.expected['bn1.running_mean'].file), c.tolerance['bn1.running_mean']).excess).toBeLessThanOrEqual(0);
+    expect(worstExcess(readF32(dir, 'bn1.running_var.bin'), readF32(F, c.expected['bn1.running_var'].file), c.tolerance['bn1.running_var']).excess).toBeLessThanOrEqual(0);
+    // One gradient file per float parameter of the checkpoint, one stats pair per BN.
+    const ck = (c.checkpoints[0] as unknown as { state_dict_keys: { name: string }[] }).state_dict_keys.map((k) => k.name.replace(/^module\./, ''));
+    for (const k of ck.filter((n) => /\.(weight|bias)$/.test(n))) expect(() => readFileSync(path.join(dir, `grad.${k}.bin`)), k).not.toThrow();
+    for (const k of ck.filter((n) => n.endsWith('.running_var'))) expect(() => readFileSync(path.join(dir, `${k}.bin`)), k).not.toThrow();
+  });
+
+  it('errors are one line naming the file and the cause, exit code != 0', async () => {
+    const c = cases.find((k) => k.name === 'd10_B_w8')!;
+    const short = path.join(tmp, 'short.bin');
+    writeFileSync(short, new Uint8Array(100));
+    const e1 = await fails(['run-raw', '--weights', path.join(F, c.checkpoints[0].file), '--input', short, '--shape', c.input.shape.join(','), '--out', path.join(tmp, 'x.bin')]);
+    expect(e1.code).not.toBe(0);
+    expect(e1.stderr.trim().split('\n')).toHaveLength(1);
+    expect(e1.stderr).toContain(short);
+    expect(e1.stderr).toContain('expected 36864');
+    const enc = cases.find((k) => k.kind === 'encoder')!;
+    const e2 = await fails(['run-raw', '--weights', path.join(F, enc.checkpoints[0].file), '--input', path.join(F, enc.input.file), '--shape', enc.input.shape.join(','), '--out', path.join(tmp, 'y.bin')]);
+    expect(e2.code).not.toBe(0);
+    expect(e2.stderr).toMatch(/encoder-only/);
+  });
+});

@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import type { Volume } from '../../volume/Volume';
+import { toRows } from '../../volume/geometry/affine';
+import { axisCodes } from '../../volume/geometry/orientation';
+import { loadVolume } from '../../volume/io/loadVolume';
+import { writeNifti } from '../../volume/io/nifti/writeNifti';
+import type { NiftiWriteDatatype } from '../../volume/io/nifti/encodeNifti';
+import { CliError } from '../CliError';
+
+/** What `med3d info --json` prints (a stable contract: our own checks parse it). */
+export interface VolumeInfo {
+  source: string;
+  dims: [number, number, number];
+  spacing: [number, number, number];
+  /** 4x4 index → RAS+ mm, rows (nibabel img.affine convention). */
+  affine: number[][];
+  axcodes: string;
+  datatype: string | null;
+  min: number;
+  max: number;
+  mean: number;
+  modality: string | null;
+  warnings: string[];
+}
+
+export function volumeInfo(vol: Volume, source: string): VolumeInfo {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  const d = vol.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return {
+    source,
+    dims: [vol.dims[0], vol.dims[1], vol.dims[2]],
+    spacing: [vol.spacing[0], vol.spacing[1], vol.spacing[2]],
+    affine: toRows(vol.affine),
+    axcodes: axisCodes(vol.affine),
+    datatype: vol.meta.datatype ?? null,
+    min,
+    max,
+    mean: d.length ? sum / d.length : NaN,
+    modality: vol.meta.modality ?? null,
+    warnings: [...vol.meta.warnings],
+  };
+}
+
+function fmt(x: number, digits = 4): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(digits);
+}
+
+function printInfo(info: VolumeInfo): string {
+  const lines = [
+    `source:   ${info.source}`,
+    `dims:     ${info.dims.join(' x ')}`,
+    `spacing:  ${info.spacing.map((s) => fmt(s)).join(' x ')} mm`,
+    `axcodes:  ${info.axcodes}`,
+    `affine (index → RAS+ mm):`,
+    ...info.affine.map((r) => `  [${r.map((v) => fmt(v).padStart(11)).join(' ')} ]`),
+    `datatype: ${info.datatype ?? 'unknown'}`,
+    `modality: ${info.modality ?? 'unknown'}`,
+    `values:   min ${fmt(info.min)}  max ${fmt(info.max)}  mean ${fmt(info.mean)}`,
+  ];
+  if (info.warnings.length) lines.push('warnings:', ...info.warnings.map((w) => `  - ${w}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function parseIndex(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--volume must be a non-negative integer, got '${v}'`, 2);
+  return n;
+}
+
+async function load(input: string, volumeIndex?: number): Promise<Volume> {
+  try {
+    return await loadVolume(input, { volumeIndex });
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), 1);
+  }
+}
+
+const WRITE_TYPES: NiftiWriteDatatype[] = ['uint8', 'int8', 'uint16', 'int16', 'int32', 'uint32', 'float32', 'float64'];
+
+export function register(program: Command): void {
+  program
+    .command('info')
+    .description('Describe the volume a file or folder loads as: dims, spacing, RAS+ affine, datatype, value range, warnings.')
+    .argument('<file|folder>', 'NIfTI file (.nii, .nii.gz, .hdr/.img) or DICOM file or folder')
+    .option('--json', 'print JSON (dims, spacing, affine, datatype, min, max, mean, modality, warnings)')
+    .option('--volume <n>', 'which volume of a 4D/5D or multi-volume input (default 0)', parseIndex)
+    .action(async (input: string, opts: { json?: boolean; volume?: number }) => {
+      const vol = await load(input, opts.volume);
+      const info = volumeInfo(vol, input);
+      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : printInfo(info));
+    });
+
+  program
+    .command('convert')
+    .description('Convert a scan (DICOM series/file or NIfTI) to NIfTI (.nii or .nii.gz), keeping its world geometry.')
+    .argument('<file|folder>', 'input scan')
+    .argument('<out>', 'output .nii or .nii.gz')
+    .option('--volume <n>', 'which volume of a 4D/5D or multi-volume input (default 0)', parseIndex)
+    .option('--datatype <type>', `on-disk type (${WRITE_TYPES.join(', ')}); default follows the data`)
+    .action(async (input: string, out: string, opts: { volume?: number; datatype?: string }) => {
+      if (!/\.nii(\.gz)?$/i.test(out)) throw new CliError(`cannot write ${out}: output must end in .nii or .nii.gz`, 2);
+      if (opts.datatype && !WRITE_TYPES.includes(opts.datatype as NiftiWriteDatatype))
+        throw new CliError(`--datatype must be one of ${WRITE_TYPES.join(', ')}, got '${opts.datatype}'`, 2);
+      const vol = await load(input, opts.volume);
+      try {
+        await writeNifti(out, vol, { datatype: opts.datatype as NiftiWriteDatatype | undefined });
+      } catch (err) {
+        throw new CliError((err as Error).message, 1);
+      }
+      const w = vol.meta.warnings.length ? ` (${vol.meta.warnings.length} warning(s); see med3d info)` : '';
+      process.stdout.write(`wrote ${out}: ${vol.dims.join('x')} ${vol.meta.datatype ?? ''}${w}\n`);
+    });
+}

@@ -1,0 +1,104 @@
+import type { BackboneSpec, HeadSpec, ModelSpec, ResNetDepth } from '../models/ModelSpec';
+import type { TensorDType } from './StateDict';
+
+/**
+ * The PyTorch state-dict layout of MedicalNet's 3D ResNets (models/resnet.py in
+ * github.com/Tencent/MedicalNet), derived from a ModelSpec: every key, in registration order,
+ * with its shape. Used to check a checkpoint against an architecture without building a model.
+ */
+export type BlockType = 'basic' | 'bottleneck';
+
+export const RESNET_BLOCKS: Readonly<Record<ResNetDepth, { block: BlockType; counts: readonly [number, number, number, number] }>> = {
+  10: { block: 'basic', counts: [1, 1, 1, 1] },
+  18: { block: 'basic', counts: [2, 2, 2, 2] },
+  34: { block: 'basic', counts: [3, 4, 6, 3] },
+  50: { block: 'bottleneck', counts: [3, 4, 6, 3] },
+  101: { block: 'bottleneck', counts: [3, 4, 23, 3] },
+  152: { block: 'bottleneck', counts: [3, 8, 36, 3] },
+  200: { block: 'bottleneck', counts: [3, 24, 36, 3] },
+};
+
+export const expansionOf = (block: BlockType): number => (block === 'bottleneck' ? 4 : 1);
+
+/** Channels of layer4's output (what heads see). */
+export function encoderChannels(b: BackboneSpec): number {
+  return 8 * b.baseWidth * expansionOf(RESNET_BLOCKS[b.depth].block);
+}
+
+export interface ExpectedTensor {
+  shape: number[];
+  dtype: TensorDType;
+}
+export type ExpectedLayout = Map<string, ExpectedTensor>;
+
+function conv(out: ExpectedLayout, name: string, o: number, i: number, k: number, bias = false): void {
+  out.set(`${name}.weight`, { shape: [o, i, k, k, k], dtype: 'float32' });
+  if (bias) out.set(`${name}.bias`, { shape: [o], dtype: 'float32' });
+}
+function bn(out: ExpectedLayout, name: string, c: number): void {
+  for (const p of ['weight', 'bias', 'running_mean', 'running_var']) out.set(`${name}.${p}`, { shape: [c], dtype: 'float32' });
+  out.set(`${name}.num_batches_tracked`, { shape: [], dtype: 'int64' });
+}
+
+export function backboneLayout(b: BackboneSpec, out: ExpectedLayout = new Map()): ExpectedLayout {
+  const { block, counts } = RESNET_BLOCKS[b.depth];
+  const exp = expansionOf(block);
+  const w = b.baseWidth;
+  conv(out, 'conv1', w, b.inChannels, 7);
+  bn(out, 'bn1', w);
+  let inplanes = w;
+  for (let li = 0; li < 4; li++) {
+    const planes = w * 2 ** li;
+    const stride = li === 1 ? 2 : 1;
+    for (let bi = 0; bi < counts[li]!; bi++) {
+      const p = `layer${li + 1}.${bi}`;
+      // Pre-activation blocks normalise their input, so bn1 sees inplanes channels (He et al. 2016).
+      if (block === 'basic') {
+        conv(out, `${p}.conv1`, planes, inplanes, 3);
+        bn(out, `${p}.bn1`, b.preActivation ? inplanes : planes);
+        conv(out, `${p}.conv2`, planes, planes, 3);
+        bn(out, `${p}.bn2`, planes);
+      } else {
+        conv(out, `${p}.conv1`, planes, inplanes, 1);
+        bn(out, `${p}.bn1`, b.preActivation ? inplanes : planes);
+        conv(out, `${p}.conv2`, planes, planes, 3);
+        bn(out, `${p}.bn2`, planes);
+        conv(out, `${p}.conv3`, planes * exp, planes, 1);
+        bn(out, `${p}.bn3`, b.preActivation ? planes : planes * exp);
+      }
+      if (bi === 0 && b.shortcut === 'B' && (stride !== 1 || inplanes !== planes * exp)) {
+        conv(out, `${p}.downsample.0`, planes * exp, inplanes, 1);
+        bn(out, `${p}.downsample.1`, planes * exp);
+      }
+      inplanes = planes * exp;
+    }
+  }
+  return out;
+}
+
+/** MedicalNet's conv_seg head: ConvTranspose3d(k2,s2,bias) → BN → ReLU → Conv 3³ → BN → ReLU → Conv 1³. */
+export function medicalnetSegLayout(inChannels: number, hidden: number, classes: number, out: ExpectedLayout = new Map()): ExpectedLayout {
+  // ConvTranspose3d weights are (in, out, k, k, k).
+  out.set('conv_seg.0.weight', { shape: [inChannels, hidden, 2, 2, 2], dtype: 'float32' });
+  out.set('conv_seg.0.bias', { shape: [hidden], dtype: 'float32' });
+  bn(out, 'conv_seg.1', hidden);
+  conv(out, 'conv_seg.3', hidden, hidden, 3);
+  bn(out, 'conv_seg.4', hidden);
+  conv(out, 'conv_seg.6', classes, hidden, 1);
+  return out;
+}
+
+/**
+ * Expected layout of a whole model, or null for the head part when this module does not know the
+ * head's layout (then only the backbone is checked and head keys are left to the model builder).
+ */
+export function modelLayout(spec: ModelSpec): { layout: ExpectedLayout; headKnown: boolean } {
+  const layout = backboneLayout(spec.backbone);
+  const head: HeadSpec = spec.head;
+  if (head.kind === 'medicalnet-seg') {
+    medicalnetSegLayout(encoderChannels(spec.backbone), head.hidden, head.classes, layout);
+    return { layout, headKnown: true };
+  }
+  if (head.kind === 'none') return { layout, headKnown: true };
+  return { layout, headKnown: false };
+}

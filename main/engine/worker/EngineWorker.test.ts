@@ -1,0 +1,112 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngineBackend } from '../backend/selectBackend';
+import { getKernels } from '../nn/kernels/registry';
+import type { ConvWorkloadResult } from './builtinJobs';
+import { EngineJobError, EngineWorker } from './EngineWorker';
+import { JobCancelledError } from './JobContext';
+import type { JobProgress } from './protocol';
+
+const blockingJobs = fileURLToPath(new URL('./testdata/blockingJobs.ts', import.meta.url));
+
+describe('EngineWorker', () => {
+  const worker = new EngineWorker({ modules: [blockingJobs] });
+  let native = false;
+
+  beforeAll(async () => {
+    const report = await worker.start();
+    native = report.kernels === 'onednn';
+  }, 60_000);
+  afterAll(() => worker.terminate());
+
+  it('starts the backend ladder inside the worker and lists its jobs', async () => {
+    const report = worker.backend();
+    expect(report).not.toBeNull();
+    expect(['native', 'tfjs', 'tfjs-node', 'tfjs-node-gpu']).toContain(report!.backend);
+    expect(worker.jobs()).toEqual(expect.arrayContaining(['engine.report', 'engine.convWorkload', 'test.spin']));
+    const fromJob = await worker.run<{ backend: string }>('engine.report', null);
+    expect(fromJob.backend).toBe(report!.backend);
+  });
+
+  it('keeps the main event loop responsive while a heavy job runs (p99 delay), unlike running it inline', async () => {
+    // Size the workload to ~1 s on whichever kernels the worker got.
+    const payload = native ? { shape: [1, 32, 32, 32, 32], channels: 32, iterations: 12 } : { shape: [1, 16, 16, 16, 8], channels: 8, iterations: 12 };
+    const h = monitorEventLoopDelay({ resolution: 5 });
+    const progress: JobProgress[] = [];
+    h.enable();
+    const res = await worker.run<ConvWorkloadResult>('engine.convWorkload', payload, { onProgress: (p) => progress.push(p) });
+    h.disable();
+    const p99WorkerMs = h.percentile(99) / 1e6;
+    expect(res.iterations).toBe(12);
+    expect(Number.isFinite(res.checksum)).toBe(true);
+    expect(progress.length).toBe(12);
+    expect(progress.at(-1)?.fraction).toBe(1);
+
+    // Control: the same work on the main thread blocks the loop for whole iterations.
+    await initEngineBackend({ prefer: native ? 'native' : 'js' });
+    const k = getKernels();
+    const hInline = monitorEventLoopDelay({ resolution: 5 });
+    hInline.enable();
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        tf.tidy(() => {
+          const x = tf.randomNormal(payload.shape) as tf.Tensor5D;
+          const w = tf.randomNormal([3, 3, 3, payload.shape[4], payload.channels]) as tf.Tensor5D;
+          for (let i = 0; i < 3; i++) k.conv3d(x, w, { strides: [1, 1, 1], pads: [1, 1, 1], dilations: [1, 1, 1] }).dataSync();
+        });
+        setTimeout(resolve, 20);
+      }, 10);
+    });
+    hInline.disable();
+    const maxInlineMs = hInline.max / 1e6;
+    console.log(`event-loop delay: p99 ${p99WorkerMs.toFixed(1)} ms with the job in the worker (${res.msPerIteration.toFixed(0)} ms/iteration, ${res.kernels}); max ${maxInlineMs.toFixed(0)} ms inline`);
+    expect(maxInlineMs).toBeGreaterThan(2 * res.msPerIteration * 0.5);
+    expect(p99WorkerMs).toBeLessThan(Math.min(100, maxInlineMs / 2));
+  }, 120_000);
+
+  it('cancels a running job cooperatively and stays usable', async () => {
+    const ac = new AbortController();
+    const seen: JobProgress[] = [];
+    const run = worker.run('engine.convWorkload', { shape: [1, 24, 24, 24, 8], channels: 8, iterations: 1000 }, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (seen.length === 2) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(JobCancelledError);
+    expect(seen.length).toBeLessThan(1000);
+    const again = await worker.run<ConvWorkloadResult>('engine.convWorkload', { shape: [1, 8, 8, 8, 4], channels: 4, iterations: 1 });
+    expect(again.iterations).toBe(1);
+  }, 60_000);
+
+  it('returns errors as data: unknown jobs, bad payloads and thrown errors keep name and message', async () => {
+    await expect(worker.run('engine.nope', null)).rejects.toThrow(/unknown engine job 'engine.nope'/);
+    await expect(worker.run('engine.convWorkload', { shape: [1, 2, 3] })).rejects.toThrow(/shape must be 5 positive integers/);
+    const err = await worker.run('test.throw', null).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineJobError);
+    expect((err as EngineJobError).name).toBe('RangeError');
+    expect((err as EngineJobError).message).toMatch(/does not fit/);
+    expect((err as EngineJobError).workerStack).toMatch(/blockingJobs/);
+  });
+
+  it('transfers buffers both ways instead of copying them', async () => {
+    const a = new Float32Array([1, 2, 3]);
+    const out = await worker.run<{ arrays: Float32Array[] }>('engine.scale', { arrays: [a], factor: 2 }, { transfer: [a.buffer] });
+    expect(a.byteLength).toBe(0); // detached: it moved to the worker
+    expect(Array.from(out.arrays[0])).toEqual([2, 4, 6]);
+  });
+
+  it('terminates a job that never yields after hardCancelAfterMs, then restarts on the next run', async () => {
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const run = worker.run('test.spin', { ms: 20_000 }, { signal: ac.signal, hardCancelAfterMs: 200 });
+    setTimeout(() => ac.abort(), 300);
+    await expect(run).rejects.toThrow(/did not stop within 200 ms/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const report = await worker.run<{ backend: string }>('engine.report', null);
+    expect(report.backend).toBeTruthy();
+  }, 60_000);
+});

@@ -1,0 +1,83 @@
+import { parentPort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { initEngineBackend } from '../backend/selectBackend';
+import { builtinJobs } from './builtinJobs';
+import { JobCancelledError, type JobContext, type JobHandler, type JobModule } from './JobContext';
+import type { FromWorker, JobErrorData, ToWorker } from './protocol';
+
+/**
+ * The engine worker thread: initialises the backend ladder in this thread (the native addon
+ * and tfjs state are per thread), loads job modules, then runs jobs one message at a time.
+ * Jobs run concurrently only in the sense that cancels and new runs are queued between the
+ * awaits of a running job.
+ */
+if (!parentPort) throw new Error('engineWorkerMain must run inside a worker thread');
+const port = parentPort;
+
+const jobs = new Map<string, JobHandler>(Object.entries(builtinJobs));
+const running = new Map<number, AbortController>();
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer);
+}
+
+function toErrorData(err: unknown): JobErrorData {
+  if (err instanceof Error) {
+    return { name: err.name, message: err.message, stack: err.stack, ...(err instanceof JobCancelledError ? { cancelled: true } : {}) };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function runJob(id: number, name: string, payload: unknown): Promise<void> {
+  const handler = jobs.get(name);
+  if (!handler) {
+    post({ type: 'error', id, error: { name: 'UnknownJobError', message: `unknown engine job '${name}' (known: ${[...jobs.keys()].sort().join(', ')})` } });
+    return;
+  }
+  const ac = new AbortController();
+  running.set(id, ac);
+  const transfer: ArrayBuffer[] = [];
+  const ctx: JobContext = {
+    signal: ac.signal,
+    progress: (progress) => post({ type: 'progress', id, progress }),
+    transfer: (...buffers) => transfer.push(...buffers),
+    checkpoint: async () => {
+      await yieldToEventLoop();
+      if (ac.signal.aborted) throw new JobCancelledError(`engine job '${name}' cancelled`);
+    },
+  };
+  try {
+    const result = await handler(payload, ctx);
+    if (ac.signal.aborted) throw new JobCancelledError(`engine job '${name}' cancelled`);
+    post({ type: 'result', id, result }, transfer);
+  } catch (err) {
+    post({ type: 'error', id, error: toErrorData(err) });
+  } finally {
+    running.delete(id);
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'init') {
+    void (async () => {
+      try {
+        for (const m of msg.modules) {
+          const url = m.startsWith('file:') ? m : pathToFileURL(m).href;
+          const mod = (await import(url)) as Partial<JobModule>;
+          if (!mod.jobs || typeof mod.jobs !== 'object') throw new Error(`engine job module ${m} exports no 'jobs' object`);
+          for (const [k, h] of Object.entries(mod.jobs)) jobs.set(k, h);
+        }
+        const report = await initEngineBackend({ prefer: msg.prefer, threads: msg.threads });
+        post({ type: 'ready', report, jobs: [...jobs.keys()].sort() });
+      } catch (err) {
+        post({ type: 'init-error', error: toErrorData(err) });
+      }
+    })();
+  } else if (msg.type === 'run') {
+    void runJob(msg.id, msg.job, msg.payload);
+  } else if (msg.type === 'cancel') {
+    running.get(msg.id)?.abort();
+  }
+});

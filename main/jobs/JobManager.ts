@@ -1,0 +1,258 @@
+/**
+ * Queue and run long work (loading, inference, training, batch) as jobs: FIFO with bounded
+ * concurrency, progress with ETA, cancellation through AbortSignal, failures kept as data
+ * ({message, file}) so the UI shows which file went wrong. Emits JobInfo on every change
+ * (throttled for progress) for onJobUpdate.
+ */
+import { ApiError, toApiErrorData } from '../../common/api/errors';
+import type { JsonValue } from '../../common/api/schema';
+import type { JobInfo } from '../../common/api/types';
+import { jobRegistry, type JobContext, type JobKindHandler, type JobRegistry } from './jobRegistry';
+import type { JobServices } from './JobServices';
+
+export interface JobManagerOptions {
+  registry?: JobRegistry;
+  services: JobServices;
+  /** Jobs running at once (default 1: engine jobs saturate the CPU cores anyway). */
+  concurrency?: number;
+  /** Called on every state change and, throttled, on progress. */
+  onUpdate?: (job: JobInfo) => void;
+  /** Minimum milliseconds between progress updates of one job (default 100). */
+  progressThrottleMs?: number;
+  /** Finished jobs kept for listJobs (default 200). */
+  keepFinished?: number;
+  now?: () => number;
+}
+
+export interface StartJobOptions {
+  kind: string;
+  params?: JsonValue;
+  caseId?: string;
+  title?: string;
+}
+
+interface JobEntry {
+  info: JobInfo;
+  params: JsonValue;
+  handler: JobKindHandler;
+  controller: AbortController;
+  startedMs: number | null;
+  lastEmitMs: number;
+  emitTimer: ReturnType<typeof setTimeout> | null;
+  done: Promise<JobInfo>;
+  resolveDone: (j: JobInfo) => void;
+}
+
+function abortError(): Error {
+  const e = new Error('cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export class JobManager {
+  private readonly jobs = new Map<string, JobEntry>();
+  private readonly queue: JobEntry[] = [];
+  private running = 0;
+  private seq = 0;
+  private readonly registry: JobRegistry;
+  private readonly concurrency: number;
+  private readonly throttle: number;
+  private readonly keep: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: JobManagerOptions) {
+    this.registry = opts.registry ?? jobRegistry;
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+    this.throttle = opts.progressThrottleMs ?? 100;
+    this.keep = opts.keepFinished ?? 200;
+    this.now = opts.now ?? Date.now;
+  }
+
+  kinds(): string[] {
+    return this.registry.list();
+  }
+
+  /** Queue a job; throws ApiError for an unknown kind or parameters its handler refuses. */
+  start(o: StartJobOptions): string {
+    const handler = this.registry.get(o.kind);
+    if (!handler) {
+      const known = this.registry.list();
+      throw new ApiError('invalid-request', `unknown job kind ${JSON.stringify(o.kind)} (registered: ${known.length ? known.join(', ') : 'none'})`);
+    }
+    const params = o.params ?? null;
+    try {
+      handler.validate?.(params, o.caseId);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('invalid-request', `${o.kind}: ${(err as Error).message}`);
+    }
+    const id = `job-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`;
+    const title = o.title ?? handler.title?.(params, o.caseId) ?? (o.caseId ? `${o.kind} — ${o.caseId}` : o.kind);
+    const info: JobInfo = {
+      id,
+      kind: o.kind,
+      state: 'queued',
+      progress: 0,
+      etaSeconds: null,
+      message: 'queued',
+      title,
+      createdAt: new Date(this.now()).toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      ...(o.caseId ? { caseId: o.caseId } : {}),
+    };
+    let resolveDone: (j: JobInfo) => void = () => undefined;
+    const done = new Promise<JobInfo>((r) => (resolveDone = r));
+    const entry: JobEntry = { info, params, handler, controller: new AbortController(), startedMs: null, lastEmitMs: 0, emitTimer: null, done, resolveDone };
+    this.jobs.set(id, entry);
+    this.queue.push(entry);
+    this.emit(entry);
+    this.pump();
+    this.prune();
+    return id;
+  }
+
+  get(jobId: string): JobInfo {
+    const e = this.jobs.get(jobId);
+    if (!e) throw new ApiError('not-found', `no job ${jobId}`);
+    return structuredClone(e.info);
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((e) => structuredClone(e.info));
+  }
+
+  /** Resolves with the final JobInfo (done, failed or cancelled). */
+  wait(jobId: string): Promise<JobInfo> {
+    const e = this.jobs.get(jobId);
+    if (!e) return Promise.reject(new ApiError('not-found', `no job ${jobId}`));
+    return e.done.then((j) => structuredClone(j));
+  }
+
+  cancel(jobId: string): void {
+    const e = this.jobs.get(jobId);
+    if (!e) throw new ApiError('not-found', `no job ${jobId}`);
+    if (e.info.state === 'queued') {
+      this.queue.splice(this.queue.indexOf(e), 1);
+      e.controller.abort();
+      this.finish(e, 'cancelled', { message: 'cancelled before it started' });
+    } else if (e.info.state === 'running') {
+      e.info.message = 'cancelling…';
+      e.controller.abort();
+      this.emit(e);
+    }
+  }
+
+  /** Cancel everything (app shutdown) and wait for running handlers to return. */
+  async dispose(): Promise<void> {
+    const all = [...this.jobs.values()];
+    for (const e of all) if (e.info.state === 'queued' || e.info.state === 'running') this.cancel(e.info.id);
+    await Promise.all(all.map((e) => e.done));
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length) {
+      const e = this.queue.shift() as JobEntry;
+      this.running++;
+      void this.runEntry(e).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async runEntry(e: JobEntry): Promise<void> {
+    e.startedMs = this.now();
+    e.info.state = 'running';
+    e.info.startedAt = new Date(e.startedMs).toISOString();
+    e.info.message = 'starting';
+    this.emit(e);
+    const signal = e.controller.signal;
+    const ctx: JobContext = {
+      jobId: e.info.id,
+      kind: e.info.kind,
+      params: e.params,
+      caseId: e.info.caseId,
+      signal,
+      services: this.opts.services,
+      throwIfCancelled: () => {
+        if (signal.aborted) throw abortError();
+      },
+      progress: (fraction, message) => {
+        if (e.info.state !== 'running') return;
+        const p = Math.min(1, Math.max(e.info.progress, Number.isFinite(fraction) ? fraction : 0));
+        e.info.progress = p;
+        if (message !== undefined) e.info.message = message;
+        e.info.etaSeconds = this.eta(e);
+        this.emitThrottled(e);
+      },
+      curve: (name, step, value) => {
+        if (e.info.state !== 'running' || !Number.isFinite(value)) return;
+        const curves = (e.info.curves ??= {});
+        (curves[name] ??= []).push([step, value]);
+        this.emitThrottled(e);
+      },
+    };
+    try {
+      const result = await e.handler.run(ctx);
+      if (signal.aborted) this.finish(e, 'cancelled', { message: 'cancelled' });
+      else this.finish(e, 'done', { result: result ?? null });
+    } catch (err) {
+      if (signal.aborted) this.finish(e, 'cancelled', { message: 'cancelled' });
+      else this.finish(e, 'failed', { error: toApiErrorData(err) });
+    }
+  }
+
+  /** Linear extrapolation of elapsed time; unknown until there is a little progress to go on. */
+  private eta(e: JobEntry): number | null {
+    if (e.startedMs === null) return null;
+    const p = e.info.progress;
+    const elapsed = (this.now() - e.startedMs) / 1000;
+    if (p <= 0.01 || elapsed < 0.5) return null;
+    if (p >= 1) return 0;
+    return Math.round((elapsed * (1 - p)) / p);
+  }
+
+  private finish(e: JobEntry, state: 'done' | 'failed' | 'cancelled', extra: { result?: JsonValue; error?: JobInfo['error']; message?: string }): void {
+    e.info.state = state;
+    e.info.finishedAt = new Date(this.now()).toISOString();
+    e.info.etaSeconds = state === 'done' ? 0 : null;
+    if (state === 'done') {
+      e.info.progress = 1;
+      e.info.message = 'done';
+      e.info.result = extra.result ?? null;
+    } else if (state === 'failed') {
+      e.info.error = extra.error;
+      e.info.message = extra.error?.message ?? 'failed';
+    } else {
+      e.info.error = { code: 'cancelled', message: extra.message ?? 'cancelled' };
+      e.info.message = 'cancelled';
+    }
+    if (e.emitTimer) clearTimeout(e.emitTimer);
+    e.emitTimer = null;
+    this.emit(e);
+    e.resolveDone(structuredClone(e.info));
+    this.prune();
+  }
+
+  private emitThrottled(e: JobEntry): void {
+    const wait = e.lastEmitMs + this.throttle - this.now();
+    if (wait <= 0) this.emit(e);
+    else if (!e.emitTimer) {
+      e.emitTimer = setTimeout(() => {
+        e.emitTimer = null;
+        if (e.info.state === 'running') this.emit(e);
+      }, wait);
+    }
+  }
+
+  private emit(e: JobEntry): void {
+    e.lastEmitMs = this.now();
+    this.opts.onUpdate?.(structuredClone(e.info));
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((e) => e.info.finishedAt !== null);
+    for (const e of finished.slice(0, Math.max(0, finished.length - this.keep))) this.jobs.delete(e.info.id);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Job kinds by name. Task code registers its kinds ('predict', 'finetune', 'batch', ...) here
+ * without touching the job manager: `registerJobKind('finetune', { run: async (ctx) => ... })`.
+ */
+import type { JsonValue } from '../../common/api/schema';
+import type { JobServices } from './JobServices';
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly kind: string;
+  /** Parameters as given to startJob (already checked by the handler's validate, if any). */
+  readonly params: JsonValue;
+  readonly caseId?: string;
+  /** Aborted when the user cancels; pass it on to loops and engine calls. */
+  readonly signal: AbortSignal;
+  /** Throws an AbortError when cancelled: call it between steps. */
+  throwIfCancelled(): void;
+  /** Report progress 0..1 (monotone; ETA is derived from it) and what is happening now. */
+  progress(fraction: number, message?: string): void;
+  /** Append a point to a named curve (e.g. 'loss', 'valDice') shown as a plot in the UI. */
+  curve(name: string, step: number, value: number): void;
+  /** Workspace, volumes, engine worker... provided by the host (see JobServices). */
+  readonly services: JobServices;
+}
+
+export interface JobKindHandler {
+  /** Check the parameters when the job is started; throw (ApiError 'invalid-request') to refuse. */
+  validate?(params: JsonValue, caseId: string | undefined): void;
+  /** Short human title, e.g. 'Lung segmentation — case-0003'. */
+  title?(params: JsonValue, caseId: string | undefined): string;
+  /**
+   * Do the work. Heavy computation must not block the host's event loop: run the engine in the
+   * engine worker (main/engine/worker) and await it. Resolve with a JSON result (e.g.
+   * {labelVersion: 4} or {modelVersion: 'lung-v3'}); throw to fail (errors with a `file`
+   * property keep it, so the UI shows which file failed).
+   */
+  run(ctx: JobContext): Promise<JsonValue | void>;
+}
+
+export class JobRegistry {
+  private readonly kinds = new Map<string, JobKindHandler>();
+
+  register(kind: string, handler: JobKindHandler): void {
+    if (!/^[a-z][a-z0-9:-]*$/.test(kind)) throw new Error(`job kind ${JSON.stringify(kind)}: use lower-case letters, digits, ':' and '-'`);
+    if (this.kinds.has(kind)) throw new Error(`job kind ${kind} is already registered`);
+    this.kinds.set(kind, handler);
+  }
+
+  /** Replace or add (tests, hot reload). */
+  set(kind: string, handler: JobKindHandler): void {
+    this.kinds.delete(kind);
+    this.register(kind, handler);
+  }
+
+  get(kind: string): JobKindHandler | undefined {
+    return this.kinds.get(kind);
+  }
+
+  has(kind: string): boolean {
+    return this.kinds.has(kind);
+  }
+
+  list(): string[] {
+    return [...this.kinds.keys()].sort();
+  }
+}
+
+/** The process-wide registry the app's JobManager uses. */
+export const jobRegistry = new JobRegistry();
+
+export function registerJobKind(kind: string, handler: JobKindHandler): void {
+  jobRegistry.register(kind, handler);
+}

@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import type { Vec3, Volume } from '../../volume/Volume';
+import type { ModelSpec } from '../../engine/models/ModelSpec';
+import { buildModel } from '../../engine/models/buildModel';
+import type { Med3dModel } from '../../engine/models/Med3dModel';
+import { loadWeights } from '../../engine/weights/loadWeights';
+import type { JsonValue } from '../../engine/weights/checkpoint';
+import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
+import { Workspace } from '../../workspace/Workspace';
+
+/**
+ * A task's model as the pipelines use it: the network plus how its inputs are prepared
+ * (stored in our checkpoints' meta.preprocessing, so a model always sees data as in training).
+ */
+export interface TaskPreprocessing {
+  /** Resample to this voxel size (mm) first (the domain's median spacing). */
+  spacing?: Vec3;
+  /** HU window before normalisation (liver: [-200, 250]). */
+  huWindow?: [number, number];
+  /** Percentile clip, default [0.5, 99.5]; null = off. */
+  clip?: [number, number] | null;
+  /** Resize the whole (resampled) scan to these dims (coarse stages, classifiers). */
+  inputDims?: Vec3;
+  /** Sliding-window size for large inputs (voxels). */
+  window?: Vec3;
+}
+
+export interface TaskModel {
+  model: Med3dModel;
+  spec: ModelSpec;
+  /** Checkpoint meta.task, e.g. 'lung-segmentation'. */
+  task?: string;
+  preprocessing: TaskPreprocessing;
+  /** File the weights came from; workspace version id when resolved through one. */
+  source: string;
+  versionId?: string;
+  kind: 'pth' | 'med3d';
+}
+
+function asVec3(v: unknown): Vec3 | undefined {
+  return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number') ? (v as Vec3) : undefined;
+}
+
+export function parsePreprocessing(p: JsonValue | undefined): TaskPreprocessing {
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return {};
+  const o = p as Record<string, JsonValue>;
+  const hw = o.huWindow;
+  const clip = o.clip;
+  return {
+    spacing: asVec3(o.spacing),
+    huWindow: Array.isArray(hw) && hw.length === 2 ? [Number(hw[0]), Number(hw[1])] : undefined,
+    clip: clip === null ? null : Array.isArray(clip) && clip.length === 2 ? [Number(clip[0]), Number(clip[1])] : undefined,
+    inputDims: asVec3(o.inputDims),
+    window: asVec3(o.window),
+  };
+}
+
+export function preprocessingToJson(p: TaskPreprocessing): JsonValue {
+  const o: Record<string, JsonValue> = {};
+  if (p.spacing) o.spacing = [...p.spacing];
+  if (p.huWindow) o.huWindow = [...p.huWindow];
+  if (p.clip !== undefined) o.clip = p.clip === null ? null : [...p.clip];
+  if (p.inputDims) o.inputDims = [...p.inputDims];
+  if (p.window) o.window = [...p.window];
+  return o;
+}
+
+/**
+ * Resolve `ref` (a file path, or a model version id in `workspace`) and build the network.
+ * Errors name the file and what is wrong (W's loader already does for the weights themselves).
+ */
+export async function loadTaskModel(ref: string, opts: { workspace?: string; defaults?: TaskPreprocessing } = {}): Promise<TaskModel> {
+  let file = ref;
+  let versionId: string | undefined;
+  if (!existsSync(ref)) {
+    if (!opts.workspace) throw new Error(`model ${ref}: no such file (give a .pth / checkpoint path, or --workspace to resolve a model version id)`);
+    const ws = await Workspace.open(opts.workspace);
+    const info = ws.getModel(ref);
+    file = info.path;
+    versionId = ref;
+  }
+  const w = await loadWeights(file);
+  const model = buildModel(w.spec);
+  // Encoder-only MedicalNet files under a task head load non-strictly; the head stays random
+  // and the caller decides whether that is acceptable (training) or not (inference).
+  model.loadStateDict(w.stateDict, { strict: w.spec.head.kind !== 'none' });
+  const meta = w.checkpoint?.meta;
+  return {
+    model,
+    spec: w.spec,
+    task: meta?.task,
+    preprocessing: { ...opts.defaults, ...stripUndefined(parsePreprocessing(meta?.preprocessing)) },
+    source: file,
+    versionId,
+    kind: w.kind,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Apply a model's preprocessing to a scan; returns the model-grid input (Float32, affine kept). */
+export function prepareInput(ct: Volume, p: TaskPreprocessing): Volume {
+  return med3dPreprocess(ct, { spacing: p.spacing, huWindow: p.huWindow, clip: p.clip, inputDims: p.inputDims }).input;
+}

@@ -1,0 +1,49 @@
+import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
+import { mapToSource } from '../../volume/preprocess/spacing';
+import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
+import { loadTaskModel, prepareInput, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
+import { LUNG_LABEL_TABLE } from './lungLabels';
+import type { LungPredictor } from './segmentLungs';
+
+/**
+ * Lung segmentation with a Med3D model (encoder + lung decoder): preprocessing per the paper
+ * (resample to the domain's spacing, clip to 0.5–99.5 percentiles, z-score), sliding windows
+ * when the scan is larger than the training window, argmax, and the mask pasted back onto the
+ * source grid (label-vote resampling, V's mapToSource).
+ * Classes: 3 = background / right / left; 2 = background / lung (written as label 1).
+ */
+export const LUNG_DEFAULT_PREPROCESSING: TaskPreprocessing = { spacing: [2.5, 2.5, 3.3333], clip: [0.5, 99.5], window: [96, 96, 64] };
+
+export function lungPredictorFrom(tm: TaskModel): LungPredictor {
+  const head = tm.spec.head;
+  if (head.kind === 'none' || head.kind === 'classifier' || head.kind === 'multi-domain') {
+    throw new Error(`model ${tm.source} has a '${head.kind}' head, not a segmentation decoder: fine-tune a lung model from it first`);
+  }
+  const classes = head.classes;
+  if (classes !== 2 && classes !== 3) throw new Error(`model ${tm.source}: a lung model has 2 or 3 classes, this one has ${classes}`);
+  return {
+    describe: () => `${tm.versionId ?? tm.source} (ResNet-${tm.spec.backbone.depth} ${head.kind}, ${classes} classes)`,
+    predict: async (ct: Volume, signal?: AbortSignal): Promise<LabelMap> => predictLungMask(tm, ct, signal),
+  };
+}
+
+export function predictLungMask(tm: TaskModel, ct: Volume, signal?: AbortSignal): LabelMap {
+  const input = prepareInput(ct, tm.preprocessing);
+  const probs = predictProbabilities(tm.model, input, { window: tm.preprocessing.window, signal });
+  const labels = argmaxLabels(probs);
+  const onModelGrid: LabelMap = {
+    data: labels,
+    dims: [...input.dims] as Vec3,
+    spacing: [...input.spacing] as Vec3,
+    affine: new Float64Array(input.affine),
+    meta: { source: ct.meta.source, datatype: 'uint8', modality: 'SEG', warnings: [] },
+    labels: probs.classes === 3 ? LUNG_LABEL_TABLE.map((x) => ({ ...x })) : [{ value: 1, name: 'lung', color: [128, 174, 128] }],
+  };
+  const back = mapToSource(onModelGrid, ct, { interpolation: 'label' });
+  return { ...back, data: back.data instanceof Uint8Array ? back.data : Uint8Array.from(back.data), labels: onModelGrid.labels };
+}
+
+export async function loadLungPredictor(ref: string, opts: { workspace?: string } = {}): Promise<LungPredictor> {
+  const tm = await loadTaskModel(ref, { workspace: opts.workspace, defaults: LUNG_DEFAULT_PREPROCESSING });
+  return lungPredictorFrom(tm);
+}

@@ -1,0 +1,187 @@
+import * as nifti from 'nifti-reader-js';
+import type { Mat4 } from '../../Volume';
+import { bestAffine, type AffineSource, type NiftiGeometryFields } from './niftiAffine';
+import { niftiDatatype, type NiftiDatatype } from './niftiDatatypes';
+
+/**
+ * A decoded NIfTI-1/NIfTI-2 file before it becomes a Volume: header facts, geometry and the
+ * stored voxel bytes (all volumes, native byte order). Pure: works on buffers, no file access.
+ */
+export interface NiftiImage {
+  version: 1 | 2;
+  /** 'n+1' | 'ni1' | 'n+2' | 'ni2' */
+  magic: string;
+  littleEndian: boolean;
+  datatype: NiftiDatatype;
+  /** dim[1..dim[0]] (the array shape as nibabel reports it). */
+  shape: number[];
+  pixdim: number[];
+  /** Effective scaling as nibabel applies it: null when scl_slope is 0, NaN or infinite (= unscaled). */
+  scaling: { slope: number; inter: number } | null;
+  rawScaling: { slope: number; inter: number };
+  qformCode: number;
+  sformCode: number;
+  affine: Mat4;
+  affineSource: AffineSource;
+  geometry: NiftiGeometryFields;
+  xyztUnits: number;
+  intentCode: number;
+  description: string;
+  /** Stored voxel bytes for all volumes, in native (little-endian) order. */
+  bytes: Uint8Array;
+}
+
+const SIZEOF_HDR_1 = 348;
+const SIZEOF_HDR_2 = 540;
+
+/** Detects which NIfTI header (if any) starts the buffer. */
+export function niftiHeaderKind(hdr: Uint8Array): { version: 1 | 2; littleEndian: boolean } | null {
+  if (hdr.length < 4) return null;
+  const dv = new DataView(hdr.buffer, hdr.byteOffset, hdr.byteLength);
+  for (const le of [true, false]) {
+    const n = dv.getInt32(0, le);
+    if (n === SIZEOF_HDR_1) return { version: 1, littleEndian: le };
+    if (n === SIZEOF_HDR_2) return { version: 2, littleEndian: le };
+  }
+  return null;
+}
+
+function toArrayBuffer(u8: Uint8Array, len = u8.byteLength): ArrayBuffer {
+  return u8.buffer.slice(u8.byteOffset, u8.byteOffset + Math.min(len, u8.byteLength)) as ArrayBuffer;
+}
+
+/**
+ * Decode a NIfTI header plus image bytes. `header` holds the header (and, for single files, the data);
+ * `imageFile` is the separate .img contents of a pair (already decompressed).
+ * Throws plain Errors with the cause; the caller adds the file name.
+ */
+export function decodeNifti(header: Uint8Array, imageFile?: Uint8Array): NiftiImage {
+  const kind = niftiHeaderKind(header);
+  if (!kind) throw new Error('not a NIfTI file (sizeof_hdr is neither 348 nor 540)');
+  const hdrLen = kind.version === 1 ? SIZEOF_HDR_1 : SIZEOF_HDR_2;
+  if (header.length < hdrLen) throw new Error(`truncated NIfTI-${kind.version} header (${header.length} of ${hdrLen} bytes)`);
+  const dv0 = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const voxOffset0 = kind.version === 1 ? dv0.getFloat32(108, kind.littleEndian) : Number(dv0.getBigInt64(168, kind.littleEndian));
+  // Give the header parser the header and its extensions only, not a copy of the whole image.
+  const hdrSpan = Number.isFinite(voxOffset0) && voxOffset0 > hdrLen ? Math.min(voxOffset0, 1 << 26) : hdrLen + 4;
+  const ab = toArrayBuffer(header, Math.max(hdrLen + 4, hdrSpan));
+  if (!nifti.isNIFTI(ab, true)) {
+    throw new Error(
+      kind.version === 1
+        ? 'header has no NIfTI magic (Analyze 7.5 or corrupt header); Analyze files are not supported'
+        : 'NIfTI-2 header has an invalid magic string',
+    );
+  }
+  let h: nifti.NIFTI1 | nifti.NIFTI2;
+  try {
+    h = nifti.readHeader(ab, true);
+  } catch (err) {
+    throw new Error(`corrupt NIfTI header (${(err as Error).message})`);
+  }
+  const dv = new DataView(ab);
+  const le = h.littleEndian;
+  const v2 = kind.version === 2;
+  const magic = v2 ? String(h.magic).slice(0, 3) : String(h.magic).replace(/\0.*$/, '');
+  const isPair = magic === 'ni1' || magic === 'ni2';
+
+  const dims = Array.from(h.dims, Number);
+  const ndim = dims[0];
+  if (!(ndim >= 1 && ndim <= 7)) throw new Error(`invalid dim[0] = ${ndim} (must be 1..7)`);
+  const shape = dims.slice(1, ndim + 1);
+  for (let i = 0; i < shape.length; i++)
+    if (!(shape[i] >= 1)) throw new Error(`invalid dim[${i + 1}] = ${shape[i]} (image has no voxels along that axis)`);
+
+  const dt = niftiDatatype(h.datatypeCode);
+  if (!dt) throw new Error(`unknown NIfTI datatype code ${h.datatypeCode}`);
+  if (!dt.supported) throw new Error(`NIfTI datatype ${dt.name} (code ${dt.code}) is not supported`);
+  if (h.numBitsPerVoxel !== dt.bytes * 8)
+    throw new Error(`bitpix ${h.numBitsPerVoxel} does not match datatype ${dt.name} (${dt.bytes * 8} bits)`);
+
+  const srowBase = v2 ? 400 : 280;
+  const fsize = v2 ? 8 : 4;
+  const read = (off: number): number => (v2 ? dv.getFloat64(off, le) : dv.getFloat32(off, le));
+  const srow = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => read(srowBase + (r * 4 + c) * fsize)));
+  const pixdim = Array.from(h.pixDims, Number);
+  const geometry: NiftiGeometryFields = {
+    dims,
+    pixdim,
+    qformCode: h.qform_code,
+    sformCode: h.sform_code,
+    quatern: [h.quatern_b, h.quatern_c, h.quatern_d],
+    qoffset: [h.qoffset_x, h.qoffset_y, h.qoffset_z],
+    srow,
+  };
+  const { affine, source } = bestAffine(geometry);
+  for (let i = 0; i < 12; i++) if (!Number.isFinite(affine[i])) throw new Error(`${source} affine has non-finite values`);
+
+  const slope = h.scl_slope;
+  const inter = h.scl_inter;
+  let scaling: NiftiImage['scaling'] = null;
+  if (Number.isFinite(slope) && slope !== 0) {
+    // nibabel: a non-finite intercept with a valid slope is an error in the header.
+    if (!Number.isFinite(inter)) throw new Error(`scl_inter is ${inter} while scl_slope is ${slope}`);
+    scaling = { slope, inter };
+  }
+
+  // Data location
+  let data: Uint8Array;
+  let offset: number;
+  if (isPair) {
+    if (!imageFile) throw new Error('header belongs to a .hdr/.img pair but no image file was given');
+    data = imageFile;
+    offset = Math.max(0, Math.floor(h.vox_offset));
+  } else {
+    data = header;
+    offset = Math.max(Math.floor(h.vox_offset), hdrLen + 4);
+  }
+  let count = 1;
+  for (const s of shape) count *= s;
+  const need = count * dt.bytes;
+  if (!Number.isSafeInteger(need)) throw new Error(`image too large (${shape.join('x')} voxels)`);
+  if (data.length < offset + need)
+    throw new Error(
+      `truncated image data: expected ${need} bytes at offset ${offset}, found ${Math.max(0, data.length - offset)}`,
+    );
+  let bytes = data.subarray(offset, offset + need);
+  if (!le && dt.swapBytes > 1) bytes = swapInPlace(bytes.slice(), dt.swapBytes);
+
+  return {
+    version: kind.version,
+    magic,
+    littleEndian: le,
+    datatype: dt,
+    shape,
+    pixdim,
+    scaling,
+    rawScaling: { slope, inter },
+    qformCode: h.qform_code,
+    sformCode: h.sform_code,
+    affine,
+    affineSource: source,
+    geometry,
+    xyztUnits: h.xyzt_units,
+    intentCode: h.intent_code,
+    description: String(h.description ?? '').replace(/\0.*$/, ''),
+    bytes,
+  };
+}
+
+/** Reverse byte order of each `size`-byte scalar in place. */
+export function swapInPlace(b: Uint8Array, size: number): Uint8Array {
+  if (size === 2) {
+    for (let i = 0; i + 1 < b.length; i += 2) {
+      const t = b[i];
+      b[i] = b[i + 1];
+      b[i + 1] = t;
+    }
+    return b;
+  }
+  for (let i = 0; i + size <= b.length; i += size) {
+    for (let a = i, z = i + size - 1; a < z; a++, z--) {
+      const t = b[a];
+      b[a] = b[z];
+      b[z] = t;
+    }
+  }
+  return b;
+}

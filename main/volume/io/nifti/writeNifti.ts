@@ -1,0 +1,30 @@
+import type { LabelMap, Volume } from '../../Volume';
+import { atomicWriteFile } from '../../../util/atomicWrite';
+import { encodeNifti, type EncodeNiftiOptions } from './encodeNifti';
+import { gzip } from './gzip';
+
+export interface WriteNiftiOptions extends EncodeNiftiOptions {
+  /** gzip level 1–9 for .nii.gz (default 6; 1 is ~3x faster on large volumes). */
+  compressionLevel?: number;
+}
+
+/**
+ * Write a Volume or LabelMap as NIfTI-1 (.nii, or gzip-compressed when the name ends in .gz), atomically:
+ * readers see the old file or the complete new one. The affine goes into both sform and qform, so every
+ * reader (nibabel, ITK, FSL) puts the voxels at the same world positions.
+ */
+export async function writeNifti(file: string, vol: Volume | LabelMap, opts: WriteNiftiOptions = {}): Promise<void> {
+  if (!/\.nii(\.gz)?$/i.test(file)) throw new Error(`cannot write ${file}: NIfTI output needs a .nii or .nii.gz name`);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeNifti(vol, opts);
+    if (/\.gz$/i.test(file)) bytes = gzip(bytes, opts.compressionLevel ?? 6);
+  } catch (err) {
+    throw new Error(`cannot write ${file}: ${(err as Error).message}`);
+  }
+  try {
+    await atomicWriteFile(file, bytes);
+  } catch (err) {
+    throw new Error(`cannot write ${file}: ${(err as Error).message}`);
+  }
+}

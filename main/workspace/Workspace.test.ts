@@ -1,0 +1,200 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Workspace } from './Workspace';
+import { MANIFEST_NAME, type CaseGrid } from './manifest';
+import { readNifti } from '../volume/io/nifti/readNifti';
+import { REPO_ROOT } from '../../test/sharedDir';
+import type { WorkspaceChangedEvent } from '../../common/api/types';
+
+const grid: CaseGrid = {
+  dims: [6, 5, 4],
+  spacing: [0.8, 0.8, 2.5],
+  affine: [-0.8, 0, 0, 10, 0, -0.8, 0, 20, 0, 0, 2.5, -30, 0, 0, 0, 1],
+};
+const N = 6 * 5 * 4;
+
+function pattern(seed: number): Uint8Array {
+  const a = new Uint8Array(N);
+  for (let i = 0; i < N; i++) a[i] = (i * 31 + seed) % 7 === 0 ? (i % 3) + 1 : 0;
+  return a;
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'med3d-ws-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function withCase(events?: WorkspaceChangedEvent[]): Promise<{ ws: Workspace; caseId: string }> {
+  const ws = await Workspace.open(path.join(dir, 'ws'), { create: true, onChange: (e) => events?.push(e) });
+  await writeFile(path.join(dir, 'scan.nii.gz'), 'not really a scan');
+  const c = await ws.addCase(path.join(dir, 'scan.nii.gz'), { grid });
+  return { ws, caseId: c.caseId };
+}
+
+describe('Workspace', () => {
+  it('refuses a folder without manifest unless create is set', async () => {
+    await expect(Workspace.open(dir)).rejects.toThrow(/not a Med3D workspace/);
+    const ws = await Workspace.open(dir, { create: true });
+    expect(ws.info().caseCount).toBe(0);
+    expect(JSON.parse(await readFile(path.join(dir, MANIFEST_NAME), 'utf8')).format).toBe('med3d-workspace');
+  });
+
+  it('names the manifest file when it is corrupt', async () => {
+    await writeFile(path.join(dir, MANIFEST_NAME), '{"format": "med3d-workspace", "cases": [');
+    await expect(Workspace.open(dir)).rejects.toThrow(new RegExp(`${MANIFEST_NAME}.*not valid JSON`));
+  });
+
+  it('adds cases once, with status new, and walks next/previous with a status filter', async () => {
+    const ws = await Workspace.open(dir, { create: true });
+    const a = await ws.addCase(path.join(dir, 'a.nii.gz'));
+    const b = await ws.addCase(path.join(dir, 'b.nii'));
+    const c = await ws.addCase(path.join(dir, 'c'));
+    expect((await ws.addCase(path.join(dir, 'a.nii.gz'))).caseId).toBe(a.caseId);
+    expect([a.name, b.name, c.name]).toEqual(['a', 'b', 'c']);
+    expect(a.status).toBe('new');
+    expect((await ws.adjacentCase(a.caseId, 'next'))?.caseId).toBe(b.caseId);
+    expect((await ws.adjacentCase(a.caseId, 'previous'))?.caseId).toBe(c.caseId);
+    await ws.setCaseStatus(c.caseId, 'verified');
+    expect((await ws.adjacentCase(a.caseId, 'next', 'verified'))?.caseId).toBe(c.caseId);
+    expect(await ws.adjacentCase(c.caseId, 'next', 'verified')).toBeNull();
+    // Paths inside the root are stored relative (portable), reported absolute.
+    const reopened = await Workspace.open(dir);
+    expect(reopened.snapshot().cases[0].source).toBe('a.nii.gz');
+    expect((await reopened.listCases())[0].source).toBe(path.join(dir, 'a.nii.gz'));
+  });
+
+  it('saves label versions as NIfTI on the source grid, never overwriting, and reloads them exactly', async () => {
+    const events: WorkspaceChangedEvent[] = [];
+    const { ws, caseId } = await withCase(events);
+    const v1 = await ws.saveLabel(caseId, pattern(1), { status: 'predicted', author: 'model:lung-v1' });
+    const v2 = await ws.saveLabel(caseId, pattern(2), { status: 'corrected', note: 'fixed apex', baseVersion: 1 });
+    expect([v1.version, v2.version]).toEqual([1, 2]);
+    expect(v2.file).not.toBe(v1.file);
+    expect(events.some((e) => e.reason === 'labels' && e.caseId === caseId)).toBe(true);
+
+    const ws2 = await Workspace.open(path.join(dir, 'ws'));
+    expect((await ws2.getCase(caseId)).status).toBe('corrected');
+    const l1 = await ws2.loadLabel(caseId, 1);
+    const latest = await ws2.loadLabel(caseId);
+    expect(Buffer.from(l1!.labels).equals(Buffer.from(pattern(1)))).toBe(true);
+    expect(Buffer.from(latest!.labels).equals(Buffer.from(pattern(2)))).toBe(true);
+    expect(latest!.info.note).toBe('fixed apex');
+    expect(latest!.info.voxelCounts).toEqual(Object.fromEntries([...new Set(pattern(2))].filter((x) => x).map((x) => [String(x), pattern(2).filter((y) => y === x).length])));
+    // Geometry: the NIfTI carries the case affine (RAS+) exactly.
+    const vol = await readNifti(ws2.abs(v2.file));
+    expect(vol.dims).toEqual(grid.dims);
+    expect([...vol.affine].map((x) => Math.round(x * 1000) / 1000)).toEqual(grid.affine);
+    await expect(ws2.loadLabel(caseId, 9)).rejects.toThrow(/no label version 9/);
+  });
+
+  it('rejects a label map of the wrong size, naming the case and both sizes', async () => {
+    const { ws, caseId } = await withCase();
+    await expect(ws.saveLabel(caseId, new Uint8Array(7), { status: 'corrected' })).rejects.toThrow(`label map for case ${caseId} has 7 voxels, its scan 6x5x4 has 120`);
+  });
+
+  it('keeps unsaved edits in a recovery file until the next save', async () => {
+    const { ws, caseId } = await withCase();
+    expect(await ws.loadRecovery(caseId)).toBeNull();
+    await ws.saveRecovery(caseId, pattern(5), grid.dims, null);
+    expect((await ws.getCase(caseId)).hasRecovery).toBe(true);
+    const rec = await ws.loadRecovery(caseId);
+    expect(Buffer.from(rec!.labels).equals(Buffer.from(pattern(5)))).toBe(true);
+    expect(rec!.baseVersion).toBeNull();
+    await ws.saveLabel(caseId, pattern(5), { status: 'corrected' });
+    expect(await ws.loadRecovery(caseId)).toBeNull();
+  });
+
+  it('serialises concurrent saves into distinct versions', async () => {
+    const { ws, caseId } = await withCase();
+    const infos = await Promise.all([1, 2, 3, 4].map((s) => ws.saveLabel(caseId, pattern(s), { status: 'corrected' })));
+    expect(infos.map((i) => i.version).sort()).toEqual([1, 2, 3, 4]);
+    // The lock keeps call order: the k-th call becomes version k.
+    for (const [k, i] of infos.entries()) {
+      expect(i.version).toBe(k + 1);
+      const l = await ws.loadLabel(caseId, i.version);
+      expect(Buffer.from(l!.labels).equals(Buffer.from(pattern(k + 1)))).toBe(true);
+    }
+  });
+
+  it('skips version numbers of orphan label files left by a crash', async () => {
+    const { ws, caseId } = await withCase();
+    await ws.saveLabel(caseId, pattern(1), { status: 'corrected' });
+    const orphan = ws.abs(`cases/${caseId}/labels/v0002.nii.gz`);
+    await writeFile(orphan, 'half-written by a crashed run');
+    const v = await ws.saveLabel(caseId, pattern(2), { status: 'corrected' });
+    expect(v.version).toBe(3);
+    expect(await readFile(orphan, 'utf8')).toBe('half-written by a crashed run');
+  });
+
+  it('versions models with parent, training cases and metrics; activation = one-click rollback', async () => {
+    const { ws } = await withCase();
+    const src = path.join(dir, 'resnet_10.pth');
+    await writeFile(src, Buffer.from('fake weights bytes'));
+    const m1 = await ws.importModelFile(src, { task: 'lung', backbone: 'resnet10', parent: null, origin: 'import', trainingCases: [], metrics: {}, note: 'MedicalNet' });
+    expect(m1).toMatchObject({ versionId: 'lung-v1', active: true, origin: 'import' });
+    expect(await readFile(ws.abs(m1.file), 'utf8')).toBe('fake weights bytes');
+    const r = await ws.reserveModelVersion('lung', 'm3dckpt');
+    expect(r.versionId).toBe('lung-v2');
+    await expect(ws.addModelVersion(r.versionId, r.file, { task: 'lung', backbone: 'resnet10', parent: 'lung-v1', origin: 'finetune', trainingCases: ['case-0001@1'], metrics: { valDice: 0.9 }, note: '' })).rejects.toThrow(/missing or empty/);
+    await writeFile(r.path, 'checkpoint');
+    const m2 = await ws.addModelVersion(r.versionId, r.file, { task: 'lung', backbone: 'resnet10', parent: 'lung-v1', origin: 'finetune', trainingCases: ['case-0001@1'], metrics: { valDice: 0.9 }, note: '' });
+    expect(m2.active).toBe(true);
+    expect(ws.activeModel('lung')?.versionId).toBe('lung-v2');
+    await ws.activateModel('lung', 'lung-v1');
+    const reopened = await Workspace.open(ws.root);
+    expect(reopened.activeModel('lung')?.versionId).toBe('lung-v1');
+    expect(reopened.listModels('lung').map((m) => [m.versionId, m.parent, m.active])).toEqual([
+      ['lung-v1', null, true],
+      ['lung-v2', 'lung-v1', false],
+    ]);
+    await expect(reopened.activateModel('liver', 'lung-v1')).rejects.toThrow(/is for task lung/);
+  });
+
+  it('settings persist (fine-tune mode automatic/manual)', async () => {
+    const { ws } = await withCase();
+    expect(ws.settings().fineTune).toBe('manual');
+    await ws.updateSettings({ fineTune: 'automatic' });
+    expect((await Workspace.open(ws.root)).settings().fineTune).toBe('automatic');
+  });
+
+  it('a process killed mid-write leaves the manifest and every listed version intact', async () => {
+    const root = path.join(dir, 'ws');
+    const ws = await Workspace.open(root, { create: true });
+    const big: CaseGrid = { dims: [96, 96, 64], spacing: [1, 1, 1], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+    const { caseId } = await ws.addCase(path.join(dir, 'big.nii.gz'), { grid: big });
+    const first = new Uint8Array(96 * 96 * 64).fill(1);
+    await ws.saveLabel(caseId, first, { status: 'verified' });
+
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'run-ts.mjs'), path.join(REPO_ROOT, 'main/workspace/testdata/crashWriter.ts'), root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.on('exit', () => reject(new Error(`writer exited early: ${stderr}`)));
+    });
+    // Let it run a few save cycles, then kill it wherever it is (usually inside a write).
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+
+    const after = await Workspace.open(root);
+    const versions = after.listLabelVersions(caseId);
+    expect(versions.length).toBeGreaterThanOrEqual(1);
+    const v1 = await after.loadLabel(caseId, 1);
+    expect(v1!.labels.every((x) => x === 1)).toBe(true);
+    for (const v of versions) expect((await after.loadLabel(caseId, v.version))!.labels.length).toBe(first.length);
+    const rec = await after.loadRecovery(caseId).catch((e: Error) => e);
+    expect(rec instanceof Error ? rec.message : 'ok').toBe('ok');
+    // A save after the crash gets a fresh number, above any file the killed writer left.
+    const files = await readdir(path.join(root, 'cases', caseId, 'labels'));
+    const maxOnDisk = Math.max(...files.map((f) => Number(/^v(\d+)\.nii\.gz$/.exec(f)?.[1] ?? 0)));
+    const next = await after.saveLabel(caseId, first, { status: 'corrected' });
+    expect(next.version).toBe(maxOnDisk + 1);
+  });
+});

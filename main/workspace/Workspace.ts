@@ -1,0 +1,468 @@
+/**
+ * A workspace folder: cases (scans referenced in place), label versions (NIfTI, never
+ * overwritten), autosave recovery files, model versions and settings, indexed by a JSON manifest.
+ *
+ *   <root>/med3d-workspace.json
+ *   <root>/cases/<caseId>/labels/v0001.nii.gz, v0002.nii.gz, ...
+ *   <root>/cases/<caseId>/recovery.m3dr
+ *   <root>/models/<task>/<versionId>.<ext>
+ *   <root>/exports/
+ *
+ * Crash safety: every file goes through atomicWriteFile (temp + fsync + rename). A label file is
+ * written before the manifest that lists it; a crash in between leaves an unlisted file, and the
+ * next save picks a higher version number rather than overwriting it. Mutations are serialised.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../common/api/errors';
+import type {
+  CaseStatus,
+  CaseSummary,
+  LabelVersionInfo,
+  ModelVersionInfo,
+  TaskName,
+  WorkspaceChangedEvent,
+  WorkspaceInfo,
+  WorkspaceSettings,
+} from '../../common/api/types';
+import { atomicWriteFile, atomicWriteJson } from '../util/atomicWrite';
+import { readNifti } from '../volume/io/nifti/readNifti';
+import type { Vec3 } from '../volume/Volume';
+import { encodeLabelNifti } from './labelNifti';
+import {
+  MANIFEST_NAME,
+  caseIdFor,
+  checkManifest,
+  labelFileFor,
+  newManifest,
+  voxelCounts,
+  type CaseGrid,
+  type CaseRecord,
+  type LabelVersionRecord,
+  type ModelVersionRecord,
+  type WorkspaceManifest,
+} from './manifest';
+import { decodeRecovery, encodeRecovery } from './recoveryFile';
+
+export interface OpenWorkspaceOptions {
+  /** Create the folder and manifest when missing (default false: missing → error). */
+  create?: boolean;
+  /** Called after every change (the service forwards it as onWorkspaceChanged). */
+  onChange?: (e: WorkspaceChangedEvent) => void;
+}
+
+export interface SaveLabelOptions {
+  status: CaseStatus;
+  note?: string;
+  /** 'user', 'model:<versionId>', 'import'. */
+  author?: string;
+  baseVersion?: number | null;
+}
+
+export type NewModelVersion = Omit<ModelVersionRecord, 'versionId' | 'createdAt' | 'file'>;
+
+export class Workspace {
+  private manifest: WorkspaceManifest;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly root: string,
+    manifest: WorkspaceManifest,
+    private readonly onChange?: (e: WorkspaceChangedEvent) => void,
+  ) {
+    this.manifest = manifest;
+  }
+
+  static manifestPath(root: string): string {
+    return path.join(root, MANIFEST_NAME);
+  }
+
+  static async open(root: string, opts: OpenWorkspaceOptions = {}): Promise<Workspace> {
+    const abs = path.resolve(root);
+    const file = Workspace.manifestPath(abs);
+    let text: string | null = null;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ApiError('bad-file', `cannot read workspace manifest ${file}: ${(err as Error).message}`, file);
+    }
+    if (text === null) {
+      if (!opts.create) throw new ApiError('not-found', `${abs} is not a Med3D workspace (no ${MANIFEST_NAME}); create it first`, abs);
+      const st = await fs.stat(abs).catch(() => null);
+      if (st && !st.isDirectory()) throw new ApiError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
+      const m = newManifest(path.basename(abs));
+      await atomicWriteJson(file, m);
+      return new Workspace(abs, m, opts.onChange);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new ApiError('bad-file', `workspace manifest ${file} is not valid JSON (${(err as Error).message})`, file);
+    }
+    try {
+      return new Workspace(abs, checkManifest(parsed, file), opts.onChange);
+    } catch (err) {
+      throw new ApiError('bad-file', (err as Error).message, file);
+    }
+  }
+
+  // ---------- reading ----------
+
+  /** A deep copy of the manifest (callers cannot mutate the workspace state). */
+  snapshot(): WorkspaceManifest {
+    return structuredClone(this.manifest);
+  }
+
+  info(): WorkspaceInfo {
+    const active: Record<string, string | null> = { lung: null, liver: null, nodule: null };
+    for (const [k, val] of Object.entries(this.manifest.activeModels)) active[k] = val ?? null;
+    return { root: this.root, name: this.manifest.name, caseCount: this.manifest.cases.length, settings: structuredClone(this.manifest.settings), activeModels: active };
+  }
+
+  settings(): WorkspaceSettings {
+    return structuredClone(this.manifest.settings);
+  }
+
+  abs(rel: string): string {
+    return path.isAbsolute(rel) ? rel : path.join(this.root, ...rel.split('/'));
+  }
+
+  private caseRecord(caseId: string): CaseRecord {
+    const c = this.manifest.cases.find((x) => x.caseId === caseId);
+    if (!c) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+    return c;
+  }
+
+  /** Absolute path of a case's scan. */
+  caseSource(caseId: string): string {
+    return this.abs(this.caseRecord(caseId).source);
+  }
+
+  caseGrid(caseId: string): CaseGrid | null {
+    const g = this.caseRecord(caseId).grid;
+    return g ? structuredClone(g) : null;
+  }
+
+  private recoveryFile(caseId: string): string {
+    return path.join(this.root, 'cases', caseId, 'recovery.m3dr');
+  }
+
+  private async summary(c: CaseRecord): Promise<CaseSummary> {
+    const latest = c.labels.length ? c.labels[c.labels.length - 1].version : null;
+    const hasRecovery = await fs.stat(this.recoveryFile(c.caseId)).then(
+      () => true,
+      () => false,
+    );
+    return { caseId: c.caseId, name: c.name, source: this.abs(c.source), status: c.status, labelVersions: c.labels.length, latestVersion: latest, hasRecovery, addedAt: c.addedAt, updatedAt: c.updatedAt };
+  }
+
+  async getCase(caseId: string): Promise<CaseSummary> {
+    return this.summary(this.caseRecord(caseId));
+  }
+
+  async listCases(): Promise<CaseSummary[]> {
+    return Promise.all(this.manifest.cases.map((c) => this.summary(c)));
+  }
+
+  /** Case after/before `caseId` in list order, optionally only with a given status (wraps around). */
+  async adjacentCase(caseId: string, direction: 'next' | 'previous', status?: CaseStatus): Promise<CaseSummary | null> {
+    const cases = this.manifest.cases;
+    const i = cases.findIndex((c) => c.caseId === caseId);
+    if (i < 0) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+    const step = direction === 'next' ? 1 : -1;
+    for (let k = 1; k < cases.length; k++) {
+      const c = cases[(i + step * k + cases.length * k) % cases.length];
+      if (!status || c.status === status) return this.summary(c);
+    }
+    return null;
+  }
+
+  private labelInfo(caseId: string, r: LabelVersionRecord): LabelVersionInfo {
+    return { caseId, version: r.version, status: r.status, note: r.note, author: r.author, createdAt: r.createdAt, voxelCounts: { ...r.voxelCounts }, file: r.file };
+  }
+
+  listLabelVersions(caseId: string): LabelVersionInfo[] {
+    const c = this.caseRecord(caseId);
+    return c.labels.map((r) => this.labelInfo(caseId, r));
+  }
+
+  /** Reads a label version (latest when omitted); null when the case has none. */
+  async loadLabel(caseId: string, version?: number): Promise<{ info: LabelVersionInfo; labels: Uint8Array; dims: Vec3 } | null> {
+    const c = this.caseRecord(caseId);
+    if (!c.labels.length) {
+      if (version !== undefined) throw new ApiError('not-found', `case ${caseId} has no label version ${version}`);
+      return null;
+    }
+    const r = version === undefined ? c.labels[c.labels.length - 1] : c.labels.find((x) => x.version === version);
+    if (!r) throw new ApiError('not-found', `case ${caseId} has no label version ${version}`);
+    const file = this.abs(r.file);
+    const vol = await readNifti(file).catch((err: unknown) => {
+      throw new ApiError('bad-file', err instanceof Error ? err.message : String(err), file);
+    });
+    if (c.grid && vol.dims.some((d, k) => d !== c.grid?.dims[k])) {
+      throw new ApiError('bad-file', `label ${file} has grid ${vol.dims.join('x')}, the case scan ${c.grid.dims.join('x')}`, file);
+    }
+    const labels = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data as ArrayLike<number>);
+    return { info: this.labelInfo(caseId, r), labels, dims: [...vol.dims] as Vec3 };
+  }
+
+  async loadRecovery(caseId: string): Promise<{ labels: Uint8Array; dims: Vec3; baseVersion: number | null; savedAt: string } | null> {
+    this.caseRecord(caseId);
+    const file = this.recoveryFile(caseId);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(file);
+    } catch {
+      return null;
+    }
+    try {
+      const { header, labels } = decodeRecovery(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+      return { labels, dims: header.dims, baseVersion: header.baseVersion, savedAt: header.savedAt };
+    } catch (err) {
+      throw new ApiError('bad-file', (err as Error).message, file);
+    }
+  }
+
+  // ---------- mutations (serialised) ----------
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeManifest(next: WorkspaceManifest): Promise<void> {
+    await atomicWriteJson(Workspace.manifestPath(this.root), next);
+    this.manifest = next;
+  }
+
+  private changed(reason: WorkspaceChangedEvent['reason'], caseId?: string): void {
+    this.onChange?.(caseId === undefined ? { reason, root: this.root } : { reason, caseId, root: this.root });
+  }
+
+  /** Store a path relative to the root when inside it (portable workspace), else absolute. */
+  private storedPath(p: string): string {
+    const abs = path.resolve(p);
+    const rel = path.relative(this.root, abs);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+  }
+
+  async addCase(source: string, opts: { name?: string; grid?: CaseGrid } = {}): Promise<CaseSummary> {
+    return this.locked(async () => {
+      const abs = path.resolve(source);
+      const existing = this.manifest.cases.find((c) => this.abs(c.source) === abs);
+      if (existing) return this.summary(existing);
+      const next = structuredClone(this.manifest);
+      const now = new Date().toISOString();
+      const rec: CaseRecord = {
+        caseId: caseIdFor(next.nextCase),
+        name: opts.name ?? path.basename(abs).replace(/\.(nii(\.gz)?|hdr|img)$/i, ''),
+        source: this.storedPath(abs),
+        status: 'new',
+        addedAt: now,
+        updatedAt: now,
+        grid: opts.grid ?? null,
+        labels: [],
+      };
+      next.nextCase++;
+      next.cases.push(rec);
+      await this.writeManifest(next);
+      this.changed('cases', rec.caseId);
+      return this.summary(rec);
+    });
+  }
+
+  async setCaseGrid(caseId: string, grid: CaseGrid): Promise<void> {
+    return this.locked(async () => {
+      const next = structuredClone(this.manifest);
+      const c = next.cases.find((x) => x.caseId === caseId);
+      if (!c) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+      c.grid = structuredClone(grid);
+      await this.writeManifest(next);
+    });
+  }
+
+  async setCaseStatus(caseId: string, status: CaseStatus): Promise<CaseSummary> {
+    return this.locked(async () => {
+      const next = structuredClone(this.manifest);
+      const c = next.cases.find((x) => x.caseId === caseId);
+      if (!c) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+      c.status = status;
+      c.updatedAt = new Date().toISOString();
+      await this.writeManifest(next);
+      this.changed('cases', caseId);
+      return this.summary(c);
+    });
+  }
+
+  /** Highest version number used by the manifest or by a file on disk (orphans of a crash). */
+  private async highestVersion(c: CaseRecord): Promise<number> {
+    let max = c.labels.reduce((m, r) => Math.max(m, r.version), 0);
+    const dir = path.join(this.root, 'cases', c.caseId, 'labels');
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const n of names) {
+      const m = /^v(\d+)\.nii\.gz$/.exec(n);
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+    return max;
+  }
+
+  /** Write a new label version (never overwrites), set the case status, drop the recovery file. */
+  async saveLabel(caseId: string, labels: Uint8Array, opts: SaveLabelOptions): Promise<LabelVersionInfo> {
+    return this.locked(async () => {
+      const c0 = this.caseRecord(caseId);
+      const grid = c0.grid;
+      if (!grid) throw new ApiError('invalid-request', `case ${caseId}: the scan grid is unknown; open the case before saving a label`);
+      const n = grid.dims[0] * grid.dims[1] * grid.dims[2];
+      if (labels.length !== n) throw new ApiError('invalid-request', `label map for case ${caseId} has ${labels.length} voxels, its scan ${grid.dims.join('x')} has ${n}`);
+      const version = (await this.highestVersion(c0)) + 1;
+      const rel = labelFileFor(caseId, version);
+      await atomicWriteFile(this.abs(rel), encodeLabelNifti(labels, grid.dims, grid.affine, { gzipLevel: 1, description: `Med3D ${caseId} v${version} ${opts.status}` }));
+      const next = structuredClone(this.manifest);
+      const c = next.cases.find((x) => x.caseId === caseId) as CaseRecord;
+      const now = new Date().toISOString();
+      const rec: LabelVersionRecord = {
+        version,
+        status: opts.status,
+        note: opts.note ?? '',
+        author: opts.author ?? 'user',
+        createdAt: now,
+        voxelCounts: voxelCounts(labels),
+        file: rel,
+        baseVersion: opts.baseVersion ?? null,
+      };
+      c.labels.push(rec);
+      c.status = opts.status;
+      c.updatedAt = now;
+      await this.writeManifest(next);
+      await fs.rm(this.recoveryFile(caseId), { force: true });
+      this.changed('labels', caseId);
+      return this.labelInfo(caseId, rec);
+    });
+  }
+
+  async saveRecovery(caseId: string, labels: Uint8Array, dims: Vec3, baseVersion: number | null): Promise<void> {
+    return this.locked(async () => {
+      const c = this.caseRecord(caseId);
+      if (c.grid && labels.length !== c.grid.dims[0] * c.grid.dims[1] * c.grid.dims[2]) {
+        throw new ApiError('invalid-request', `recovery labels for case ${caseId} have ${labels.length} voxels, its scan ${c.grid.dims.join('x')}`);
+      }
+      const header = { caseId, dims, baseVersion, savedAt: new Date().toISOString() };
+      await atomicWriteFile(this.recoveryFile(caseId), encodeRecovery(header, labels));
+      this.changed('recovery', caseId);
+    });
+  }
+
+  async discardRecovery(caseId: string): Promise<void> {
+    return this.locked(async () => {
+      this.caseRecord(caseId);
+      await fs.rm(this.recoveryFile(caseId), { force: true });
+      this.changed('recovery', caseId);
+    });
+  }
+
+  async updateSettings(patch: Partial<WorkspaceSettings>): Promise<WorkspaceSettings> {
+    return this.locked(async () => {
+      const next = structuredClone(this.manifest);
+      for (const [k, val] of Object.entries(patch)) if (val !== undefined) (next.settings as unknown as Record<string, unknown>)[k] = structuredClone(val);
+      await this.writeManifest(next);
+      this.changed('settings');
+      return structuredClone(next.settings);
+    });
+  }
+
+  // ---------- models ----------
+
+  private modelInfo(r: ModelVersionRecord): ModelVersionInfo {
+    return {
+      versionId: r.versionId,
+      task: r.task,
+      backbone: r.backbone,
+      parent: r.parent,
+      origin: r.origin,
+      trainingCases: [...r.trainingCases],
+      metrics: { ...r.metrics },
+      createdAt: r.createdAt,
+      file: r.file,
+      active: this.manifest.activeModels[r.task] === r.versionId,
+      note: r.note,
+    };
+  }
+
+  listModels(task?: TaskName): ModelVersionInfo[] {
+    return this.manifest.models.filter((m) => !task || m.task === task).map((m) => this.modelInfo(m));
+  }
+
+  getModel(versionId: string): ModelVersionInfo & { path: string; extra?: Record<string, unknown> } {
+    const r = this.manifest.models.find((m) => m.versionId === versionId);
+    if (!r) throw new ApiError('not-found', `no model version ${versionId} in workspace ${this.root}`);
+    return { ...this.modelInfo(r), path: this.abs(r.file), ...(r.extra ? { extra: structuredClone(r.extra) } : {}) };
+  }
+
+  activeModel(task: TaskName): (ModelVersionInfo & { path: string }) | null {
+    const id = this.manifest.activeModels[task];
+    return id ? this.getModel(id) : null;
+  }
+
+  /**
+   * Reserve a version id and checkpoint path for a model about to be written (e.g. by a
+   * fine-tuning job with saveCheckpoint). Register it afterwards with addModelVersion.
+   */
+  async reserveModelVersion(task: TaskName, ext: string): Promise<{ versionId: string; file: string; path: string }> {
+    return this.locked(async () => {
+      const dir = path.join(this.root, 'models', task);
+      await fs.mkdir(dir, { recursive: true });
+      const taken = new Set([...this.manifest.models.map((m) => m.versionId), ...(await fs.readdir(dir)).map((f) => f.replace(/\..*$/, ''))]);
+      let n = this.manifest.models.filter((m) => m.task === task).length + 1;
+      while (taken.has(`${task}-v${n}`)) n++;
+      const versionId = `${task}-v${n}`;
+      const file = `models/${task}/${versionId}.${ext.replace(/^\./, '')}`;
+      // Placeholder so a concurrent reservation cannot pick the same id; replaced atomically by the writer.
+      await fs.writeFile(this.abs(file), new Uint8Array(0), { flag: 'wx' });
+      return { versionId, file, path: this.abs(file) };
+    });
+  }
+
+  /** Register a model version whose checkpoint already sits at `file` (from reserveModelVersion). */
+  async addModelVersion(versionId: string, file: string, rec: NewModelVersion, opts: { activate?: boolean } = {}): Promise<ModelVersionInfo> {
+    return this.locked(async () => {
+      if (this.manifest.models.some((m) => m.versionId === versionId)) throw new ApiError('invalid-request', `model version ${versionId} already exists`);
+      const st = await fs.stat(this.abs(file)).catch(() => null);
+      if (!st || st.size === 0) throw new ApiError('bad-file', `model checkpoint ${this.abs(file)} is missing or empty`, this.abs(file));
+      const next = structuredClone(this.manifest);
+      const full: ModelVersionRecord = { ...structuredClone(rec), versionId, file, createdAt: new Date().toISOString() };
+      next.models.push(full);
+      if (opts.activate ?? true) next.activeModels[rec.task] = versionId;
+      await this.writeManifest(next);
+      this.changed('models');
+      return this.modelInfo(full);
+    });
+  }
+
+  /** Copy a weights file into the workspace as a new version. */
+  async importModelFile(source: string, rec: NewModelVersion, opts: { activate?: boolean; ext?: string } = {}): Promise<ModelVersionInfo> {
+    const ext = opts.ext ?? (/\.(pth|pt|tar)$/i.test(source) ? source.replace(/^.*\./, '').toLowerCase() : 'm3d');
+    const { versionId, file } = await this.reserveModelVersion(rec.task, ext);
+    try {
+      await atomicWriteFile(this.abs(file), await fs.readFile(source));
+      return await this.addModelVersion(versionId, file, rec, opts);
+    } catch (err) {
+      await fs.rm(this.abs(file), { force: true });
+      throw err;
+    }
+  }
+
+  async activateModel(task: TaskName, versionId: string): Promise<ModelVersionInfo> {
+    return this.locked(async () => {
+      const r = this.manifest.models.find((m) => m.versionId === versionId);
+      if (!r) throw new ApiError('not-found', `no model version ${versionId} in workspace ${this.root}`);
+      if (r.task !== task) throw new ApiError('invalid-request', `model version ${versionId} is for task ${r.task}, not ${task}`);
+      const next = structuredClone(this.manifest);
+      next.activeModels[task] = versionId;
+      await this.writeManifest(next);
+      this.changed('models');
+      return this.modelInfo(r);
+    });
+  }
+}

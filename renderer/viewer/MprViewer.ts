@@ -1,0 +1,465 @@
+import { RenderingEngine, Enums, volumeLoader, setVolumesForViewports, cache, type Types } from '@cornerstonejs/core';
+import {
+  ToolGroupManager,
+  Enums as ToolEnums,
+  CrosshairsTool,
+  PanTool,
+  ZoomTool,
+  StackScrollTool,
+  WindowLevelTool,
+  segmentation,
+} from '@cornerstonejs/tools';
+import type { LabelDef, VolumeHeader, VoxelDType } from '../../common/api';
+import { initCornerstone } from './cornerstoneSetup';
+import { closestAxis, displayGeometryFromRas, flipSlicesK, indexToWorld, lpsToRas, orientationLetters, viewRight, worldToIndex, type DisplayGeometry, type V3 } from './geometry';
+import { windowToRange } from './windowPresets';
+import type { LabelDiff } from '../editing/EditRecorder';
+import { diffSlicesK } from '../editing/EditRecorder';
+
+export type ViewName = 'axial' | 'sagittal' | 'coronal';
+export const VIEW_NAMES: readonly ViewName[] = ['axial', 'sagittal', 'coronal'];
+
+/** What the cursor is over: world RAS+ mm, source-grid voxel, scan value (HU for CT), label. */
+export interface CursorInfo {
+  view: ViewName;
+  ras: V3;
+  ijk: V3;
+  inside: boolean;
+  value: number | null;
+  label: number;
+}
+
+/** Left-button mode: cornerstone navigation tools, or one of our editing tools. */
+export type PointerMode = 'windowLevel' | 'crosshairs' | 'pan' | 'zoom' | 'edit';
+
+export interface EditPointerEvent {
+  phase: 'down' | 'move' | 'up';
+  /** Continuous display-grid voxel coordinates under the pointer. */
+  ijk: V3;
+  /** Index axis normal to the view the pointer is in. */
+  axis: 0 | 1 | 2;
+  button: number;
+  shiftKey: boolean;
+  view: ViewName;
+}
+
+export interface ViewMarkers {
+  top: string;
+  right: string;
+  bottom: string;
+  left: string;
+}
+
+const TOOL_GROUP = 'med3d-mpr';
+const SEG_ID = 'med3d-seg';
+
+type CsArray = Float32Array | Int16Array | Uint16Array | Uint8Array;
+
+/** Cornerstone keeps local volumes in these types; others are converted to float32 (one copy). */
+function toCornerstoneArray(buf: ArrayBuffer, dtype: VoxelDType): CsArray {
+  switch (dtype) {
+    case 'int16':
+      return new Int16Array(buf);
+    case 'uint16':
+      return new Uint16Array(buf);
+    case 'uint8':
+      return new Uint8Array(buf);
+    case 'float32':
+      return new Float32Array(buf);
+    case 'int8':
+      return Float32Array.from(new Int8Array(buf));
+    case 'int32':
+      return Float32Array.from(new Int32Array(buf));
+    case 'uint32':
+      return Float32Array.from(new Uint32Array(buf));
+    case 'float64':
+      return Float32Array.from(new Float64Array(buf));
+  }
+}
+
+let volumeCounter = 0;
+
+/**
+ * Three orthographic MPR viewports (axial, sagittal, coronal) on one cornerstone3D volume, with
+ * the label map as a labelmap segmentation overlay. The renderer holds one copy of the voxels:
+ * the array handed to cornerstone (its slices are views into it) is also what HU readouts and
+ * threshold tools read.
+ */
+export class MprViewer {
+  private engine: RenderingEngine | null = null;
+  private geometry: DisplayGeometry | null = null;
+  private scan: CsArray | null = null;
+  private labels: Uint8Array | null = null;
+  private volumeId = '';
+  private labelVolumeId = '';
+  private mode: PointerMode = 'windowLevel';
+  private readonly detach: Array<() => void> = [];
+  onCursor: (c: CursorInfo) => void = () => {};
+  onEditPointer: (e: EditPointerEvent) => void = () => {};
+  onCamera: () => void = () => {};
+
+  constructor(readonly elements: Record<ViewName, HTMLDivElement>) {}
+
+  get loaded(): boolean {
+    return this.geometry !== null;
+  }
+
+  get displayGeometry(): DisplayGeometry | null {
+    return this.geometry;
+  }
+
+  /** The scan voxels in display order (read-only use: HU readouts, threshold tools). */
+  get scanData(): CsArray | null {
+    return this.scan;
+  }
+
+  /** The label map in display order; editing tools write into it, then call labelsChanged. */
+  get labelData(): Uint8Array | null {
+    return this.labels;
+  }
+
+  /**
+   * Shows a volume. `voxels` is taken over (not copied when cornerstone can use the dtype as is).
+   * Replaces any previous volume and label map.
+   */
+  async setVolume(header: VolumeHeader, voxels: ArrayBuffer, labelDefs: LabelDef[]): Promise<void> {
+    await initCornerstone();
+    this.teardown();
+    const g = displayGeometryFromRas(header.affine, header.dims);
+    const scan = toCornerstoneArray(voxels, header.dtype);
+    const n = header.dims[0] * header.dims[1] * header.dims[2];
+    if (scan.length !== n) throw new Error(`${header.source}: got ${scan.length} voxels, expected ${header.dims.join('x')} = ${n}`);
+    if (g.flipK) flipSlicesK(scan, g.dims);
+    const id = ++volumeCounter;
+    this.volumeId = `med3dScan${id}`; // no ':' in ids: cornerstone would try to fetch 'scheme:' image ids
+    this.labelVolumeId = `med3dLabels${id}`;
+    const metadata = {
+      BitsAllocated: scan instanceof Uint8Array ? 8 : scan instanceof Float32Array ? 32 : 16,
+      BitsStored: scan instanceof Uint8Array ? 8 : scan instanceof Float32Array ? 32 : 16,
+      SamplesPerPixel: 1,
+      HighBit: scan instanceof Uint8Array ? 7 : 15,
+      PhotometricInterpretation: 'MONOCHROME2',
+      PixelRepresentation: scan instanceof Int16Array ? 1 : 0,
+      Modality: header.modality,
+      SeriesInstanceUID: this.volumeId,
+      FrameOfReferenceUID: `med3d-for-${id}`,
+      ImageOrientationPatient: g.direction.slice(0, 6),
+      PixelSpacing: [g.spacing[1], g.spacing[0]],
+      Columns: g.dims[0],
+      Rows: g.dims[1],
+      voiLut: [],
+    };
+    const common = { dimensions: g.dims, spacing: g.spacing, origin: g.origin, direction: g.direction as unknown as Types.Mat3, metadata: metadata as unknown as Types.Metadata };
+    volumeLoader.createLocalVolume(this.volumeId, { ...common, scalarData: scan });
+    const labels = new Uint8Array(n);
+    volumeLoader.createLocalLabelmapVolume({ ...common, scalarData: labels }, this.labelVolumeId);
+    this.geometry = g;
+    this.scan = scan;
+    this.labels = labels;
+
+    const engine = new RenderingEngine(`med3d-engine-${id}`);
+    this.engine = engine;
+    const orientation: Record<ViewName, Enums.OrientationAxis> = {
+      axial: Enums.OrientationAxis.AXIAL,
+      sagittal: Enums.OrientationAxis.SAGITTAL,
+      coronal: Enums.OrientationAxis.CORONAL,
+    };
+    engine.setViewports(
+      VIEW_NAMES.map((v) => ({
+        viewportId: v,
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: this.elements[v],
+        defaultOptions: { orientation: orientation[v], background: [0, 0, 0] as Types.Point3 },
+      })),
+    );
+    await setVolumesForViewports(engine, [{ volumeId: this.volumeId }], [...VIEW_NAMES]);
+    this.setupTools();
+    await this.setupSegmentation(labelDefs);
+    for (const v of VIEW_NAMES) this.attachPointer(v);
+    engine.render();
+  }
+
+  private setupTools(): void {
+    ToolGroupManager.destroyToolGroup(TOOL_GROUP);
+    const tg = ToolGroupManager.createToolGroup(TOOL_GROUP);
+    if (!tg) throw new Error('could not create the cornerstone tool group');
+    for (const t of [CrosshairsTool, PanTool, ZoomTool, StackScrollTool, WindowLevelTool]) tg.addTool(t.toolName);
+    for (const v of VIEW_NAMES) tg.addViewport(v, this.engine!.id);
+    tg.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
+    tg.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    tg.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    this.applyPointerMode();
+  }
+
+  private async setupSegmentation(labelDefs: LabelDef[]): Promise<void> {
+    segmentation.removeAllSegmentations();
+    segmentation.addSegmentations([
+      {
+        segmentationId: SEG_ID,
+        representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { volumeId: this.labelVolumeId } },
+      },
+    ]);
+    const map: Record<string, Array<{ segmentationId: string }>> = {};
+    for (const v of VIEW_NAMES) map[v] = [{ segmentationId: SEG_ID }];
+    await segmentation.addLabelmapRepresentationToViewportMap(map);
+    this.setLabelColors(labelDefs);
+    this.setLabelStyle({ fill: true, outline: true, opacity: 0.5 });
+  }
+
+  setLabelColors(defs: LabelDef[]): void {
+    if (!this.engine) return;
+    for (const v of VIEW_NAMES) for (const d of defs) segmentation.config.color.setSegmentIndexColor(v, SEG_ID, d.value, [d.color[0], d.color[1], d.color[2], 255] as Types.Color);
+    this.engine.render();
+  }
+
+  setLabelStyle(s: { fill: boolean; outline: boolean; opacity: number }): void {
+    segmentation.config.style.setStyle(
+      { type: ToolEnums.SegmentationRepresentations.Labelmap },
+      { renderFill: s.fill, renderOutline: s.outline, fillAlpha: s.opacity, outlineOpacity: Math.min(1, s.opacity + 0.4), outlineWidth: 1, renderFillInactive: s.fill, renderOutlineInactive: s.outline, fillAlphaInactive: s.opacity },
+    );
+    this.engine?.render();
+  }
+
+  setLabelVisible(value: number, visible: boolean): void {
+    if (!this.engine) return;
+    for (const v of VIEW_NAMES) segmentation.config.visibility.setSegmentIndexVisibility(v, { segmentationId: SEG_ID, type: ToolEnums.SegmentationRepresentations.Labelmap }, value, visible);
+    this.engine.render();
+  }
+
+  /**
+   * Re-renders the overlay after the label data changed: only the given k slices (display grid)
+   * are re-uploaded to the GPU; all of them when omitted.
+   */
+  labelsChanged(slicesK?: number[]): void {
+    if (!this.geometry || (slicesK && slicesK.length === 0)) return;
+    segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(SEG_ID, slicesK);
+  }
+
+  /** labelsChanged for the slices an undoable edit touched. */
+  diffChanged(diff: LabelDiff | null): void {
+    if (diff && this.geometry) this.labelsChanged(diffSlicesK(diff, this.geometry.dims[0] * this.geometry.dims[1]));
+  }
+
+  /** Label map in source (API) order: a copy, ready to send. */
+  labelsInSourceOrder(): Uint8Array {
+    if (!this.labels || !this.geometry) throw new Error('no volume open');
+    const out = this.labels.slice();
+    if (this.geometry.flipK) flipSlicesK(out, this.geometry.dims);
+    return out;
+  }
+
+  /** Converts a source-order label map to display order (a copy). */
+  toDisplayOrder(src: Uint8Array): Uint8Array {
+    if (!this.geometry) throw new Error('no volume open');
+    const out = src.slice();
+    if (this.geometry.flipK) flipSlicesK(out, this.geometry.dims);
+    return out;
+  }
+
+  setWindow(width: number, center: number): void {
+    if (!this.engine) return;
+    const range = windowToRange(width, center);
+    for (const v of VIEW_NAMES) (this.engine.getViewport(v) as Types.IVolumeViewport).setProperties({ voiRange: range });
+    this.engine.render();
+  }
+
+  /** Current window of the axial view (the W/L tool changes views independently). */
+  getWindow(): { width: number; center: number } | null {
+    const vp = this.engine?.getViewport('axial') as Types.IVolumeViewport | undefined;
+    const r = vp?.getProperties()?.voiRange;
+    return r ? { width: r.upper - r.lower, center: (r.upper + r.lower) / 2 } : null;
+  }
+
+  setPointerMode(mode: PointerMode): void {
+    this.mode = mode;
+    if (this.engine) this.applyPointerMode();
+  }
+
+  private applyPointerMode(): void {
+    const tg = ToolGroupManager.getToolGroup(TOOL_GROUP);
+    if (!tg) return;
+    const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
+    for (const t of [WindowLevelTool, CrosshairsTool]) tg.setToolPassive(t.toolName, { removeAllBindings: true });
+    tg.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    tg.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    if (this.mode === 'windowLevel') tg.setToolActive(WindowLevelTool.toolName, { bindings: primary });
+    else if (this.mode === 'crosshairs') tg.setToolActive(CrosshairsTool.toolName, { bindings: primary });
+    else if (this.mode === 'pan') tg.setToolActive(PanTool.toolName, { bindings: [...primary, { mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    else if (this.mode === 'zoom') tg.setToolActive(ZoomTool.toolName, { bindings: [...primary, { mouseButton: ToolEnums.MouseBindings.Secondary }] });
+  }
+
+  /** Display-grid continuous index under a client (page) point in a view, or null. */
+  indexAtClient(view: ViewName, clientX: number, clientY: number): V3 | null {
+    if (!this.engine || !this.geometry) return null;
+    const el = this.elements[view];
+    const rect = el.getBoundingClientRect();
+    const vp = this.engine.getViewport(view) as Types.IVolumeViewport;
+    const world = vp.canvasToWorld([clientX - rect.left, clientY - rect.top]) as V3;
+    return worldToIndex(this.geometry, world);
+  }
+
+  /** Client (page) point of a display-grid index in a view (used by tests and the brush cursor). */
+  clientAtIndex(view: ViewName, ijk: V3): [number, number] | null {
+    if (!this.engine || !this.geometry) return null;
+    const el = this.elements[view];
+    const rect = el.getBoundingClientRect();
+    const vp = this.engine.getViewport(view) as Types.IVolumeViewport;
+    const c = vp.worldToCanvas(indexToWorld(this.geometry, ijk) as Types.Point3);
+    return [c[0] + rect.left, c[1] + rect.top];
+  }
+
+  /** Index axis normal to a view's plane. */
+  viewAxis(view: ViewName): 0 | 1 | 2 {
+    const vp = this.engine!.getViewport(view) as Types.IVolumeViewport;
+    return closestAxis(this.geometry!, vp.getCamera().viewPlaneNormal as V3);
+  }
+
+  /** Screen pixels per mm in a view (to draw the brush outline at its true size). */
+  pixelsPerMm(view: ViewName): number {
+    if (!this.engine) return 1;
+    const vp = this.engine.getViewport(view) as Types.IVolumeViewport;
+    const a = vp.canvasToWorld([0, 0]);
+    const b = vp.canvasToWorld([100, 0]);
+    const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    return d > 0 ? 100 / d : 1;
+  }
+
+  /** Moves a view to the slice containing a display-grid index (e.g. to centre on a finding). */
+  jumpTo(ijk: V3): void {
+    if (!this.engine || !this.geometry) return;
+    const world = indexToWorld(this.geometry, ijk);
+    for (const v of VIEW_NAMES) {
+      const vp = this.engine.getViewport(v) as Types.IVolumeViewport;
+      const cam = vp.getCamera();
+      const n = cam.viewPlaneNormal as V3;
+      const fp = cam.focalPoint as V3;
+      const d = (world[0] - fp[0]) * n[0] + (world[1] - fp[1]) * n[1] + (world[2] - fp[2]) * n[2];
+      const shift = [n[0] * d, n[1] * d, n[2] * d];
+      vp.setCamera({
+        focalPoint: [fp[0] + shift[0], fp[1] + shift[1], fp[2] + shift[2]] as Types.Point3,
+        position: [cam.position![0] + shift[0], cam.position![1] + shift[1], cam.position![2] + shift[2]] as Types.Point3,
+      });
+    }
+    this.engine.render();
+    this.onCamera();
+  }
+
+  /** Steps a view by n slices. */
+  scroll(view: ViewName, delta: number): void {
+    const vp = this.engine?.getViewport(view) as Types.IVolumeViewport | undefined;
+    if (!vp) return;
+    vp.scroll(delta);
+    this.onCamera();
+  }
+
+  /** Current slice number / count of a view. */
+  sliceInfo(view: ViewName): { index: number; count: number } | null {
+    const vp = this.engine?.getViewport(view) as Types.IVolumeViewport | undefined;
+    if (!vp) return null;
+    return { index: vp.getSliceIndex(), count: vp.getNumberOfSlices() };
+  }
+
+  markers(view: ViewName): ViewMarkers {
+    const vp = this.engine?.getViewport(view) as Types.IVolumeViewport | undefined;
+    if (!vp) return { top: '', right: '', bottom: '', left: '' };
+    const cam = vp.getCamera();
+    const up = cam.viewUp as V3;
+    const right = viewRight(up, cam.viewPlaneNormal as V3);
+    const neg = (v: V3): V3 => [-v[0], -v[1], -v[2]];
+    return { top: orientationLetters(up), bottom: orientationLetters(neg(up)), right: orientationLetters(right), left: orientationLetters(neg(right)) };
+  }
+
+  resetCameras(): void {
+    if (!this.engine) return;
+    for (const v of VIEW_NAMES) this.engine.getViewport(v).resetCamera();
+    this.engine.render();
+    this.onCamera();
+  }
+
+  resize(): void {
+    this.engine?.resize(true, true);
+  }
+
+  render(): void {
+    this.engine?.render();
+  }
+
+  private cursorAt(view: ViewName, clientX: number, clientY: number): CursorInfo | null {
+    const g = this.geometry;
+    const idx = this.indexAtClient(view, clientX, clientY);
+    if (!g || !idx || !this.scan || !this.labels) return null;
+    const r: V3 = [Math.round(idx[0]), Math.round(idx[1]), Math.round(idx[2])];
+    const inside = r.every((x, a) => x >= 0 && x < g.dims[a]);
+    const flat = r[0] + g.dims[0] * (r[1] + g.dims[1] * r[2]);
+    const src: V3 = g.flipK ? [r[0], r[1], g.dims[2] - 1 - r[2]] : r;
+    return {
+      view,
+      ras: lpsToRas(indexToWorld(g, idx)),
+      ijk: src,
+      inside,
+      value: inside ? this.scan[flat] : null,
+      label: inside ? this.labels[flat] : 0,
+    };
+  }
+
+  private attachPointer(view: ViewName): void {
+    const el = this.elements[view];
+    let dragging = false;
+    const edit = (phase: EditPointerEvent['phase'], e: MouseEvent): void => {
+      const ijk = this.indexAtClient(view, e.clientX, e.clientY);
+      if (ijk) this.onEditPointer({ phase, ijk, axis: this.viewAxis(view), button: e.button, shiftKey: e.shiftKey, view });
+    };
+    // Capture phase: editing tools take the left button before cornerstone's tools see it.
+    const down = (e: MouseEvent): void => {
+      if (this.mode !== 'edit' || e.button !== 0) return;
+      e.stopImmediatePropagation();
+      e.preventDefault();
+      dragging = true;
+      edit('down', e);
+    };
+    const move = (e: MouseEvent): void => {
+      const c = this.cursorAt(view, e.clientX, e.clientY);
+      if (c) this.onCursor(c);
+      if (dragging) {
+        e.stopImmediatePropagation();
+        edit('move', e);
+      }
+    };
+    const up = (e: MouseEvent): void => {
+      if (!dragging) return;
+      dragging = false;
+      e.stopImmediatePropagation();
+      edit('up', e);
+    };
+    const cam = (): void => this.onCamera();
+    el.addEventListener('mousedown', down, true);
+    el.addEventListener('mousemove', move, true);
+    window.addEventListener('mouseup', up, true);
+    el.addEventListener(Enums.Events.CAMERA_MODIFIED, cam);
+    this.detach.push(() => {
+      el.removeEventListener('mousedown', down, true);
+      el.removeEventListener('mousemove', move, true);
+      window.removeEventListener('mouseup', up, true);
+      el.removeEventListener(Enums.Events.CAMERA_MODIFIED, cam);
+    });
+  }
+
+  private teardown(): void {
+    for (const d of this.detach.splice(0)) d();
+    if (this.engine) {
+      ToolGroupManager.destroyToolGroup(TOOL_GROUP);
+      segmentation.removeAllSegmentations();
+      this.engine.destroy();
+      this.engine = null;
+    }
+    if (this.volumeId) cache.removeVolumeLoadObject(this.volumeId);
+    if (this.labelVolumeId) cache.removeVolumeLoadObject(this.labelVolumeId);
+    this.geometry = null;
+    this.scan = null;
+    this.labels = null;
+  }
+
+  destroy(): void {
+    this.teardown();
+  }
+}
