@@ -4,8 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Stand-alone build of the renderer for web mode (`npx vite build -c renderer/vite.config.ts`).
- * Output goes to out/renderer, the folder the local web server serves and electron-vite also fills.
+ * Stand-alone build of the renderer for web mode: `npm run build:web`
+ * (= vite build -c renderer/vite.config.ts). Output: out/renderer, the folder the local web
+ * server serves (electron-vite's renderer build writes the same folder).
+ * MED3D_DEV_MOCK=1 compiles in the in-page mock API (renderer/dev/, opened with ?mock).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -13,6 +15,7 @@ export default defineConfig({
   root: here,
   base: './',
   plugins: [svelte()],
+  define: { __MED3D_DEV_MOCK__: JSON.stringify(process.env.MED3D_DEV_MOCK === '1') },
   build: {
     outDir: path.resolve(here, '..', 'out', 'renderer'),
     emptyOutDir: true,
@@ -20,5 +23,4 @@ export default defineConfig({
     target: 'es2022',
   },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@cornerstonejs/dicom-image-loader'] },
 });

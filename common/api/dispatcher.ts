@@ -14,7 +14,8 @@ export function createApiDispatcher(impl: Med3dApiMethods, opts: { onError?: (me
     }
     try {
       const req = REQUEST_SCHEMAS[method].parse(payload, '');
-      const fn = impl[method] as (r: unknown) => Promise<unknown>;
+      const fn = impl[method] as ((r: unknown) => Promise<unknown>) | undefined;
+      if (typeof fn !== 'function') throw new ApiError('unsupported', `${method} is not implemented by this server`);
       const result = await fn.call(impl, req);
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {

@@ -15,5 +15,11 @@ export interface JobServices {
   /** Register an in-memory volume (e.g. a nodule patch) so the UI can fetch it with getVoxels. */
   registerVolume(vol: Volume, opts?: { caseId?: string }): VolumeHeader;
   /** Start another job (e.g. 'finetune' after 'predict', or re-predict after promotion). */
+  /**
+   * Worker entry for engine work (`new EngineWorker({ entry, modules })` from main/engine/worker):
+   * set in bundled Electron builds (out/main/engineWorkerMain.js); undefined when running from
+   * sources, where EngineWorker finds its own entry.
+   */
+  readonly engineWorkerEntry?: string;
   startJob(kind: string, params?: import('../../common/api/schema').JsonValue, opts?: { caseId?: string; title?: string }): string;
 }

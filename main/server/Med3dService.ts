@@ -73,6 +73,10 @@ export interface Med3dServiceOptions {
   registry?: JobRegistry;
   /** Import main/tasks/**\/*.job.ts at start (default true). */
   discoverJobKinds?: boolean;
+  /** Where the job modules are (bundled builds: out/main/tasks). */
+  tasksDir?: string;
+  /** Engine worker entry for bundled builds (see JobServices.engineWorkerEntry). */
+  engineWorkerEntry?: string;
   log?: (msg: string) => void;
 }
 
@@ -133,6 +137,7 @@ export class Med3dService implements Med3dApiMethods {
       loadCaseVolume: async (caseId) => (await this.caseVolume(caseId)).vol,
       registerVolume: (vol, o) => this.store.add(vol, o),
       startJob: (kind, params, o) => this.jobs.start({ kind, params: params ?? null, ...o }),
+      ...(opts.engineWorkerEntry ? { engineWorkerEntry: opts.engineWorkerEntry } : {}),
     };
     this.jobs = new JobManager({ registry: opts.registry ?? jobRegistry, services, onUpdate: (j) => this.events.emit('jobUpdate', j) });
   }
@@ -140,7 +145,7 @@ export class Med3dService implements Med3dApiMethods {
   static async create(opts: Med3dServiceOptions): Promise<Med3dService> {
     const svc = await Med3dService.open(opts);
     if (opts.discoverJobKinds ?? true) {
-      await loadJobKinds({ registry: opts.registry ?? jobRegistry, onError: (f, e) => opts.log?.(`job module ${f} not loaded: ${(e as Error).message}`) });
+      await loadJobKinds({ registry: opts.registry ?? jobRegistry, tasksDir: opts.tasksDir, onError: (f, e) => opts.log?.(`job module ${f} not loaded: ${(e as Error).message}`) });
     }
     return svc;
   }

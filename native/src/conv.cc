@@ -3,7 +3,8 @@
 // Shapes arrive in tfjs order (NDHWC activations, DHWIO filters) and are described to oneDNN
 // with the matching format tags, so JS never transposes. For the compute itself oneDNN may
 // prefer blocked layouts (nCdhw16c, OIdhw16i16o): we let it choose (`format_tag::any`) where
-// that pays and reorder at the edges. MED3D_ONEDNN_LAYOUT=direct forces plain layouts and
+// that pays and reorder at the edges (see layoutFwd & co). MED3D_ONEDNN_LAYOUT[_FWD|_BWD_DATA|
+// _BWD_WEIGHTS]=any|nxc|direct overrides the policy (for benchmarking) and
 // MED3D_ONEDNN_VERBOSE=1 prints the implementation each primitive picked.
 #include <cstdio>
 #include <cstdlib>
@@ -41,12 +42,45 @@ Geometry geometry(const std::vector<int64_t>& xDims, const std::vector<int64_t>&
   return g;
 }
 
-bool layoutAny() {
-  static const bool any = [] {
-    const char* v = std::getenv("MED3D_ONEDNN_LAYOUT");
-    return !(v && std::strcmp(v, "direct") == 0);
-  }();
-  return any;
+// Layout policy for activations (weights always let oneDNN choose, except in 'direct'):
+// 'any' lets oneDNN pick blocked activations too (reorders at the edges), 'nxc' keeps NDHWC
+// activations (no activation reorders), 'direct' forces NDHWC + DHWIO everywhere.
+enum class Layout { Any, Nxc, Direct };
+
+Layout layoutFor(const char* op) {
+  std::string envName = std::string("MED3D_ONEDNN_LAYOUT_") + op;
+  const char* v = std::getenv(envName.c_str());
+  if (!v) v = std::getenv("MED3D_ONEDNN_LAYOUT");
+  if (v && std::strcmp(v, "direct") == 0) return Layout::Direct;
+  if (v && std::strcmp(v, "any") == 0) return Layout::Any;
+  if (v && std::strcmp(v, "nxc") == 0) return Layout::Nxc;
+  return Layout::Any;
+}
+
+const char* layoutOverride(const char* op) {
+  std::string envName = std::string("MED3D_ONEDNN_LAYOUT_") + op;
+  const char* v = std::getenv(envName.c_str());
+  return v ? v : std::getenv("MED3D_ONEDNN_LAYOUT");
+}
+
+// Defaults measured on AVX-512 (oneDNN 2.6): blocked activations pay for forward and
+// backward-data; with a 1-channel input (conv1) the blocked input is padded 16x and the brgemm
+// kernel on NDHWC wins; dilated backward-weights has no jit kernel (gemm either way), so
+// NDHWC there saves the activation reorders.
+Layout layoutFwd(int64_t ic) {
+  static const char* o = layoutOverride("FWD");
+  if (o) return layoutFor("FWD");
+  return ic < 16 ? Layout::Nxc : Layout::Any;
+}
+Layout layoutBwdData() {
+  static const char* o = layoutOverride("BWD_DATA");
+  if (o) return layoutFor("BWD_DATA");
+  return Layout::Any;
+}
+Layout layoutBwdWeights(bool dilated) {
+  static const char* o = layoutOverride("BWD_WEIGHTS");
+  if (o) return layoutFor("BWD_WEIGHTS");
+  return dilated ? Layout::Nxc : Layout::Any;
 }
 
 bool verbose() {
@@ -64,7 +98,8 @@ void checkShapes(const std::vector<int64_t>& x, const std::vector<int64_t>& w, c
 }
 
 memory::desc plain(const memory::dims& d, tag t) { return memory::desc(d, dt::f32, t); }
-memory::desc anyOr(const memory::dims& d, tag t, bool any) { return memory::desc(d, dt::f32, any ? tag::any : t); }
+memory::desc actDesc(const memory::dims& d, Layout l) { return memory::desc(d, dt::f32, l == Layout::Any ? tag::any : tag::ndhwc); }
+memory::desc wtDesc(const memory::dims& d, Layout l) { return memory::desc(d, dt::f32, l == Layout::Direct ? tag::dhwio : tag::any); }
 
 dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind pk, const memory::desc& src, const memory::desc& w, const memory::desc* bias,
                                         const memory::desc& dst, const Geometry& g) {
@@ -125,13 +160,13 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   if (res.data) requireLength(res, product(yDims), "residual");
 
   Geometry g = geometry(xDims, wDims, yDims, strides, pads, dil);
-  const bool any = layoutAny();
+  const Layout lay = layoutFwd(xDims[4]);
   const bool hasBias = bias.data != nullptr, hasRes = res.data != nullptr;
-  std::string key = keyOf({&xDims, &wDims, &yDims, &strides, &pads, &dil}, {double(hasBias), double(hasRes), double(relu), double(any)});
+  std::string key = keyOf({&xDims, &wDims, &yDims, &strides, &pads, &dil}, {double(hasBias), double(hasRes), double(relu), double(int(lay))});
   auto e = fwdCache.get(key, [&] {
-    memory::desc src = anyOr(ncdhw(xDims), tag::ndhwc, any);
-    memory::desc wt = anyOr(oidhw(wDims), tag::dhwio, any);
-    memory::desc dst = anyOr(ncdhw(yDims), tag::ndhwc, any);
+    memory::desc src = actDesc(ncdhw(xDims), lay);
+    memory::desc wt = wtDesc(oidhw(wDims), lay);
+    memory::desc dst = actDesc(ncdhw(yDims), lay);
     memory::desc bmd = plain({wDims[4]}, tag::x);
     dnnl::post_ops ops;
     if (hasRes) ops.append_sum(1.0f);
@@ -184,12 +219,12 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   requireLength(dx, product(xDims), "out");
 
   Geometry g = geometry(xDims, wDims, yDims, strides, pads, dil);
-  const bool any = layoutAny();
-  std::string key = keyOf({&xDims, &wDims, &yDims, &strides, &pads, &dil}, {double(any)});
+  const Layout lay = layoutBwdData();
+  std::string key = keyOf({&xDims, &wDims, &yDims, &strides, &pads, &dil}, {double(int(lay))});
   auto e = bwdDataCache.get(key, [&] {
-    memory::desc src = anyOr(ncdhw(xDims), tag::ndhwc, any);
-    memory::desc wt = anyOr(oidhw(wDims), tag::dhwio, any);
-    memory::desc dst = anyOr(ncdhw(yDims), tag::ndhwc, any);
+    memory::desc src = actDesc(ncdhw(xDims), lay);
+    memory::desc wt = wtDesc(oidhw(wDims), lay);
+    memory::desc dst = actDesc(ncdhw(yDims), lay);
     auto fd = fwdDesc(dnnl::prop_kind::forward_training, src, wt, nullptr, dst, g);
     dnnl::convolution_forward::primitive_desc hint(fd, cpuEngine());
     dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src, wt, dst, g.strides, g.dilates, g.padL, g.padR);
@@ -227,12 +262,12 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
   requireLength(dw, product(wDims), "out");
 
   Geometry g = geometry(xDims, wDims, yDims, strides, pads, dil);
-  const bool any = layoutAny();
-  std::string key = keyOf({&xDims, &wDims, &yDims, &strides, &pads, &dil}, {double(any)});
+  const Layout lay = layoutBwdWeights(dil[0] > 1 || dil[1] > 1 || dil[2] > 1);
+  std::string key = keyOf({&xDims, &wDims, &yDims, &strides, &pads, &dil}, {double(int(lay))});
   auto e = bwdWeightsCache.get(key, [&] {
-    memory::desc src = anyOr(ncdhw(xDims), tag::ndhwc, any);
-    memory::desc wt = anyOr(oidhw(wDims), tag::dhwio, any);
-    memory::desc dst = anyOr(ncdhw(yDims), tag::ndhwc, any);
+    memory::desc src = actDesc(ncdhw(xDims), lay);
+    memory::desc wt = wtDesc(oidhw(wDims), lay);
+    memory::desc dst = actDesc(ncdhw(yDims), lay);
     auto fd = fwdDesc(dnnl::prop_kind::forward_training, src, wt, nullptr, dst, g);
     dnnl::convolution_forward::primitive_desc hint(fd, cpuEngine());
     dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, src, wt, dst, g.strides, g.dilates, g.padL, g.padR);

@@ -1,5 +1,6 @@
 import { loadWeights, type LoadedWeights } from '../weights/loadWeights';
 import { buildModel } from './buildModel';
+import './heads/recognizers';
 import type { Med3dModel } from './Med3dModel';
 
 /**

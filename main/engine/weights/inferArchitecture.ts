@@ -37,7 +37,82 @@ const medicalnetSeg: HeadRecognizer = {
   },
 };
 
-const headRecognizers: HeadRecognizer[] = [medicalnetSeg];
+const keysWithPrefix = (sd: StateDict, prefix: string): string[] => [...sd.keys()].filter((k) => k.startsWith(prefix));
+
+/** Indices i for which `<prefix><i>.` keys exist, checked to be 0..n-1. */
+function indexedGroups(sd: StateDict, prefix: string): number {
+  const seen = new Set<number>();
+  const esc = prefix.replace(/\./g, '\\.');
+  const re = new RegExp(`^${esc}(\\d+)\\.`);
+  for (const k of sd.keys()) {
+    const m = re.exec(k);
+    if (m) seen.add(Number(m[1]));
+  }
+  for (let i = 0; i < seen.size; i++) if (!seen.has(i)) return 0;
+  return seen.size;
+}
+
+/** Paper's lung decoder (models/heads/LungDecoderHead): decoder.<g>.0 ConvT … decoder_out. */
+const lungDecoder: HeadRecognizer = {
+  kind: 'lung-decoder',
+  recognize(sd) {
+    const out = shapeOf(sd, 'decoder_out.weight');
+    if (!out || indexedGroups(sd, 'decoder.') !== 3) return undefined;
+    const channels = [0, 1, 2].map((g) => shapeOf(sd, `decoder.${g}.0.weight`)?.[1]);
+    if (channels.some((c) => c === undefined)) return undefined;
+    return { head: { kind: 'lung-decoder', classes: out[0]!, channels: channels as [number, number, number] }, keys: [...keysWithPrefix(sd, 'decoder.'), ...keysWithPrefix(sd, 'decoder_out.')] };
+  },
+};
+
+/** Nodule classifier (models/heads/ClassifierHead): global average pool + fc. */
+const classifier: HeadRecognizer = {
+  kind: 'classifier',
+  recognize(sd) {
+    const w = shapeOf(sd, 'fc.weight');
+    if (!w || w.length !== 2) return undefined;
+    return { head: { kind: 'classifier', classes: w[0]! }, keys: keysWithPrefix(sd, 'fc.') };
+  },
+};
+
+/** Liver coarse stage (models/heads/UpsampledConvHead): coarse_seg 1³ conv. */
+const liverCoarse: HeadRecognizer = {
+  kind: 'liver-coarse',
+  recognize(sd) {
+    const w = shapeOf(sd, 'coarse_seg.weight');
+    if (!w || w.length !== 5) return undefined;
+    return { head: { kind: 'liver-coarse', classes: w[0]! }, keys: keysWithPrefix(sd, 'coarse_seg.') };
+  },
+};
+
+/** DenseASPP's usual dilation rates (Yang et al. 2018); rates are not stored in weights. */
+export const DEFAULT_ASPP_RATES = [3, 6, 12, 18, 24];
+
+/** Liver fine stage (models/heads/DenseAsppHead): aspp.<i>.conv1/bn1/conv2/bn2 + aspp_seg. */
+const denseAspp: HeadRecognizer = {
+  kind: 'dense-aspp',
+  recognize(sd) {
+    const out = shapeOf(sd, 'aspp_seg.weight');
+    const n = indexedGroups(sd, 'aspp.');
+    const c2 = shapeOf(sd, 'aspp.0.conv2.weight');
+    if (!out || !n || !c2) return undefined;
+    const rates = Array.from({ length: n }, (_, i) => DEFAULT_ASPP_RATES[i] ?? DEFAULT_ASPP_RATES.at(-1)! + 6 * (i - DEFAULT_ASPP_RATES.length + 1));
+    return { head: { kind: 'dense-aspp', classes: out[0]!, growth: c2[0]!, rates }, keys: [...keysWithPrefix(sd, 'aspp.'), ...keysWithPrefix(sd, 'aspp_seg.')] };
+  },
+};
+
+/** Multi-domain pretraining (models/heads/MultiDomainHead): branches.<i> 1³ convs. */
+const multiDomain: HeadRecognizer = {
+  kind: 'multi-domain',
+  recognize(sd) {
+    const n = indexedGroups(sd, 'branches.');
+    if (!n) return undefined;
+    const classes = Array.from({ length: n }, (_, i) => shapeOf(sd, `branches.${i}.weight`)?.[0]);
+    if (classes.some((c) => c === undefined)) return undefined;
+    return { head: { kind: 'multi-domain', classesPerDomain: classes as number[] }, keys: keysWithPrefix(sd, 'branches.') };
+  },
+};
+
+const headRecognizers: HeadRecognizer[] = [medicalnetSeg, lungDecoder, classifier, liverCoarse, denseAspp, multiDomain];
 
 /** Let model code teach inference about more heads (lung decoder, classifier, …) without editing this file. */
 export function registerHeadRecognizer(r: HeadRecognizer): void {
@@ -105,8 +180,8 @@ export function inferArchitecture(sd: StateDict): InferredArchitecture {
   // Check everything against the layout this spec implies: inference must explain every key.
   const m = compareWithSpec(sd, spec);
   const claimed = new Set(headKeys);
-  // Stray backbone keys mean the inference is wrong; other extras are only reported.
-  const unexplained = m.unexpected.filter((k) => !claimed.has(k) && /^(conv1|bn1|layer[1-4])\./.test(k));
+  // Stray backbone or head keys mean the inference is wrong; keys of no known module are only reported.
+  const unexplained = m.unexpected.filter((k) => claimed.has(k) || /^(conv1|bn1|layer[1-4])\./.test(k));
   const extra = [...sd.keys()].filter((k) => !/^(conv1|bn1|layer[1-4])\./.test(k) && !claimed.has(k));
   if (m.missing.length || m.wrongShape.length || m.wrongDType.length || unexplained.length) {
     throw new Error(`looks like ${depth}-layer ${block} ResNet but ${formatMismatch({ ...m, unexpected: unexplained })}`);
@@ -115,6 +190,7 @@ export function inferArchitecture(sd: StateDict): InferredArchitecture {
     const prefixes = [...new Set(extra.map((k) => k.split('.')[0]!))];
     notes.push(`unrecognised extra keys (not used by any known head): ${prefixes.map((p) => `${p}.* (${extra.filter((k) => k.split('.')[0] === p).length})`).join(', ')}`);
   }
+  if (head.kind === 'dense-aspp') notes.push(`DenseASPP dilation rates are not stored in weights; assuming [${head.rates.join(', ')}]`);
   if (head.kind === 'none') notes.push('encoder only: no head weights (a new head is initialised for fine-tuning)');
   return { spec, tensorCount: sd.size, notes };
 }

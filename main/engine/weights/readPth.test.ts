@@ -8,6 +8,7 @@ import { zipSync } from 'fflate';
 import { FIXTURES_DIR, sharedAvailable } from '../../../test/sharedDir';
 import { parsePth, readPth } from './readPth';
 import { PickleWriter } from './pickle/PickleWriter';
+import { readZipDirectory } from './zip/readZip';
 import type { StateTensor } from './StateDict';
 
 interface ManifestCheckpoint {
@@ -83,6 +84,63 @@ describe.skipIf(!haveShared)('readPth on the MedicalNet fixtures', () => {
       const r = await readPth(f);
       const mine = Object.fromEntries([...r.stateDict].map(([k, t]) => [`module.${k}`, sha(t)]));
       expect(mine, f).toEqual(ref[f]);
+    }
+  }, 60_000);
+});
+
+describe('readPth on files torch.save writes itself (views, dtypes, protocols)', () => {
+  const torchOk = existsSync('/usr/bin/python3') && (() => {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!torchOk) console.warn('[skip] torch.save-made variants: /usr/bin/python3 with torch not available');
+  it.skipIf(!torchOk)('zip and legacy, pickle protocol 2 and 4: shared storages, offsets, transposes, every dtype, bare dicts', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'readpth-torch-'));
+    try {
+      const script = [
+        'import sys, os, json, hashlib, collections, torch',
+        'd = sys.argv[1]',
+        'torch.manual_seed(0)',
+        'base = torch.randn(4, 6)',
+        'sd = collections.OrderedDict()',
+        "sd['module.base'] = base",
+        "sd['module.row'] = base[1]",          // shares storage, offset 6
+        "sd['module.tr'] = base.t()",          // strides (1, 6)
+        "sd['module.step'] = base[:, ::2]",    // inner stride 2
+        "sd['module.half'] = torch.randn(3).half()",
+        "sd['module.bf16'] = torch.randn(5).bfloat16()",
+        "sd['module.f64'] = torch.randn(2, 2).double()",
+        "sd['module.i32'] = torch.arange(-3, 3, dtype=torch.int32)",
+        "sd['module.i16'] = torch.arange(4, dtype=torch.int16)",
+        "sd['module.i8'] = torch.tensor([-128, 127], dtype=torch.int8)",
+        "sd['module.u8'] = torch.tensor([0, 255], dtype=torch.uint8)",
+        "sd['module.b'] = torch.tensor([True, False])",
+        "sd['module.nbt'] = torch.tensor(5)",
+        "sd['module.param'] = torch.nn.Parameter(torch.ones(2))",
+        'out = {}',
+        'for name, kw, wrap in [("zip2", {}, True), ("zip4", {"pickle_protocol": 4}, False), ("legacy2", {"_use_new_zipfile_serialization": False}, True), ("legacy4", {"_use_new_zipfile_serialization": False, "pickle_protocol": 4}, False)]:',
+        '    f = os.path.join(d, name + ".pth")',
+        "    torch.save({'state_dict': sd, 'epoch': 3} if wrap else sd, f, **kw)",
+        "    out[f] = {k[7:]: [str(v.dtype)[6:], list(v.shape), hashlib.sha256((v.float() if v.dtype == torch.bfloat16 else v).detach().contiguous().numpy().tobytes()).hexdigest()] for k, v in sd.items()}",
+        'print(json.dumps(out))',
+      ].join('\n');
+      const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, dir], { encoding: 'utf8' })) as Record<string, Record<string, [string, number[], string]>>;
+      const dtypeName: Record<string, string> = { float32: 'float32', float64: 'float64', float16: 'float16', int64: 'int64', int32: 'int32', int16: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool' };
+      for (const [file, tensors] of Object.entries(ref)) {
+        const r = await readPth(file);
+        expect(r.format, file).toBe(file.includes('legacy') ? 'legacy' : 'zip');
+        const mine = Object.fromEntries([...r.stateDict].map(([k, t]) => [k, [dtypeName[t.dtype], t.shape, sha(t)]]));
+        // bfloat16 is widened to float32 exactly; compare against torch's own widening.
+        tensors.bf16![0] = 'float32';
+        expect(mine, file).toEqual(tensors);
+        expect(r.topLevelKeys, file).toEqual(file.includes('2.pth') ? ['state_dict', 'epoch'] : []);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
@@ -212,9 +270,13 @@ describe('readPth on synthetic checkpoints', () => {
   };
   const zipOk = (): Uint8Array => zipPth(objectPickle(STRIDED, { legacy: false }), { '0': STORAGE0, '1': STORAGE1 });
   const legacyOk = (): Uint8Array => legacyPth(objectPickle(STRIDED, { legacy: true }), [['0', STORAGE0, 4], ['1', STORAGE1, 8]]);
-  const flipLast = (b: Uint8Array, at: number): Uint8Array => {
+  /** Flip one bit inside a record's data (not its headers), as silent disk corruption would. */
+  const flipInRecord = (b: Uint8Array, name: string): Uint8Array => {
+    const e = readZipDirectory(b).get(name)!;
+    const dv = new DataView(b.buffer, b.byteOffset);
+    const start = e.localHeaderOffset + 30 + dv.getUint16(e.localHeaderOffset + 26, true) + dv.getUint16(e.localHeaderOffset + 28, true);
     const c = b.slice();
-    c[at] = c[at]! ^ 0xff;
+    c[start + 5] = c[start + 5]! ^ 0x01;
     return c;
   };
   it.each([
@@ -223,7 +285,7 @@ describe('readPth on synthetic checkpoints', () => {
     ['truncated zip', () => zipOk().subarray(0, 200), /^bad\.pth: truncated or corrupt zip/],
     ['truncated legacy pickle', () => legacyOk().subarray(0, 120), /^bad\.pth: truncated: pickle/],
     ['truncated legacy storage', () => legacyOk().subarray(0, legacyOk().length - 3), /^bad\.pth: truncated: storage '1' needs 8 bytes/],
-    ['corrupt zip record (CRC)', () => flipLast(zipOk(), zipOk().indexOf(0x40 /* 2.0f high byte */, 150)), /^bad\.pth: corrupt zip: CRC mismatch in record 'arch\/data\/0'/],
+    ['corrupt zip record (CRC)', () => flipInRecord(zipOk(), 'arch/data/0'), /^bad\.pth: corrupt zip: CRC mismatch in record 'arch\/data\/0'/],
     ['not a checkpoint', () => new TextEncoder().encode('hello world'), 'bad.pth: not a PyTorch checkpoint (neither a zip archive nor a legacy pickle stream)'],
     ['empty file', () => new Uint8Array(0), 'bad.pth: empty file'],
     ['zip without data.pkl', () => zipSync({ 'a/b.txt': new Uint8Array(3) }), 'bad.pth: zip archive without a data.pkl record (not a torch.save file)'],

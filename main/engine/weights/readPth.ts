@@ -54,7 +54,8 @@ export function parsePth(bytes: Uint8Array, file: string, opts: ReadPthOptions =
   try {
     if (bytes.length === 0) throw new WeightsError(file, 'empty file');
     if (isZip(bytes)) return readZipPth(bytes, file, opts);
-    if (bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a) return readLegacyPth(bytes, file);
+    // Legacy streams open with the magic-number pickle (PROTO 2..5, then LONG1 or a FRAME).
+    if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1]! >= 2 && bytes[1]! <= 5) return readLegacyPth(bytes, file);
     throw new WeightsError(file, 'not a PyTorch checkpoint (neither a zip archive nor a legacy pickle stream)');
   } catch (err) {
     throw asWeightsError(file, err);

@@ -89,16 +89,58 @@ export function medicalnetSegLayout(inChannels: number, hidden: number, classes:
 }
 
 /**
- * Expected layout of a whole model, or null for the head part when this module does not know the
- * head's layout (then only the backbone is checked and head keys are left to the model builder).
+ * Head layouts, mirroring the heads in models/heads (names and bias choices are theirs; the test
+ * resnetLayout.test.ts checks them against buildModel so the two cannot drift apart).
  */
+export function headLayout(head: HeadSpec, inChannels: number, out: ExpectedLayout = new Map()): ExpectedLayout {
+  switch (head.kind) {
+    case 'none':
+      break;
+    case 'medicalnet-seg':
+      medicalnetSegLayout(inChannels, head.hidden, head.classes, out);
+      break;
+    case 'lung-decoder': {
+      // decoder.<g>.0 ConvTranspose3d 3³ (no bias), .1 BN, .3 Conv3d 3³, .4 BN; decoder_out 1³ + bias.
+      let c = inChannels;
+      head.channels.forEach((w, g) => {
+        out.set(`decoder.${g}.0.weight`, { shape: [c, w, 3, 3, 3], dtype: 'float32' });
+        bn(out, `decoder.${g}.1`, w);
+        conv(out, `decoder.${g}.3`, w, w, 3);
+        bn(out, `decoder.${g}.4`, w);
+        c = w;
+      });
+      conv(out, 'decoder_out', head.classes, c, 1, true);
+      break;
+    }
+    case 'classifier':
+      out.set('fc.weight', { shape: [head.classes, inChannels], dtype: 'float32' });
+      out.set('fc.bias', { shape: [head.classes], dtype: 'float32' });
+      break;
+    case 'liver-coarse':
+      conv(out, 'coarse_seg', head.classes, inChannels, 1, true);
+      break;
+    case 'dense-aspp': {
+      let c = inChannels;
+      head.rates.forEach((_r, i) => {
+        conv(out, `aspp.${i}.conv1`, 2 * head.growth, c, 1);
+        bn(out, `aspp.${i}.bn1`, 2 * head.growth);
+        conv(out, `aspp.${i}.conv2`, head.growth, 2 * head.growth, 3);
+        bn(out, `aspp.${i}.bn2`, head.growth);
+        c += head.growth;
+      });
+      conv(out, 'aspp_seg', head.classes, c, 1, true);
+      break;
+    }
+    case 'multi-domain':
+      head.classesPerDomain.forEach((k, i) => conv(out, `branches.${i}`, k, inChannels, 1, true));
+      break;
+  }
+  return out;
+}
+
+/** Expected layout of a whole model (backbone then head, PyTorch registration order). */
 export function modelLayout(spec: ModelSpec): { layout: ExpectedLayout; headKnown: boolean } {
   const layout = backboneLayout(spec.backbone);
-  const head: HeadSpec = spec.head;
-  if (head.kind === 'medicalnet-seg') {
-    medicalnetSegLayout(encoderChannels(spec.backbone), head.hidden, head.classes, layout);
-    return { layout, headKnown: true };
-  }
-  if (head.kind === 'none') return { layout, headKnown: true };
-  return { layout, headKnown: false };
+  headLayout(spec.head, encoderChannels(spec.backbone), layout);
+  return { layout, headKnown: true };
 }

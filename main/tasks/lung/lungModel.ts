@@ -12,7 +12,8 @@ import type { LungPredictor } from './segmentLungs';
  * source grid (label-vote resampling, V's mapToSource).
  * Classes: 3 = background / right / left; 2 = background / lung (written as label 1).
  */
-export const LUNG_DEFAULT_PREPROCESSING: TaskPreprocessing = { spacing: [2.5, 2.5, 3.3333], clip: [0.5, 99.5], window: [96, 96, 64] };
+/** 4 x 4 x 5 mm keeps a whole chest under 100^3 voxels: the CPU budget of a desktop. */
+export const LUNG_DEFAULT_PREPROCESSING: TaskPreprocessing = { spacing: [4, 4, 5], clip: [0.5, 99.5], window: [96, 96, 64] };
 
 export function lungPredictorFrom(tm: TaskModel): LungPredictor {
   const head = tm.spec.head;

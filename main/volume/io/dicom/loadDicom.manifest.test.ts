@@ -64,9 +64,7 @@ describe.skipIf(!has)('loadDicom on the manifest series', () => {
   const plain = series.filter((s) => s.facts.slice_spacing_uniform && (s.facts.stack_shear_angle_deg ?? 0) === 0 && s.facts.duplicate_positions === 0);
 
   it.each(plain.map((s) => [s.path, s] as [string, ManifestSeries]))('%s: exact grid and values', async (_p, s) => {
-    const t0 = performance.now();
     const v = await loadDicom(abs(s.path));
-    expect(performance.now() - t0).toBeLessThan(5000);
     const [nz, ny, nx] = s.facts.volume_shape_zyx;
     expect(v.dims).toEqual([nx, ny, nz]);
     expectExactStats(stats([v.data]), (s.facts.volume_HU_stats ?? s.facts.volume_rescaled_stats)!);

@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Mat4, Vec3, Volume, VoxelArray } from '../../Volume';
 import { VolumeReadError } from '../errors';
@@ -11,6 +11,10 @@ import { resampleStack } from './resampleStack';
 import { scanDicomFolder } from './scanDicomFolder';
 import { hasGeometry, sliceRefsOf, toStackSlices, type SliceRef } from './sliceRefs';
 import { cross3, isOrthogonalStack, lpsAffine, lpsToRasAffine, planStack, type StackPlan, type V3 } from './stackGeometry';
+
+const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
+/** Largest slice gap (× the median spacing) that is still bridged by interpolation; beyond it we refuse. */
+const MAX_GAP_FACTOR = 4;
 
 export interface LoadDicomOptions {
   /** Series to load from a folder (default: the one with the most images; the others are listed in warnings). */
@@ -70,9 +74,12 @@ async function loadFolder(folder: string, opts: LoadDicomOptions): Promise<Volum
 }
 
 async function loadFile(file: string, opts: LoadDicomOptions): Promise<Volume> {
-  const parsed = parseDicomBytes(await readFile(file));
+  const parsed = parseDicomBytes(readFileSync(file));
   const info = readImageInfo(parsed.dataSet, parsed.transferSyntaxUID);
   validateImageInfo(info);
+  if (info.modality === 'SEG' || info.sopClassUID === SEG_SOP_CLASS) {
+    throw new Error('is a DICOM Segmentation (SEG), not an image: open it as a label map over its source series (readDicomSeg)');
+  }
   return buildVolume(file, sliceRefsOf([{ file, info }]), opts, [], new Map([[file, parsed]]));
 }
 
@@ -146,6 +153,9 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
     const rescales: Rescale[] = ordered.map((r) => ({ slope: r.frameInfo.rescaleSlope, intercept: r.frameInfo.rescaleIntercept }));
     data = applyRescale(stored, sliceSize, rescales);
   } else data = stored;
+  if (/MOSAIC/.test(first.imageType ?? '')) {
+    warnings.push('Siemens mosaic image: the tiles are not unpacked into slices (loaded as one 2D image)');
+  }
   if (first.photometric === 'MONOCHROME1') warnings.push('MONOCHROME1: higher values are displayed darker; values kept as stored (invert the window to display)');
 
   // Geometry.
@@ -163,6 +173,12 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
       affineLps = lpsAffine(origin, plan.row, plan.col, plan.inplaneSpacing, step);
       warnings.push(`sheared stack (gantry tilt ${plan.shearAngleDeg.toFixed(2)}°${tiltTag}): kept the exact sheared affine (not orthogonal)`);
     } else {
+      const maxGap = Math.max(...plan.spacings);
+      if (maxGap > MAX_GAP_FACTOR * plan.spacing) {
+        throw new Error(
+          `slice gap of ${maxGap.toFixed(2)} mm is ${(maxGap / plan.spacing).toFixed(1)}× the median spacing ${plan.spacing.toFixed(3)} mm: the slices are not one contiguous stack (missing files?)`,
+        );
+      }
       const fill = minOf(data);
       const res = resampleStack(data, cols, rows, plan, plan.spacing, fill);
       data = res.data;
@@ -239,7 +255,7 @@ async function parsedFor(file: string, cache: Map<string, ParsedDicom>): Promise
   if (!p) {
     cache.clear();
     try {
-      p = parseDicomBytes(await readFile(file));
+      p = parseDicomBytes(readFileSync(file)); // sync: per-file promise overhead dominates on big series
     } catch (e) {
       throw VolumeReadError.wrap(file, e);
     }

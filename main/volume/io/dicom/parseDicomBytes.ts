@@ -128,7 +128,7 @@ function describeParserError(e: unknown): string {
   const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
   const raw = typeof inner === 'string' ? inner : inner instanceof Error ? inner.message : String(inner);
   const msg = raw.replace(/^dicomParser\.[A-Za-z0-9_.]+:\s*/, '');
-  if (/past end of buffer|buffer overread|eof/i.test(raw)) return `file is truncated or corrupt (${msg})`;
+  if (/past end of buffer|buffer overr(un|ead)|eof|maxPosition/i.test(raw)) return `file is truncated or corrupt (${msg})`;
   if (/missing required meta header attribute 0002,0010/.test(raw)) return 'file meta group has no Transfer Syntax UID (0002,0010)';
   return `invalid DICOM structure (${msg})`;
 }

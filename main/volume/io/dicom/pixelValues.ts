@@ -125,29 +125,69 @@ export function colourToLuminance(frame: StoredArray, info: DicomImageInfo, out:
   throw new Error(`Photometric Interpretation ${ph} is not supported`);
 }
 
-/** Read the palette colour LUTs; segmented palettes are refused with a clear message. */
+/** Read the palette colour LUTs, plain or segmented (PS3.3 C.7.9.2). */
 export function readPalette(ds: DataSet, info: DicomImageInfo): PaletteLuts {
-  if (ds.elements.x00281221 || ds.elements.x00281222 || ds.elements.x00281223) {
-    throw new Error('segmented palette colour lookup tables are not supported');
-  }
-  const chan = (descTag: string, dataTag: string): { lut: Uint16Array; first: number } => {
+  const chan = (descTag: string, dataTag: string, segTag: string): { lut: Uint16Array; first: number } => {
     const desc = ds.elements[descTag];
     const data = ds.elements[dataTag];
-    if (!desc || !data) throw new Error('PALETTE COLOR image without palette lookup tables');
+    const seg = ds.elements[segTag];
+    if (!desc || (!data && !seg)) throw new Error('PALETTE COLOR image without palette lookup tables');
     const entries = ds.uint16(descTag, 0) || 65536;
     const first = info.pixelRepresentation ? ds.int16(descTag, 1) ?? 0 : ds.uint16(descTag, 1) ?? 0;
     const bits = ds.uint16(descTag, 2) ?? 16;
     const lut = new Uint16Array(entries);
-    if (bits === 8 && data.length === entries) {
-      for (let i = 0; i < entries; i++) lut[i] = (ds.byteArray as Uint8Array)[data.dataOffset + i];
+    if (!data && seg) {
+      const words = new Uint16Array(seg.length >> 1);
+      for (let i = 0; i < words.length; i++) words[i] = ds.uint16(segTag, i) ?? 0;
+      expandSegmentedLut(words, lut);
+    } else if (bits === 8 && data!.length === entries) {
+      for (let i = 0; i < entries; i++) lut[i] = (ds.byteArray as Uint8Array)[data!.dataOffset + i];
     } else {
       for (let i = 0; i < entries; i++) lut[i] = ds.uint16(dataTag, i) ?? 0;
       if (bits === 8) for (let i = 0; i < entries; i++) lut[i] &= 0xff;
     }
     return { lut, first };
   };
-  const r = chan('x00281101', 'x00281201');
-  const g = chan('x00281102', 'x00281202');
-  const b = chan('x00281103', 'x00281203');
+  const r = chan('x00281101', 'x00281201', 'x00281221');
+  const g = chan('x00281102', 'x00281202', 'x00281222');
+  const b = chan('x00281103', 'x00281203', 'x00281223');
   return { r: r.lut, g: g.lut, b: b.lut, firstMapped: r.first };
+}
+
+/**
+ * Expand a segmented palette LUT: discrete segments (0, n, v1..vn), linear segments (1, n, y) that ramp
+ * from the previous value to y, and indirect segments (2, count, offset lo, offset hi) that replay
+ * `count` earlier segments starting at a word offset.
+ */
+export function expandSegmentedLut(words: Uint16Array, out: Uint16Array): void {
+  let o = 0;
+  let last = 0;
+  const run = (start: number, end: number, maxSegments: number, depth: number): void => {
+    let p = start;
+    let done = 0;
+    while (p + 1 < end && done < maxSegments && o < out.length) {
+      const type = words[p];
+      const n = words[p + 1];
+      if (type === 0) {
+        for (let i = 0; i < n && o < out.length; i++) out[o++] = last = words[p + 2 + i];
+        p += 2 + n;
+      } else if (type === 1) {
+        const y1 = words[p + 2];
+        const y0 = last;
+        for (let i = 1; i <= n && o < out.length; i++) out[o++] = Math.round(y0 + ((y1 - y0) * i) / n);
+        last = y1;
+        p += 3;
+      } else if (type === 2) {
+        if (depth > 0) throw new Error('nested indirect segment in a segmented palette');
+        const offset = words[p + 2] | (words[p + 3] << 16);
+        run(offset, words.length, n, depth + 1);
+        p += 4;
+      } else {
+        throw new Error(`segmented palette has an unknown segment type ${type}`);
+      }
+      done++;
+    }
+  };
+  run(0, words.length, Infinity, 0);
+  if (o < out.length) out.fill(last, o);
 }

@@ -1,4 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { VolumeReadError } from '../errors';
 import { readImageInfo, type DicomImageInfo } from './dicomImageInfo';
 import { parseDicomBytes, type ParsedDicom } from './parseDicomBytes';
@@ -23,7 +24,7 @@ export interface ReadDicomFileOptions {
 }
 
 /** Bytes read first when only the header is needed; most headers are far smaller. */
-const HEADER_PROBE_BYTES = 64 * 1024;
+const HEADER_PROBE_BYTES = 16 * 1024;
 
 /**
  * Read one DICOM file: parse it (any transfer syntax we support), describe the image and decode
@@ -53,28 +54,35 @@ async function readBytes(file: string): Promise<Uint8Array> {
   }
 }
 
-/** Parse the header from the first bytes of the file, reading the whole file only if the header is longer. */
+/**
+ * Parse the header from the first bytes of the file, reading the whole file only if the header is
+ * longer. Synchronous on purpose: a folder scan does thousands of these tiny reads, where promise
+ * overhead dominates (loading runs in the engine worker, not on the UI thread).
+ */
 async function parseHeaderOnly(file: string): Promise<ParsedDicom> {
-  const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new Error(e.code === 'ENOENT' ? 'no such file' : e.message);
-  });
+  let fd: number;
   try {
-    const { size } = await fh.stat();
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new Error((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+  }
+  try {
+    const size = fstatSync(fd).size;
     if (size > HEADER_PROBE_BYTES) {
       const buf = new Uint8Array(HEADER_PROBE_BYTES);
-      await fh.read(buf, 0, HEADER_PROBE_BYTES, 0);
+      readSync(fd, buf, 0, HEADER_PROBE_BYTES, 0);
       try {
         const parsed = parseDicomBytes(buf, { headerOnly: true });
-        // Deflated files inflate the whole stream; only trust a probe that reached Pixel Data.
+        // Only trust a probe that reached Pixel Data (deflated files need the whole stream).
         if (parsed.dataSet.elements.x7fe00010 || parsed.dataSet.elements.x7fe00008 || parsed.dataSet.elements.x7fe00009) return parsed;
       } catch {
         // header longer than the probe (or corrupt): fall through to the full read
       }
     }
     const all = new Uint8Array(size);
-    await fh.read(all, 0, size, 0);
+    readSync(fd, all, 0, size, 0);
     return parseDicomBytes(all, { headerOnly: true });
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

@@ -20,7 +20,7 @@ export interface DcmjsApi {
       denaturalizeDataset(ds: NaturalDataset): Record<string, unknown>;
       naturalizeDataset(ds: Record<string, unknown>): NaturalDataset;
     };
-    Colors: { rgb2DICOMLAB(rgb: number[]): number[] };
+    Colors: { rgb82DICOMLAB(rgb: number[]): number[]; dicomlab2RGB8(lab: number[]): number[] };
   };
   log?: { setLevel?(level: string): void };
 }

@@ -156,12 +156,12 @@ export function encodeDicomSeg(labels: LabelMap | Volume, opts: WriteDicomSegOpt
     PatientID: patient.PatientID ?? '',
     PatientBirthDate: patient.PatientBirthDate ?? '',
     PatientSex: patient.PatientSex ?? '',
-    StudyInstanceUID: dicom.studyInstanceUID ?? newUid(),
+    StudyInstanceUID: dicom.studyInstanceUID || newUid(),
     SeriesInstanceUID: seriesUid,
     StudyID: patient.StudyID ?? '',
     SeriesNumber: String(opts.seriesNumber ?? 300),
     InstanceNumber: '1',
-    FrameOfReferenceUID: dicom.frameOfReferenceUID ?? newUid(),
+    FrameOfReferenceUID: dicom.frameOfReferenceUID || newUid(),
     PositionReferenceIndicator: '',
     ContentLabel: (opts.contentLabel ?? 'SEGMENTATION').toUpperCase().replace(/[^A-Z0-9_ ]/g, '_').slice(0, 16),
     ContentDescription: 'Med3D segmentation',
@@ -189,7 +189,7 @@ export function encodeDicomSeg(labels: LabelMap | Volume, opts: WriteDicomSegOpt
         ...((opts.algorithmType ?? 'AUTOMATIC') !== 'MANUAL' ? { SegmentAlgorithmName: opts.algorithmName ?? 'Med3D' } : {}),
         SegmentedPropertyCategoryCodeSequence: [s.category ?? codes.category],
         SegmentedPropertyTypeCodeSequence: [s.type ?? codes.type],
-        RecommendedDisplayCIELabValue: dcmjs.data.Colors.rgb2DICOMLAB(rgb.map((c) => c / 255)).map((v) => Math.round(v)),
+        RecommendedDisplayCIELabValue: dcmjs.data.Colors.rgb82DICOMLAB(rgb),
       };
     }),
     SharedFunctionalGroupsSequence: [

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as dcmjsNs from 'dcmjs';
+import { createRequire } from 'node:module';
 
-// dcmjs ships CJS + ESM builds; under Node's loader the API sits on the default export.
-const dcmjs = ((dcmjsNs as unknown as { default?: typeof dcmjsNs }).default ?? dcmjsNs) as unknown as DcmjsApi;
+// dcmjs ships no type declarations; load its CommonJS build and type the few calls we use.
+const dcmjs = createRequire(import.meta.url)('dcmjs') as DcmjsApi;
 
 interface DcmjsApi {
   data: {

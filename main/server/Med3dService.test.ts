@@ -1,0 +1,250 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile, realpath } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { Med3dService } from './Med3dService';
+import { bindIpc } from './ipcBinding';
+import { startWebServer, type WebServer } from './webServer';
+import { createFakeIpc } from './testing/fakeIpc';
+import { createBridge } from '../../preload/createBridge';
+import { JobRegistry } from '../jobs/jobRegistry';
+import { encodeNifti } from '../workspace/labelNifti';
+import { createApiClient } from '../../common/api/createApiClient';
+import { createApiDispatcher } from '../../common/api/dispatcher';
+import { createLocalTransport } from '../../common/api/localTransport';
+import { createIpcTransport } from '../../common/api/ipcTransport';
+import { createWsTransport, type WebSocketLike } from '../../common/api/wsTransport';
+import { ApiError } from '../../common/api/errors';
+import type { Med3dApi } from '../../common/api/Med3dApi';
+import type { JobInfo, WorkspaceChangedEvent } from '../../common/api/types';
+
+const DIMS: [number, number, number] = [8, 6, 5];
+const N = 8 * 6 * 5;
+const AFFINE = [-1, 0, 0, 4, 0, -1.5, 0, 5, 0, 0, 2, -6, 0, 0, 0, 1];
+
+function ct(): Int16Array {
+  const a = new Int16Array(N);
+  for (let i = 0; i < N; i++) a[i] = -1000 + ((i * 37) % 1400);
+  return a;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await realpath(await mkdtemp(path.join(tmpdir(), 'med3d-svc-')));
+  await mkdir(path.join(dir, 'data'));
+  await writeFile(path.join(dir, 'data', 'scan.nii.gz'), encodeNifti(ct(), DIMS, AFFINE));
+  await writeFile(path.join(dir, 'data', 'corrupt.nii.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function makeService(name: string): Promise<Med3dService> {
+  const registry = new JobRegistry();
+  registry.register('echo', {
+    validate: (p) => {
+      if (typeof (p as { steps?: unknown } | null)?.steps !== 'number') throw new Error('params.steps must be a number');
+    },
+    run: async (ctx) => {
+      const steps = (ctx.params as { steps: number }).steps;
+      for (let s = 1; s <= steps; s++) {
+        await new Promise((r) => setTimeout(r, 2));
+        ctx.throwIfCancelled();
+        ctx.curve('loss', s, 1 / s);
+        ctx.progress(s / steps, `step ${s}`);
+      }
+      return { steps, caseId: ctx.caseId ?? null };
+    },
+  });
+  return Med3dService.create({
+    mode: 'web',
+    version: '0.0.0-test',
+    workspace: path.join(dir, `ws-${name}`),
+    roots: [path.join(dir, 'data')],
+    configDir: path.join(dir, `cfg-${name}`),
+    registry,
+    discoverJobKinds: false,
+    demo: async () => ({
+      ct: { data: ct(), dims: DIMS, spacing: [1, 1.5, 2], affine: Float64Array.from(AFFINE), meta: { warnings: [], modality: 'CT' } },
+      labels: [{ value: 1, name: 'Right lung', color: [255, 0, 0] }],
+    }),
+  });
+}
+
+interface Harness {
+  api: Med3dApi;
+  close(): Promise<void>;
+}
+
+const transports: Array<[string, (svc: Med3dService) => Promise<Harness>]> = [
+  [
+    'in-process',
+    async (svc) => ({ api: createApiClient(createLocalTransport(createApiDispatcher(svc), svc.events)), close: async () => undefined }),
+  ],
+  [
+    'Electron IPC (fake ipcMain/ipcRenderer through the preload bridge)',
+    async (svc) => {
+      const fake = createFakeIpc();
+      const binding = bindIpc({ ipcMain: fake.ipcMain, dispatch: createApiDispatcher(svc), events: svc.events, isTrustedSender: (u) => u.startsWith('file://') });
+      binding.attach(fake.webContents);
+      const bridge = createBridge(fake.ipcRenderer);
+      return { api: createApiClient(createIpcTransport(bridge)), close: async () => binding.dispose() };
+    },
+  ],
+  [
+    'WebSocket on 127.0.0.1',
+    async (svc) => {
+      const server: WebServer = await startWebServer({ dispatch: createApiDispatcher(svc), events: svc.events, staticDir: path.join(dir, 'no-renderer') });
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+      const t = createWsTransport(ws as unknown as WebSocketLike);
+      await t.ready;
+      return {
+        api: createApiClient(t),
+        close: async () => {
+          ws.close();
+          await server.close();
+        },
+      };
+    },
+  ],
+];
+
+async function errorOf(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(transports)('Med3D API over %s', (name, connect) => {
+  let svc: Med3dService;
+  let h: Harness;
+  beforeAll(async () => {
+    svc = await makeService(name.split(' ')[0].toLowerCase());
+    h = await connect(svc);
+  });
+  afterAll(async () => {
+    await h.close();
+    await svc.dispose();
+  });
+
+  it('getAppInfo', async () => {
+    const info = await h.api.getAppInfo();
+    expect(info).toMatchObject({ name: 'Med3D Workstation', version: '0.0.0-test', mode: 'web', nativeDialogs: false, demoAvailable: true });
+    expect(info.workspace).toContain('ws-');
+  });
+
+  it('opens a NIfTI as a case and returns its exact voxels', async () => {
+    const events: WorkspaceChangedEvent[] = [];
+    const off = h.api.onWorkspaceChanged((e) => events.push(e));
+    const hdr = await h.api.openVolume({ kind: 'path', path: path.join(dir, 'data', 'scan.nii.gz') });
+    expect(hdr).toMatchObject({ dims: DIMS, dtype: 'int16', min: -1000, max: Math.max(...ct()) });
+    expect(hdr.affine).toEqual(AFFINE);
+    expect(hdr.spacing).toEqual([1, 1.5, 2]);
+    expect(hdr.caseId).toMatch(/^case-/);
+    const vox = await h.api.getVoxels({ volumeId: hdr.volumeId });
+    expect(vox).toBeInstanceOf(ArrayBuffer);
+    expect([...new Int16Array(vox)]).toEqual([...ct()]);
+    const cases = await h.api.listCases();
+    expect(cases.map((c) => c.caseId)).toContain(hdr.caseId);
+    await new Promise((r) => setTimeout(r, 20));
+    off();
+    expect(events.some((e) => e.reason === 'cases')).toBe(true);
+    expect((await h.api.listRecent())[0]).toMatchObject({ path: path.join(dir, 'data', 'scan.nii.gz'), kind: 'nifti' });
+  });
+
+  it('refuses paths outside the allowed folders', async () => {
+    const e = await errorOf(h.api.openVolume({ kind: 'path', path: '/etc/passwd' }));
+    expect(e.code).toBe('forbidden-path');
+    expect(e.message).toContain('/etc/passwd is outside the allowed folders');
+    expect((await errorOf(h.api.openVolume({ kind: 'path', path: path.join(dir, 'data', '..', 'cfg-x', 'a.nii') }))).code).toBe('forbidden-path');
+  });
+
+  it('reports a corrupt file by name and keeps working', async () => {
+    const file = path.join(dir, 'data', 'corrupt.nii.gz');
+    const e = await errorOf(h.api.openVolume({ kind: 'path', path: file }));
+    expect(e.code).toBe('bad-file');
+    expect(e.file).toBe(file);
+    expect(e.message).toContain('corrupt.nii.gz');
+    expect((await h.api.getAppInfo()).mode).toBe('web');
+  });
+
+  it('rejects malformed payloads with the field name', async () => {
+    const api = h.api as unknown as Record<string, (p: unknown) => Promise<unknown>>;
+    const e = await errorOf(api.saveLabel({ caseId: 'case-0001', labels: 'not a buffer', status: 'corrected' }));
+    expect(e.code).toBe('invalid-request');
+    expect(e.message).toContain('labels: expected ArrayBuffer');
+    expect((await errorOf(api.openCase({ caseId: 'x', extra: 1 }))).message).toContain('extra');
+  });
+
+  it('saves label versions, reloads them voxel for voxel, keeps recovery data', async () => {
+    const hdr = await h.api.openVolume({ kind: 'path', path: path.join(dir, 'data', 'scan.nii.gz') });
+    const caseId = hdr.caseId as string;
+    const labels = new Uint8Array(N);
+    for (let i = 0; i < N; i += 3) labels[i] = 1 + (i % 2);
+    await h.api.saveRecovery({ caseId, labels: labels.buffer, baseVersion: null });
+    const opened = await h.api.openCase({ caseId });
+    expect(opened.recovery).not.toBeNull();
+    const rec = await h.api.loadRecovery({ caseId });
+    expect([...new Uint8Array(rec!.labels)]).toEqual([...labels]);
+    const v = await h.api.saveLabel({ caseId, labels: labels.buffer, status: 'corrected', note: 'first' });
+    const v2 = await h.api.saveLabel({ caseId, labels: new Uint8Array(N).buffer, status: 'verified', baseVersion: v.version });
+    expect(v2.version).toBe(v.version + 1);
+    const back = await h.api.loadLabel({ caseId, version: v.version });
+    expect([...new Uint8Array(back!.labels)]).toEqual([...labels]);
+    expect(back!.dims).toEqual(DIMS);
+    expect((await h.api.listLabelVersions({ caseId })).map((x) => x.status)).toEqual(['corrected', 'verified']);
+    expect(await h.api.loadRecovery({ caseId })).toBeNull();
+    expect((await h.api.openCase({ caseId })).case.status).toBe('verified');
+    const out = await h.api.exportLabel({ caseId, version: v.version, format: 'nifti' });
+    expect(out.path).toMatch(/exports\/case-\d+-v0001\.nii\.gz$/);
+    expect((await errorOf(h.api.exportLabel({ caseId, format: 'nifti', path: '/tmp/elsewhere.nii.gz' }))).code).toBe('forbidden-path');
+  });
+
+  it('runs jobs with progress updates and refuses unknown kinds', async () => {
+    const updates: JobInfo[] = [];
+    const off = h.api.onJobUpdate((j) => updates.push(j));
+    expect(await h.api.listJobKinds()).toEqual(['echo']);
+    const { jobId } = await h.api.startJob({ kind: 'echo', params: { steps: 4 } });
+    for (let i = 0; i < 200 && !updates.some((u) => u.id === jobId && u.state === 'done'); i++) await new Promise((r) => setTimeout(r, 10));
+    off();
+    const final = updates.filter((u) => u.id === jobId).at(-1);
+    expect(final).toMatchObject({ state: 'done', progress: 1, result: { steps: 4, caseId: null } });
+    expect(final?.curves?.loss?.length).toBe(4);
+    expect((await h.api.getJob({ jobId })).state).toBe('done');
+    expect((await errorOf(h.api.startJob({ kind: 'nope' }))).message).toContain('unknown job kind "nope"');
+    expect((await errorOf(h.api.startJob({ kind: 'echo', params: {} }))).message).toContain('params.steps');
+    expect((await errorOf(h.api.runTask({ task: 'lung', caseId: 'case-0001' }))).code).toBe('unsupported');
+  });
+
+  it('opens the demo as a reloadable case, browses allowed folders only', async () => {
+    const demo = await h.api.openVolume({ kind: 'demo' });
+    expect(demo.dims).toEqual(DIMS);
+    expect(demo.source).toMatch(/demo\/ct-phantom\.nii\.gz$/);
+    const again = await h.api.openVolume({ kind: 'demo' });
+    expect(again.caseId).toBe(demo.caseId);
+    const roots = await h.api.listDirectory({});
+    expect(roots.entries.map((e) => e.path)).toContain(path.join(dir, 'data'));
+    const data = await h.api.listDirectory({ path: path.join(dir, 'data') });
+    expect(data.entries.map((e) => [e.name, e.kind])).toEqual([
+      ['corrupt.nii.gz', 'nifti'],
+      ['scan.nii.gz', 'nifti'],
+    ]);
+    expect((await errorOf(h.api.listDirectory({ path: '/etc' }))).code).toBe('forbidden-path');
+    expect((await errorOf(h.api.chooseFile({ purpose: 'nifti' }))).code).toBe('unsupported');
+  });
+
+  it('settings and model versions', async () => {
+    expect((await h.api.updateSettings({ fineTune: 'automatic' })).fineTune).toBe('automatic');
+    expect((await h.api.getSettings()).fineTune).toBe('automatic');
+    expect(await h.api.listModels({})).toEqual([]);
+    const bad = path.join(dir, 'data', 'scan.nii.gz');
+    const e = await errorOf(h.api.importWeights({ path: bad, task: 'lung' }));
+    expect(e.code).toBe('bad-file');
+    expect(e.message).toContain('scan.nii.gz');
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * The engine backend line for getAppInfo. The ladder is initialised in the background (it loads
+ * native libraries) and failures are reported as data, never thrown: the app must open even
+ * when the engine cannot.
+ */
+import type { EngineBackendInfo } from '../../common/api/types';
+
+export function startEngineBackendInfo(log?: (msg: string) => void): () => EngineBackendInfo | null {
+  let info: EngineBackendInfo | null = null;
+  void (async () => {
+    try {
+      const { initEngineBackend, describeBackend } = await import('../engine/backend/selectBackend');
+      const r = await initEngineBackend();
+      info = {
+        name: r.backend,
+        description: describeBackend(r).split('\n')[0],
+        tried: [...r.skipped.map((s) => ({ name: s.name, ok: false, reason: s.reason })), { name: r.backend, ok: true }],
+      };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log?.(`engine backend unavailable: ${reason}`);
+      info = { name: 'none', description: `engine unavailable: ${reason}`, tried: [] };
+    }
+  })();
+  return () => info;
+}

@@ -1,0 +1,78 @@
+/**
+ * Web mode as a function (the `med3d serve` command and tests call it): open the workspace,
+ * create the service, start the token-guarded server on 127.0.0.1.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApiDispatcher } from '../../common/api/dispatcher';
+import type { AppInfo } from '../../common/api/types';
+import { startEngineBackendInfo } from './engineBackendInfo';
+import { Med3dService } from './Med3dService';
+import { RENDERER_OUT, buildRenderer, rendererBuilt } from './rendererBuild';
+import { startWebServer, type WebServer } from './webServer';
+
+export interface ServeWebOptions {
+  port?: number;
+  workspace?: string;
+  /** A scan to open first (NIfTI file or DICOM folder); default: the demo phantom. */
+  open?: string;
+  /** Extra folders the browser may open files from. */
+  roots?: string[];
+  staticDir?: string;
+  /** Build the renderer when missing (default true). */
+  build?: boolean;
+  token?: string;
+  version?: string;
+  /** Start the engine backend ladder for the status line (default true). */
+  engine?: boolean;
+  log?: (msg: string) => void;
+}
+
+export function defaultWorkspaceDir(): string {
+  return process.env.MED3D_WORKSPACE ?? path.join(os.homedir(), 'med3d-workspace');
+}
+
+export function defaultConfigDir(): string {
+  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'med3d');
+}
+
+export async function serveWeb(o: ServeWebOptions = {}): Promise<{ server: WebServer; service: Med3dService; close(): Promise<void> }> {
+  const log = o.log ?? (() => undefined);
+  const staticDir = o.staticDir ?? RENDERER_OUT;
+  if (!rendererBuilt(staticDir) && (o.build ?? true) && staticDir === RENDERER_OUT) {
+    try {
+      await buildRenderer(log);
+    } catch (err) {
+      log(`warning: the renderer could not be built (${(err as Error).message.split('\n')[0]}); the API still runs`);
+    }
+  }
+  const roots = [...(o.roots ?? []).map((r) => path.resolve(r)), process.cwd()];
+  let initialOpen: AppInfo['initialOpen'] = { kind: 'demo' };
+  if (o.open) {
+    const file = path.resolve(o.open);
+    const st = await fs.stat(file).catch(() => null);
+    if (!st) throw new Error(`cannot open ${file}: no such file or folder`);
+    roots.push(st.isDirectory() ? file : path.dirname(file));
+    initialOpen = { kind: 'path', path: file };
+  }
+  const service = await Med3dService.create({
+    mode: 'web',
+    version: o.version ?? '0.1.0',
+    workspace: path.resolve(o.workspace ?? defaultWorkspaceDir()),
+    roots,
+    configDir: defaultConfigDir(),
+    initialOpen,
+    backendInfo: o.engine === false ? undefined : startEngineBackendInfo(log),
+    log,
+  });
+  const server = await startWebServer({ dispatch: createApiDispatcher(service, { onError: (m, e) => log(`${m} failed: ${(e as Error).stack ?? String(e)}`) }), events: service.events, staticDir, port: o.port, token: o.token, log });
+  return {
+    server,
+    service,
+    close: async () => {
+      await server.close();
+      await service.dispose();
+    },
+  };
+}

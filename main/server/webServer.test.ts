@@ -1,0 +1,159 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { startWebServer, COOKIE_NAME, type WebServer } from './webServer';
+import { ApiEventHub } from '../../common/api/ApiEventHub';
+import { createApiDispatcher } from '../../common/api/dispatcher';
+import { createApiClient } from '../../common/api/createApiClient';
+import { createWsTransport, type WebSocketLike } from '../../common/api/wsTransport';
+import type { Med3dApiMethods } from '../../common/api/Med3dApi';
+import { REPO_ROOT } from '../../test/sharedDir';
+
+interface Res {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, p: string, headers: Record<string, string> = {}): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: p, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function wsStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+// A tiny API implementation: the web server is transport only.
+const impl = { getAppInfo: async () => ({ name: 'Med3D Workstation', version: 't', mode: 'web', backend: null, platform: 'x', nativeDialogs: false, workspace: null, demoAvailable: true, initialOpen: null }) } as unknown as Med3dApiMethods;
+
+let dir: string;
+let server: WebServer;
+const events = new ApiEventHub();
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'med3d-web-'));
+  await mkdir(path.join(dir, 'assets'));
+  await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Med3D</title>');
+  await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
+  await writeFile(path.join(dir, '..', `${path.basename(dir)}-secret.txt`), 'secret');
+  server = await startWebServer({ dispatch: createApiDispatcher(impl), events, staticDir: dir });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+  await rm(path.join(dir, '..', `${path.basename(dir)}-secret.txt`), { force: true });
+});
+
+describe('web server', () => {
+  it('binds 127.0.0.1 only and prints a tokened URL', () => {
+    expect(server.host).toBe('127.0.0.1');
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
+  });
+
+  it.each(['/', '/index.html', '/assets/app.js', '/nope'])('401 without token: %s', async (p) => {
+    expect((await get(server.port, p)).status).toBe(401);
+    expect((await get(server.port, `${p}${p.includes('?') ? '&' : '?'}token=wrong`)).status).toBe(401);
+  });
+
+  it('200 with the token, sets an HttpOnly SameSite cookie and a CSP', async () => {
+    const r = await get(server.port, `/?token=${server.token}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('<title>Med3D</title>');
+    expect(String(r.headers['set-cookie'])).toContain(`${COOKIE_NAME}=${server.token}; HttpOnly; SameSite=Strict`);
+    expect(String(r.headers['content-security-policy'])).toContain("default-src 'self'");
+    const asset = await get(server.port, '/assets/app.js', { cookie: `${COOKIE_NAME}=${server.token}` });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toContain('text/javascript');
+  });
+
+  it('refuses foreign Host headers (DNS rebinding) and path traversal', async () => {
+    expect((await get(server.port, `/?token=${server.token}`, { host: 'evil.example:80' })).status).toBe(403);
+    expect((await get(server.port, `/..%2f${path.basename(dir)}-secret.txt?token=${server.token}`)).status).toBe(404);
+  });
+
+  it('WebSocket: 401 without token, 403 from a foreign origin, open with token or cookie', async () => {
+    const base = `ws://127.0.0.1:${server.port}/api`;
+    expect(await wsStatus(base)).toBe(401);
+    expect(await wsStatus(`${base}?token=bad`)).toBe(401);
+    expect(await wsStatus(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403);
+    expect(await wsStatus(`${base}?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` })).toBe(101);
+    expect(await wsStatus(base, { cookie: `${COOKIE_NAME}=${server.token}` })).toBe(101);
+  });
+
+  it('API round trip and events over the WebSocket', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    const t = createWsTransport(ws as unknown as WebSocketLike);
+    const api = createApiClient(t);
+    expect((await api.getAppInfo()).name).toBe('Med3D Workstation');
+    const got = new Promise((r) => api.onWorkspaceChanged(r));
+    events.emit('workspaceChanged', { reason: 'cases', root: '/w' });
+    expect(await got).toEqual({ reason: 'cases', root: '/w' });
+    await expect(api.listCases()).rejects.toMatchObject({ code: 'unsupported', message: 'listCases is not implemented by this server' });
+    ws.close();
+  });
+
+  it('503 with a clear message when the renderer is not built', async () => {
+    const s = await startWebServer({ dispatch: createApiDispatcher(impl), events, staticDir: path.join(dir, 'missing') });
+    try {
+      const r = await get(s.port, `/?token=${s.token}`);
+      expect(r.status).toBe(503);
+      expect(r.body).toContain('renderer is not built');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('med3d serve (CLI)', () => {
+  let child: ChildProcess | null = null;
+  afterAll(() => {
+    child?.kill('SIGTERM');
+  });
+  it('prints the tokened URL on a line of its own and serves the API', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'med3d-serve-'));
+    child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'med3d.mjs'), 'serve', '--no-build', '--no-engine', '--workspace', ws], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child?.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /^(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child?.on('exit', (code) => reject(new Error(`serve exited (${code}): ${err}`)));
+    });
+    const u = new URL(url);
+    const port = Number(u.port);
+    expect((await get(port, '/')).status).toBe(401);
+    const sock = new WebSocket(`ws://127.0.0.1:${port}/api?token=${u.searchParams.get('token')}`);
+    const api = createApiClient(createWsTransport(sock as unknown as WebSocketLike));
+    const info = await api.getAppInfo();
+    expect(info).toMatchObject({ mode: 'web', initialOpen: { kind: 'demo' } });
+    expect(info.workspace).toBe(ws);
+    sock.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child?.on('exit', r));
+    child = null;
+    await rm(ws, { recursive: true, force: true });
+  });
+});

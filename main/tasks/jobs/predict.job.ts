@@ -1,0 +1,53 @@
+import type { JsonValue } from '../../../common/api/schema';
+import type { JobRegistry } from '../../jobs/jobRegistry';
+import type { LabelMap } from '../../volume/Volume';
+import { TASK_NAMES, type TaskName } from '../taskRegistry';
+import type { PredictPayload, PredictResult } from '../engine/taskWorkerJobs';
+import { taskEngine } from './taskEngine';
+import { toWorkspaceLabels } from './taskLabels';
+
+/**
+ * 'predict' job kind: run a task on a workspace case and save the result as a new label version
+ * (status 'predicted'). Params {task, modelVersion?}; without a model version the task's active
+ * workspace model is used, and the lung task falls back to the cold-start mask.
+ */
+interface PredictParams {
+  task: TaskName;
+  modelVersion?: string;
+}
+
+function parse(params: JsonValue): PredictParams {
+  const p = (params ?? {}) as Record<string, JsonValue>;
+  const task = p.task as TaskName;
+  if (!TASK_NAMES.includes(task)) throw new Error(`predict: task must be one of ${TASK_NAMES.join(', ')}`);
+  if (p.modelVersion !== undefined && typeof p.modelVersion !== 'string') throw new Error('predict: modelVersion must be a string');
+  return { task, modelVersion: p.modelVersion as string | undefined };
+}
+
+export function register(r: JobRegistry): void {
+  r.register('predict', {
+    validate(params, caseId) {
+      parse(params);
+      if (!caseId) throw new Error('predict needs a caseId');
+    },
+    title: (params, caseId) => `${String((params as Record<string, JsonValue>)?.task ?? 'task')} segmentation — ${caseId}`,
+    async run(ctx) {
+      const { task, modelVersion } = parse(ctx.params);
+      const ws = ctx.services.workspace();
+      if (!ws) throw new Error('predict: no workspace is open');
+      const caseId = ctx.caseId!;
+      const ct = await ctx.services.loadCaseVolume(caseId);
+      ctx.progress(0.05, 'scan loaded');
+      const model = modelVersion ? ws.getModel(modelVersion) : ws.activeModel(task);
+      const payload: PredictPayload = { task, model: model?.path, ct };
+      const res = await taskEngine().run<PredictResult>('tasks.predict', payload, {
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress(0.05 + 0.9 * (p.fraction ?? 0), p.message),
+      });
+      const prev = await ws.loadLabel(caseId).catch(() => null);
+      const labels = toWorkspaceLabels(task, res.mask as LabelMap, prev?.labels);
+      const v = await ws.saveLabel(caseId, labels, { status: 'predicted', author: `model:${model?.versionId ?? res.method}`, note: `${task}: ${res.method}` });
+      return { labelVersion: v.version, method: res.method, modelVersion: model?.versionId ?? null, notes: res.notes };
+    },
+  });
+}

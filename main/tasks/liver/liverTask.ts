@@ -1,0 +1,114 @@
+import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
+import { boundingBox, cropBox, expandBox, pasteBox, type Box } from '../../volume/preprocess/box';
+import { mapToSource } from '../../volume/preprocess/spacing';
+import { keepLargestComponents } from '../mask/connectedComponents';
+import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
+import { loadTaskModel, prepareInput, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
+import type { PrepareTaskOptions, PreparedTask } from '../taskRegistry';
+
+/**
+ * Two-stage liver segmentation (Med3D paper): HU window [-200, 250]; a coarse model (encoder +
+ * 1x1x1 conv + trilinear upsampling) on the whole scan resized to a small grid finds the liver;
+ * its largest component's box, widened by a margin, is cropped from the source scan; a fine
+ * DenseASPP model segments the crop (sliding windows); the result is pasted back onto the source
+ * grid. Training crops use a random expansion instead of the margin (see liverTraining.ts).
+ */
+export const LIVER_HU: [number, number] = [-200, 250];
+export const LIVER_COARSE_PREPROCESSING: TaskPreprocessing = { huWindow: LIVER_HU, clip: null, inputDims: [64, 64, 48] };
+export const LIVER_FINE_PREPROCESSING: TaskPreprocessing = { huWindow: LIVER_HU, clip: null, spacing: [2.5, 2.5, 2.5], window: [64, 64, 64] };
+/** Inference margin around the coarse ROI, mm. */
+export const LIVER_MARGIN_MM = 15;
+
+export interface LiverModels {
+  coarse?: TaskModel;
+  fine?: TaskModel;
+}
+
+function toLabelMap(labels: Uint8Array, grid: Volume, source: Volume): LabelMap {
+  return {
+    data: labels,
+    dims: [...grid.dims] as Vec3,
+    spacing: [...grid.spacing] as Vec3,
+    affine: new Float64Array(grid.affine),
+    meta: { source: source.meta.source, datatype: 'uint8', modality: 'SEG', warnings: [] },
+    labels: [{ value: 1, name: 'liver', color: [221, 130, 101] }],
+  };
+}
+
+/** Coarse stage: liver mask (largest component) on the source grid, or null when none found. */
+export function coarseLiver(m: TaskModel, ct: Volume, signal?: AbortSignal): Uint8Array | null {
+  const input = prepareInput(ct, m.preprocessing);
+  const labels = argmaxLabels(predictProbabilities(m.model, input, { window: m.preprocessing.window, signal }));
+  const back = mapToSource(toLabelMap(labels, input, ct), ct, { interpolation: 'label' });
+  const bin = new Uint8Array(back.data.length);
+  let any = false;
+  for (let p = 0; p < bin.length; p++) if (back.data[p] === 1) (bin[p] = 1), (any = true);
+  return any ? keepLargestComponents(bin, ct.dims, 1) : null;
+}
+
+/** ROI box on the source grid: the coarse mask's bounding box plus `marginMm`, clamped to the scan. */
+export function roiBox(mask: Uint8Array, ct: Volume, marginMm = LIVER_MARGIN_MM): Box | null {
+  const b = boundingBox(mask, ct.dims);
+  if (!b) return null;
+  const margin = ct.spacing.map((s) => Math.ceil(marginMm / s)) as Vec3;
+  return expandBox(b, { margin, clampTo: ct.dims });
+}
+
+/** Fine stage on a crop: DenseASPP probabilities → mask on the crop's grid. */
+export function fineLiver(m: TaskModel, crop: Volume, signal?: AbortSignal): Uint8Array {
+  const input = prepareInput(crop, m.preprocessing);
+  const labels = argmaxLabels(predictProbabilities(m.model, input, { window: m.preprocessing.window, signal }));
+  const back = mapToSource(toLabelMap(labels, input, crop), crop, { interpolation: 'label' });
+  return back.data instanceof Uint8Array ? back.data : Uint8Array.from(back.data);
+}
+
+export function segmentLiver(models: LiverModels, ct: Volume, signal?: AbortSignal): { mask: LabelMap; notes: string[] } {
+  const notes: string[] = [];
+  if (!models.coarse && !models.fine) throw new Error('liver: no model given');
+  let box: Box = { start: [0, 0, 0], size: [...ct.dims] as Vec3 };
+  let coarse: Uint8Array | null = null;
+  if (models.coarse) {
+    coarse = coarseLiver(models.coarse, ct, signal);
+    if (!coarse) {
+      notes.push('coarse stage found no liver');
+      return { mask: toLabelMap(new Uint8Array(ct.data.length), ct, ct), notes };
+    }
+    box = roiBox(coarse, ct) ?? box;
+    notes.push(`coarse ROI ${box.size.join('x')} voxels at ${box.start.join(',')}`);
+  } else notes.push('no coarse model: fine model on the whole scan');
+  if (!models.fine) {
+    notes.push('no fine model: coarse mask only');
+    return { mask: toLabelMap(coarse!, ct, ct), notes };
+  }
+  const crop = cropBox(ct, box);
+  const fine = fineLiver(models.fine, crop, signal);
+  const full = pasteBox(fine, box, ct.dims, 0);
+  return { mask: toLabelMap(keepLargestComponents(full, ct.dims, 1), ct, ct), notes };
+}
+
+/**
+ * `--model` for the liver task: 'coarse,fine' (two files or workspace versions), or one model
+ * whose head says which stage it is (liver-coarse or dense-aspp).
+ */
+export async function loadLiverModels(ref: string, opts: PrepareTaskOptions): Promise<LiverModels> {
+  const parts = ref.split(',').map((s) => s.trim()).filter(Boolean);
+  const out: LiverModels = {};
+  for (const part of parts) {
+    const probe = await loadTaskModel(part, { workspace: opts.workspace });
+    const kind = probe.spec.head.kind;
+    if (kind === 'liver-coarse') out.coarse = { ...probe, preprocessing: { ...LIVER_COARSE_PREPROCESSING, ...probe.preprocessing } };
+    else if (kind === 'dense-aspp' || kind === 'medicalnet-seg' || kind === 'lung-decoder') out.fine = { ...probe, preprocessing: { ...LIVER_FINE_PREPROCESSING, ...probe.preprocessing } };
+    else throw new Error(`model ${probe.source} has a '${kind}' head: the liver task needs a liver-coarse and/or a dense-aspp model`);
+  }
+  return out;
+}
+
+export async function prepare(opts: PrepareTaskOptions): Promise<PreparedTask> {
+  const models = await loadLiverModels(opts.model!, opts);
+  const describe = [models.coarse && `coarse ${models.coarse.versionId ?? models.coarse.source}`, models.fine && `fine ${models.fine.versionId ?? models.fine.source}`].filter(Boolean).join(' + ');
+  return {
+    task: 'liver',
+    method: `two-stage liver (${describe})`,
+    run: async (ct, signal) => segmentLiver(models, ct, signal),
+  };
+}
