@@ -10,7 +10,8 @@
         "src/conv.cc",
         "src/batchnorm.cc",
         "src/pool.cc",
-        "src/adam.cc"
+        "src/adam.cc",
+        "src/elementwise.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],

@@ -9,7 +9,7 @@ import { startWebServer, type WebServer } from './webServer';
 import { createFakeIpc } from './testing/fakeIpc';
 import { createBridge } from '../../preload/createBridge';
 import { JobRegistry } from '../jobs/jobRegistry';
-import { encodeNifti } from '../workspace/labelNifti';
+import { writeNifti } from '../volume/io/nifti/writeNifti';
 import { createApiClient } from '../../common/api/createApiClient';
 import { createApiDispatcher } from '../../common/api/dispatcher';
 import { createLocalTransport } from '../../common/api/localTransport';
@@ -33,7 +33,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await realpath(await mkdtemp(path.join(tmpdir(), 'med3d-svc-')));
   await mkdir(path.join(dir, 'data'));
-  await writeFile(path.join(dir, 'data', 'scan.nii.gz'), encodeNifti(ct(), DIMS, AFFINE));
+  await writeNifti(path.join(dir, 'data', 'scan.nii.gz'), { data: ct(), dims: DIMS, spacing: [1, 1.5, 2], affine: Float64Array.from(AFFINE), meta: { warnings: [] } });
   await writeFile(path.join(dir, 'data', 'corrupt.nii.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]));
 });
 afterAll(async () => {
@@ -203,6 +203,8 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
     const out = await h.api.exportLabel({ caseId, version: v.version, format: 'nifti' });
     expect(out.path).toMatch(/exports\/case-\d+-v0001\.nii\.gz$/);
     expect((await errorOf(h.api.exportLabel({ caseId, format: 'nifti', path: '/tmp/elsewhere.nii.gz' }))).code).toBe('forbidden-path');
+    const seg = await h.api.exportLabel({ caseId, version: v.version, format: 'dicom-seg' });
+    expect(seg.path).toMatch(/\.seg\.dcm$/);
   });
 
   it('runs jobs with progress updates and refuses unknown kinds', async () => {

@@ -37,7 +37,7 @@ import type { JobServices } from '../jobs/JobServices';
 import { loadJobKinds } from '../jobs/loadJobKinds';
 import { atomicWriteFile } from '../util/atomicWrite';
 import type { Volume } from '../volume/Volume';
-import { encodeNifti } from '../workspace/labelNifti';
+import { writeNifti } from '../volume/io/nifti/writeNifti';
 import { Workspace } from '../workspace/Workspace';
 import { PathGuard } from './PathGuard';
 import { RecentFiles } from './RecentFiles';
@@ -236,9 +236,7 @@ export class Med3dService implements Med3dApiMethods {
       if (!exists) {
         this.events.emit('volumeProgress', { source: 'demo:phantom', progress: 0, message: 'generating the demo CT phantom' });
         const demo = await (this.opts.demo ?? defaultDemo)();
-        const data = demo.ct.data;
-        const i16 = data instanceof Int16Array ? data : Int16Array.from(data as ArrayLike<number>);
-        await atomicWriteFile(file, encodeNifti(i16, demo.ct.dims, demo.ct.affine, { gzipLevel: 1, description: 'Med3D demo CT phantom (HU)' }));
+        await writeNifti(file, demo.ct, { compressionLevel: 1 });
       }
       return file;
     })();
@@ -371,12 +369,25 @@ export class Med3dService implements Med3dApiMethods {
     const versions = this.ws.listLabelVersions(req.caseId);
     const v = req.version === undefined ? versions.at(-1) : versions.find((x) => x.version === req.version);
     if (!v) throw new ApiError('not-found', `case ${req.caseId} has no label version ${req.version ?? '(none saved yet)'}`);
-    if (req.format === 'dicom-seg') throw new ApiError('unsupported', 'DICOM SEG export is not available yet in this build; export as NIfTI');
+    const ext = req.format === 'dicom-seg' ? '.seg.dcm' : '.nii.gz';
     const dest = req.path
       ? await this.guard.resolve(req.path, { what: 'export destination' })
-      : this.ws.abs(`exports/${req.caseId}-v${String(v.version).padStart(4, '0')}.nii.gz`);
-    // The stored version already is a NIfTI on the source grid: export is a verified copy.
-    await atomicWriteFile(dest, await fs.readFile(this.ws.abs(v.file)));
+      : this.ws.abs(`exports/${req.caseId}-v${String(v.version).padStart(4, '0')}${ext}`);
+    if (req.format === 'nifti') {
+      // The stored version already is a NIfTI on the source grid: export is a copy.
+      await atomicWriteFile(dest, await fs.readFile(this.ws.abs(v.file)));
+      return { path: dest };
+    }
+    const label = await this.ws.loadLabel(req.caseId, v.version);
+    const grid = this.ws.caseGrid(req.caseId);
+    if (!label || !grid) throw new ApiError('not-found', `case ${req.caseId}: label version ${v.version} or its grid is missing`);
+    const { vol } = await this.caseVolume(req.caseId);
+    const { writeDicomSeg } = await import('../volume/io/seg/writeDicomSeg');
+    try {
+      await writeDicomSeg(dest, this.ws.labelMap(label.labels, grid), { source: vol, algorithmType: 'SEMIAUTOMATIC', algorithmName: 'Med3D Workstation', seriesDescription: `Med3D ${req.caseId} v${v.version}` });
+    } catch (err) {
+      throw new ApiError('bad-file', `cannot export ${dest}: ${(err as Error).message}`, dest);
+    }
     return { path: dest };
   }
 

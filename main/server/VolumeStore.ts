@@ -60,21 +60,41 @@ interface Entry {
   lastUsed: number;
 }
 
+export interface VolumeStoreLimits {
+  /** Most volumes kept open (default 8). */
+  maxVolumes?: number;
+  /** Most voxel bytes kept open (default 2 GiB); the newest volume always stays. */
+  maxBytes?: number;
+}
+
 export class VolumeStore {
   private readonly entries = new Map<string, Entry>();
   private clock = 0;
+  private readonly maxVolumes: number;
+  private readonly maxBytes: number;
 
-  constructor(private readonly maxVolumes = 6) {}
+  constructor(limits: VolumeStoreLimits = {}) {
+    this.maxVolumes = limits.maxVolumes ?? 8;
+    this.maxBytes = limits.maxBytes ?? 2 * 1024 ** 3;
+  }
+
+  private bytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.vol.data.byteLength;
+    return n;
+  }
 
   add(vol: Volume, extra: { caseId?: string; labels?: LabelDef[]; source?: string } = {}): VolumeHeader {
     const id = `vol-${randomBytes(6).toString('hex')}`;
     const header = headerOf(id, vol, extra);
     this.entries.set(id, { vol, header, lastUsed: ++this.clock });
-    while (this.entries.size > this.maxVolumes) {
+    // Evict least recently used volumes beyond the limits (never the one just added).
+    while (this.entries.size > 1 && (this.entries.size > this.maxVolumes || this.bytes() > this.maxBytes)) {
       let oldest: string | null = null;
       let t = Infinity;
-      for (const [k, e] of this.entries) if (e.lastUsed < t) (t = e.lastUsed), (oldest = k);
-      if (oldest) this.entries.delete(oldest);
+      for (const [k, e] of this.entries) if (k !== id && e.lastUsed < t) (t = e.lastUsed), (oldest = k);
+      if (!oldest) break;
+      this.entries.delete(oldest);
     }
     return structuredClone(header);
   }

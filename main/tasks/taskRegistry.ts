@@ -78,8 +78,7 @@ registerTask('lung', async (opts) => {
 for (const name of ['liver', 'nodule'] as const) {
   registerTask(name, async (opts) => {
     if (!opts.model) throw new TaskSetupError(`task '${name}' needs a model: pass --model <workspace version | .pth | checkpoint>`);
-    const spec: string = name === 'liver' ? './liver/liverTask' : './nodule/noduleTask'; // TODO(T): static once they land
-    const mod = (await import(/* @vite-ignore */ spec)) as { prepare: TaskFactory };
+    const mod = name === 'liver' ? await import('./liver/liverTask') : await import('./nodule/noduleTask');
     return mod.prepare(opts);
   });
 }

@@ -156,6 +156,23 @@ describe('Workspace', () => {
     await expect(reopened.activateModel('liver', 'lung-v1')).rejects.toThrow(/is for task lung/);
   });
 
+  it('two processes on one workspace do not lose each other\'s changes', async () => {
+    const a = await Workspace.open(path.join(dir, 'ws'), { create: true });
+    const b = await Workspace.open(path.join(dir, 'ws'));
+    const ca = await a.addCase(path.join(dir, 'a.nii.gz'), { grid });
+    const cb = await b.addCase(path.join(dir, 'b.nii.gz'), { grid });
+    expect(cb.caseId).not.toBe(ca.caseId);
+    await b.saveLabel(ca.caseId, pattern(1), { status: 'corrected' });
+    await a.updateSettings({ fineTune: 'automatic' });
+    const c = await Workspace.open(path.join(dir, 'ws'));
+    expect((await c.listCases()).map((x) => [x.caseId, x.labelVersions])).toEqual([
+      [ca.caseId, 1],
+      [cb.caseId, 0],
+    ]);
+    expect(c.settings().fineTune).toBe('automatic');
+    expect((await a.listCases()).length).toBe(2);
+  });
+
   it('settings persist (fine-tune mode automatic/manual)', async () => {
     const { ws } = await withCase();
     expect(ws.settings().fineTune).toBe('manual');

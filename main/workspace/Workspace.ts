@@ -27,8 +27,8 @@ import type {
 } from '../../common/api/types';
 import { atomicWriteFile, atomicWriteJson } from '../util/atomicWrite';
 import { readNifti } from '../volume/io/nifti/readNifti';
-import type { Vec3 } from '../volume/Volume';
-import { encodeLabelNifti } from './labelNifti';
+import type { LabelMap, Vec3 } from '../volume/Volume';
+import { writeNifti } from '../volume/io/nifti/writeNifti';
 import {
   MANIFEST_NAME,
   caseIdFor,
@@ -64,6 +64,8 @@ export type NewModelVersion = Omit<ModelVersionRecord, 'versionId' | 'createdAt'
 export class Workspace {
   private manifest: WorkspaceManifest;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Identity of the manifest file we last read or wrote (inode, size, mtime). */
+  private stamp: string | null = null;
 
   private constructor(
     readonly root: string,
@@ -92,7 +94,9 @@ export class Workspace {
       if (st && !st.isDirectory()) throw new ApiError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
       const m = newManifest(path.basename(abs));
       await atomicWriteJson(file, m);
-      return new Workspace(abs, m, opts.onChange);
+      const ws = new Workspace(abs, m, opts.onChange);
+      ws.stamp = await Workspace.stampOf(file);
+      return ws;
     }
     let parsed: unknown;
     try {
@@ -100,11 +104,14 @@ export class Workspace {
     } catch (err) {
       throw new ApiError('bad-file', `workspace manifest ${file} is not valid JSON (${(err as Error).message})`, file);
     }
+    let ws: Workspace;
     try {
-      return new Workspace(abs, checkManifest(parsed, file), opts.onChange);
+      ws = new Workspace(abs, checkManifest(parsed, file), opts.onChange);
     } catch (err) {
       throw new ApiError('bad-file', (err as Error).message, file);
     }
+    ws.stamp = await Workspace.stampOf(file);
+    return ws;
   }
 
   // ---------- reading ----------
@@ -162,6 +169,7 @@ export class Workspace {
   }
 
   async listCases(): Promise<CaseSummary[]> {
+    await this.refresh();
     return Promise.all(this.manifest.cases.map((c) => this.summary(c)));
   }
 
@@ -224,17 +232,58 @@ export class Workspace {
     }
   }
 
+  /** A LabelMap on a case grid, named with the workspace's label names/colours. */
+  labelMap(labels: Uint8Array, grid: CaseGrid): LabelMap {
+    return {
+      data: labels,
+      dims: [...grid.dims] as Vec3,
+      spacing: [...grid.spacing] as Vec3,
+      affine: Float64Array.from(grid.affine),
+      meta: { warnings: [] },
+      labels: this.manifest.settings.labels.map((l) => ({ value: l.value, name: l.name, color: [...l.color] as [number, number, number] })),
+    };
+  }
+
   // ---------- mutations (serialised) ----------
 
+  private static async stampOf(file: string): Promise<string | null> {
+    const st = await fs.stat(file).catch(() => null);
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : null;
+  }
+
+  /**
+   * Pick up changes another process made (the desktop app and `med3d serve` or a batch run on the
+   * same workspace): every mutation starts from the manifest on disk, not a stale copy. Returns
+   * true when it changed. A manifest that fails to parse is ignored (ours stays in use).
+   */
+  async refresh(): Promise<boolean> {
+    const file = Workspace.manifestPath(this.root);
+    const stamp = await Workspace.stampOf(file);
+    if (stamp === null || stamp === this.stamp) return false;
+    try {
+      this.manifest = checkManifest(JSON.parse(await fs.readFile(file, 'utf8')), file);
+      this.stamp = stamp;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
+    const step = async (): Promise<T> => {
+      await this.refresh();
+      return fn();
+    };
+    const run = this.chain.then(step, step);
     this.chain = run.catch(() => undefined);
     return run;
   }
 
   private async writeManifest(next: WorkspaceManifest): Promise<void> {
-    await atomicWriteJson(Workspace.manifestPath(this.root), next);
+    const file = Workspace.manifestPath(this.root);
+    await atomicWriteJson(file, next);
     this.manifest = next;
+    this.stamp = await Workspace.stampOf(file);
   }
 
   private changed(reason: WorkspaceChangedEvent['reason'], caseId?: string): void {
@@ -318,7 +367,8 @@ export class Workspace {
       if (labels.length !== n) throw new ApiError('invalid-request', `label map for case ${caseId} has ${labels.length} voxels, its scan ${grid.dims.join('x')} has ${n}`);
       const version = (await this.highestVersion(c0)) + 1;
       const rel = labelFileFor(caseId, version);
-      await atomicWriteFile(this.abs(rel), encodeLabelNifti(labels, grid.dims, grid.affine, { gzipLevel: 1, description: `Med3D ${caseId} v${version} ${opts.status}` }));
+      // writeNifti is atomic (temp + rename): a crash leaves no torn label file.
+      await writeNifti(this.abs(rel), this.labelMap(labels, grid), { compressionLevel: 1 });
       const next = structuredClone(this.manifest);
       const c = next.cases.find((x) => x.caseId === caseId) as CaseRecord;
       const now = new Date().toISOString();

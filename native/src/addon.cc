@@ -187,6 +187,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolForward", Napi::Function::New(env, guarded<MaxPoolForward>, "maxPoolForward"));
   exports.Set("maxPoolBackward", Napi::Function::New(env, guarded<MaxPoolBackward>, "maxPoolBackward"));
   exports.Set("adamUpdate", Napi::Function::New(env, guarded<AdamUpdate>, "adamUpdate"));
+  exports.Set("binary", Napi::Function::New(env, guarded<Binary>, "binary"));
+  exports.Set("unary", Napi::Function::New(env, guarded<Unary>, "unary"));
+  exports.Set("channelSum", Napi::Function::New(env, guarded<ChannelSum>, "channelSum"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   return exports;

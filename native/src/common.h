@@ -93,5 +93,8 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info);
 Napi::Value MaxPoolForward(const Napi::CallbackInfo& info);
 Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info);
+Napi::Value Binary(const Napi::CallbackInfo& info);
+Napi::Value Unary(const Napi::CallbackInfo& info);
+Napi::Value ChannelSum(const Napi::CallbackInfo& info);
 
 }  // namespace med3d

@@ -55,6 +55,11 @@ async function load(file: string): Promise<Awaited<ReturnType<typeof loadModel>>
   }
 }
 
+/** Peak resident memory of this process so far, e.g. '1.23 GiB'. */
+function peakRss(): string {
+  return `${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB`;
+}
+
 async function setupBackend(): Promise<string> {
   const r = await initEngineBackend();
   return r.kernels;
@@ -103,7 +108,7 @@ export function register(program: Command): void {
       out.logits?.dispose();
       out.features.dispose();
       model.dispose();
-      process.stdout.write(`${msg.join('; ')} (${kernels}, ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
+      process.stdout.write(`${msg.join('; ')} (${kernels}, ${((performance.now() - t0) / 1000).toFixed(2)} s, peak RSS ${peakRss()})\n`);
     });
 
   program
@@ -170,7 +175,7 @@ export function register(program: Command): void {
       }
       model.dispose();
       process.stdout.write(
-        `loss ${r.loss.toPrecision(7)}; ${params.length} gradients, ${bns} BN running stats → ${o.outDir} (${kernels}, ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`,
+        `loss ${r.loss.toPrecision(7)}; ${params.length} gradients, ${bns} BN running stats → ${o.outDir} (${kernels}, ${((performance.now() - t0) / 1000).toFixed(2)} s, peak RSS ${peakRss()})\n`,
       );
     });
 }

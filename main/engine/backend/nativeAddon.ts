@@ -103,6 +103,12 @@ export interface NativeAddon {
     outM: Float32Array,
     outV: Float32Array,
   ): void;
+  /** out = a (op) b; op 0 add, 1 sub, 2 mul; mode 0 same shape, 1 b scalar, 2 a scalar, 3 b per-channel, 4 a per-channel. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, mode: number, channels: number): void;
+  /** op 0 relu, 1 step (x > 0 ? 1 : alpha). */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** out[c] = sum of x over rows of `channels` elements (channels 1 = total sum). */
+  channelSum(x: Float32Array, channels: number, out: Float32Array): void;
   /** Sets the OpenMP thread count used by every kernel (0 = OpenMP default); returns the effective count. */
   setThreads(n: number): number;
   info(): NativeInfo;

@@ -7,6 +7,7 @@ import { createOnednnKernels } from '../nn/kernels/onednnKernels';
 import { setKernels } from '../nn/kernels/registry';
 import { createTfjsKernels } from '../nn/kernels/tfjsKernels';
 import { HOW_TO_ENABLE_NATIVE, loadNativeAddon, type NativeAddon } from './nativeAddon';
+import { installNativeTfjsKernels, uninstallNativeTfjsKernels } from './nativeTfjsKernels';
 
 /**
  * The backend ladder of the Med3D engine, best first:
@@ -38,6 +39,8 @@ export interface BackendReport {
   /** Better rungs that were not used, with the reason. */
   skipped: { name: BackendName; reason: string }[];
   preference: BackendPreference;
+  /** tfjs cpu kernels replaced by native multi-threaded ones (native rung only). */
+  nativeTfjsKernels: string[];
   /** Time the ladder took, ms. */
   initMs: number;
 }
@@ -160,6 +163,8 @@ export async function initEngineBackend(opts: InitBackendOptions = {}): Promise<
   for (const name of LADDER.slice(0, start)) skipped.push({ name, reason: `not tried: preference '${preference}'` });
 
   for (const name of LADDER.slice(start)) {
+    let nativeTfjs: string[] = [];
+    uninstallNativeTfjsKernels();
     try {
       let report: Omit<BackendReport, 'skipped' | 'preference' | 'initMs' | 'native' | 'cpuSimd' | 'cpuModel' | 'logicalCpus'>;
       if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
@@ -174,6 +179,7 @@ export async function initEngineBackend(opts: InitBackendOptions = {}): Promise<
         const used = addon.setThreads(threads);
         const provider = createOnednnKernels(addon);
         nativeSelfCheck(provider);
+        nativeTfjs = process.env.MED3D_NATIVE_TFJS_OPS === '0' ? [] : installNativeTfjsKernels(addon);
         setKernels(provider);
         report = { backend: 'native', tfjsBackend: 'cpu', kernels: provider.name, threads: used, simd: `${native.isa ?? 'unknown'} (oneDNN ${native.version ?? ''})`.trim() };
       } else {
@@ -188,12 +194,14 @@ export async function initEngineBackend(opts: InitBackendOptions = {}): Promise<
         cpuModel: cpu.model,
         logicalCpus: os.cpus().length,
         native,
+        nativeTfjsKernels: nativeTfjs,
         skipped,
         preference,
         initMs: Math.round(performance.now() - t0),
       };
       return last;
     } catch (err) {
+      uninstallNativeTfjsKernels();
       skipped.push({ name, reason: firstLine(err) });
     }
   }
@@ -208,6 +216,7 @@ export function describeBackend(r: BackendReport): string {
     `SIMD in use: ${r.simd}; CPU: ${r.cpuModel}, ${r.logicalCpus} logical CPUs, offers ${r.cpuSimd.join(' ') || 'unknown'}`,
     `Native oneDNN addon: ${r.native.loaded ? `loaded (oneDNN ${r.native.version}, ${r.native.isa})` : r.native.built ? 'built but not loaded' : 'not built'} — ${r.native.file}`,
   ];
+  if (r.nativeTfjsKernels.length) lines.push(`  native tfjs cpu kernels: ${r.nativeTfjsKernels.join(', ')}`);
   if (r.native.error) lines.push(`  why: ${r.native.error}`);
   if (!r.native.loaded) lines.push(`  to enable: ${r.native.howToEnable || HOW_TO_ENABLE_NATIVE}`);
   for (const s of r.skipped) lines.push(`Not using ${s.name}: ${s.reason}`);

@@ -7,6 +7,7 @@ import type { StateDict } from './StateDict';
 import { checkAgainstSpec, inferArchitecture, parameterCount } from './inferArchitecture';
 import { modelLayout } from './resnetLayout';
 import { readPth } from './readPth';
+import { withBnCounters } from './loadWeights';
 
 /** A zero-filled state dict with exactly the layout `spec` implies. */
 function synth(spec: ModelSpec): StateDict {
@@ -43,6 +44,18 @@ describe('inferArchitecture on synthetic state dicts', () => {
     sd.set('aux.fc.weight', { dtype: 'float32', shape: [2, 3], data: new Float32Array(6) });
     sd.set('aux.fc.bias', { dtype: 'float32', shape: [2], data: new Float32Array(2) });
     expect(inferArchitecture(sd).notes).toContain('unrecognised extra keys (not used by any known head): aux.* (2)');
+  });
+
+  it('tolerates files without num_batches_tracked (pre-0.4.1 PyTorch) and loadWeights fills them with 0', () => {
+    const s = spec(10, 'B');
+    const sd = synth(s);
+    for (const k of [...sd.keys()]) if (k.endsWith('num_batches_tracked')) sd.delete(k);
+    const got = inferArchitecture(sd);
+    expect(got.spec).toEqual(s);
+    expect(got.notes.join(' ')).toMatch(/num_batches_tracked buffers missing/);
+    const filled = withBnCounters(sd, s);
+    expect([...filled.keys()]).toEqual([...modelLayout(s).layout.keys()]);
+    expect(filled.get('layer2.0.downsample.1.num_batches_tracked')).toEqual({ dtype: 'int64', shape: [], data: new BigInt64Array([0n]) });
   });
 
   it('names a missing backbone key and a wrong shape', () => {

@@ -179,6 +179,13 @@ export function inferArchitecture(sd: StateDict): InferredArchitecture {
   const spec: ModelSpec = { backbone, head };
   // Check everything against the layout this spec implies: inference must explain every key.
   const m = compareWithSpec(sd, spec);
+  // Files saved before PyTorch 0.4.1 have no num_batches_tracked; PyTorch fills them with 0 on
+  // load (BatchNorm _version < 2), and so does loadWeights.
+  const missingCounters = m.missing.filter((k) => k.endsWith('.num_batches_tracked'));
+  if (missingCounters.length) {
+    m.missing = m.missing.filter((k) => !k.endsWith('.num_batches_tracked'));
+    notes.push(`${missingCounters.length} BatchNorm num_batches_tracked buffers missing (pre-0.4.1 file); they load as 0`);
+  }
   const claimed = new Set(headKeys);
   // Stray backbone or head keys mean the inference is wrong; keys of no known module are only reported.
   const unexplained = m.unexpected.filter((k) => claimed.has(k) || /^(conv1|bn1|layer[1-4])\./.test(k));

@@ -6,6 +6,7 @@ import { isCheckpointBytes, parseCheckpoint, type Med3dCheckpoint } from './chec
 import { checkAgainstSpec } from './checkAgainstSpec';
 import { inferArchitecture } from './inferArchitecture';
 import { parsePth } from './readPth';
+import { modelLayout } from './resnetLayout';
 
 /**
  * One entry point for "the user gave us weights": a PyTorch .pth (zip or legacy, architecture
@@ -31,6 +32,25 @@ export interface LoadWeightsOptions {
   expect?: ModelSpec;
   /** Verify checksums (zip CRC-32, checkpoint CRC); default true. */
   verifyCrc?: boolean;
+}
+
+/**
+ * Add the num_batches_tracked buffers that pre-0.4.1 PyTorch files lack (as 0, like PyTorch's own
+ * BatchNorm loader), in the model's key order, so strict loading works. Returns `sd` itself when
+ * nothing is missing.
+ */
+export function withBnCounters(sd: StateDict, spec: ModelSpec): StateDict {
+  const { layout } = modelLayout(spec);
+  const missing = [...layout.keys()].filter((k) => k.endsWith('.num_batches_tracked') && !sd.has(k));
+  if (!missing.length) return sd;
+  const out: StateDict = new Map();
+  for (const k of layout.keys()) {
+    const t = sd.get(k);
+    if (t) out.set(k, t);
+    else if (k.endsWith('.num_batches_tracked')) out.set(k, { dtype: 'int64', shape: [], data: new BigInt64Array(1) });
+  }
+  for (const [k, t] of sd) if (!out.has(k)) out.set(k, t);
+  return out;
 }
 
 export async function loadWeights(file: string, opts: LoadWeightsOptions = {}): Promise<LoadedWeights> {
@@ -61,7 +81,7 @@ export function parseWeights(bytes: Uint8Array, file: string, opts: LoadWeightsO
     } catch (err) {
       throw asWeightsError(file, err);
     }
-    out = { spec: arch.spec, stateDict: pth.stateDict, kind: 'pth', format: pth.format, topLevelKeys: pth.topLevelKeys, notes: [...(pth.notes ?? []), ...arch.notes] };
+    out = { spec: arch.spec, stateDict: withBnCounters(pth.stateDict, arch.spec), kind: 'pth', format: pth.format, topLevelKeys: pth.topLevelKeys, notes: [...(pth.notes ?? []), ...arch.notes] };
   }
   if (opts.expect) {
     try {

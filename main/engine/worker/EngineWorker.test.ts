@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngineBackend } from '../backend/selectBackend';
+import type { Shape5D } from '../nn/kernels/KernelProvider';
 import { getKernels } from '../nn/kernels/registry';
 import type { ConvWorkloadResult } from './builtinJobs';
 import { EngineJobError, EngineWorker } from './EngineWorker';
@@ -32,7 +33,9 @@ describe('EngineWorker', () => {
 
   it('keeps the main event loop responsive while a heavy job runs (p99 delay), unlike running it inline', async () => {
     // Size the workload to ~1 s on whichever kernels the worker got.
-    const payload = native ? { shape: [1, 32, 32, 32, 32], channels: 32, iterations: 12 } : { shape: [1, 16, 16, 16, 8], channels: 8, iterations: 12 };
+    const payload: { shape: Shape5D; channels: number; iterations: number } = native
+      ? { shape: [1, 32, 32, 32, 32], channels: 32, iterations: 12 }
+      : { shape: [1, 16, 16, 16, 8], channels: 8, iterations: 12 };
     const h = monitorEventLoopDelay({ resolution: 5 });
     const progress: JobProgress[] = [];
     h.enable();

@@ -6,6 +6,7 @@ import { saveCheckpoint, type HistoryEntry } from '../../engine/weights/checkpoi
 import type { JobContext, JobHandler } from '../../engine/worker/JobContext';
 import { prepareTask, type TaskName, type TaskResult } from '../taskRegistry';
 import { fineTune, type LabelledCase } from '../finetune/fineTune';
+import { runBatch, type BatchOptions } from '../batch/runBatch';
 import { parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from './taskModel';
 import { liverFineSpec, lungSpec, tinyBackbone } from './defaultSpecs';
 import { LUNG_DEFAULT_PREPROCESSING } from '../lung/lungModel';
@@ -54,6 +55,8 @@ export interface FineTuneJobResult {
   promoted: boolean;
   stoppedEarly: boolean;
   pretrained: boolean;
+  /** e.g. 'resnet10-w8'. */
+  backbone: string;
   history: Array<{ step: number; loss?: number; valDice?: number }>;
 }
 
@@ -135,12 +138,29 @@ async function finetuneJob(payload: unknown, ctx: JobContext): Promise<FineTuneJ
       notes,
     },
   });
-  return { baselineDice: r.baselineDice, bestDice: r.bestDice, bestStep: r.bestStep, promoted: r.promoted, stoppedEarly: r.stoppedEarly, pretrained, history: r.history };
+  return { baselineDice: r.baselineDice, bestDice: r.bestDice, bestStep: r.bestStep, promoted: r.promoted, stoppedEarly: r.stoppedEarly, pretrained, backbone: `resnet${model.spec.backbone.depth}-w${model.spec.backbone.baseWidth}`, history: r.history };
+}
+
+async function batchJob(payload: unknown, ctx: JobContext): Promise<{ exitCode: number; ok: number; failed: number; skipped: number; reportJson: string; reportCsv: string }> {
+  const o = payload as Omit<BatchOptions, 'log' | 'warn' | 'signal'>;
+  let done = 0;
+  const s = await runBatch({
+    ...o,
+    signal: ctx.signal,
+    log: (line) => {
+      if (/^\[\d+\/\d+\]/.test(line)) done++;
+      const m = /^\[(\d+)\/(\d+)\]/.exec(line);
+      ctx.progress({ fraction: m ? Number(m[1]) / Number(m[2]) : undefined, message: line, values: { done } });
+    },
+    warn: (line) => ctx.progress({ message: line }),
+  });
+  return { exitCode: s.exitCode, ok: s.ok, failed: s.failed, skipped: s.skipped, reportJson: s.reportJson, reportCsv: s.reportCsv };
 }
 
 export const jobs: Record<string, JobHandler> = {
   'tasks.predict': predict,
   'tasks.finetune': finetuneJob,
+  'tasks.batch': batchJob,
 };
 
 /** Absolute URL of this module, for EngineWorker's `modules` option. */

@@ -178,6 +178,38 @@ describe.skipIf(!has)('loadDicom on the manifest series', () => {
   });
 });
 
+describe.skipIf(!has)('loadDicom: every malformed manifest file gives a one-line VolumeReadError naming it', () => {
+  const bad = (manifest?.files ?? []).filter((f) => f.expect === 'error' && f.path.startsWith('dicom/'));
+  it.each(bad.map((f) => f.path))('%s', async (p) => {
+    const err = await loadDicom(abs(p)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VolumeReadError);
+    expect((err as Error).message).toContain(abs(p));
+    expect((err as Error).message).not.toMatch(/\n/);
+  });
+
+  it('GH177 (CP-246 UN sequence in a Big Endian file) loads as the CT1 image, with a note', async () => {
+    const v = await loadDicom(abs('dicom/encoding/GH177_D_CLUNIE_CT1_IVRLE_BigEndian_undefined_length.dcm'));
+    const ref = await loadDicom(abs('dicom/encoding/CT1_UNC.explicit_big_endian.dcm'));
+    expect(Array.from(v.affine)).toEqual(Array.from(ref.affine));
+    expect(stats([v.data])).toEqual(stats([ref.data]));
+    expect(v.meta.warnings.join(' ')).toMatch(/CP-246/);
+  });
+
+  it.each(['1', '5', '9'])('Siemens mosaic transfer-syntax-set/%s.dcm unpacks to the dcm2niix reference Ref_1.nii voxel for voxel', async (n) => {
+    const v = await loadDicom(abs(`dicom/transfer-syntax-set/${n}.dcm`));
+    const ref = await readNifti(abs('dicom/transfer-syntax-set/Ref_1.nii'));
+    expect(v.dims).toEqual(fileFacts('dicom/transfer-syntax-set/Ref_1.nii').shape);
+    const m = matchGrids(v, ref, 1e-3);
+    expect(m, 'same voxel centres as dcm2niix (up to its row flip)').toBeDefined();
+    let diff = 0;
+    for (let k = 0; k < ref.dims[2]; k++)
+      for (let j = 0; j < ref.dims[1]; j++)
+        for (let i = 0; i < ref.dims[0]; i++) diff += Math.abs(sampleVoxel(v, m!, [i, j, k]) - ref.data[i + ref.dims[0] * (j + ref.dims[1] * k)]);
+    expect(diff).toBe(0);
+    expect(v.meta.warnings.join(' ')).toMatch(/Siemens mosaic: 35 slices of 64×64 unpacked/);
+  });
+});
+
 describe.skipIf(!has)('loadDicom on multi-frame objects vs manifest and dcm2niix', () => {
   it('IM_0027_fMAP (Philips enhanced MR): 2 volumes × 32 slices, per-frame rescale; volume 2 = dcm2niix field map', async () => {
     const file = abs('dicom/multiframe/IM_0027_fMAP.dcm');
@@ -196,6 +228,16 @@ describe.skipIf(!has)('loadDicom on multi-frame objects vs manifest and dcm2niix
         for (let i = 0; i < 64; i++) maxDiff = Math.max(maxDiff, Math.abs(sampleVoxel(both[1], m!, [i, j, k]) - nii.data[i + 64 * (j + 64 * k)]));
     // dcm2niix stores the DICOM slope as float32 (0.24420166 vs 0.24420024): ≤ 0.006 at the top of the range.
     expect(maxDiff).toBeLessThan(0.01);
+  });
+
+  it('emri_small (frames without positions): stacked with a warning; frame picks one frame', async () => {
+    const file = abs('dicom/multiframe/emri_small.dcm');
+    const all = await loadDicom(file);
+    expect(all.dims).toEqual([64, 64, 10]);
+    expect(all.meta.warnings.join(' ')).toMatch(/not a spatial volume/);
+    const one = await loadDicom(file, { frame: 3 });
+    expect(one.dims).toEqual([64, 64, 1]);
+    expect(Array.from(one.data)).toEqual(Array.from(all.data.subarray(3 * 4096, 4 * 4096)));
   });
 
   it('eCT_Supplemental (enhanced CT): shared functional-group rescale applied', async () => {

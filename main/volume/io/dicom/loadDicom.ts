@@ -7,7 +7,9 @@ import { readImageInfo } from './dicomImageInfo';
 import { parseDicomBytes, type ParsedDicom } from './parseDicomBytes';
 import { allocStored, decodeFrame, samplesPerFrame, storedArrayType, transferSyntaxName, validateImageInfo, type StoredArray } from './pixel/decodeFrame';
 import { applyModalityLut, applyRescale, colourToLuminance, readPalette, type PaletteLuts, type Rescale } from './pixelValues';
+import { dsList } from './dicomImageInfo';
 import { resampleStack } from './resampleStack';
+import { detectMosaic, extractTile, type MosaicInfo } from './siemensMosaic';
 import { scanDicomFolder } from './scanDicomFolder';
 import { hasGeometry, sliceRefsOf, toStackSlices, type SliceRef } from './sliceRefs';
 import { cross3, isOrthogonalStack, lpsAffine, lpsToRasAffine, planStack, type StackPlan, type V3 } from './stackGeometry';
@@ -80,7 +82,11 @@ async function loadFile(file: string, opts: LoadDicomOptions): Promise<Volume> {
   if (info.modality === 'SEG' || info.sopClassUID === SEG_SOP_CLASS) {
     throw new Error('is a DICOM Segmentation (SEG), not an image: open it as a label map over its source series (readDicomSeg)');
   }
-  return buildVolume(file, sliceRefsOf([{ file, info }]), opts, [], new Map([[file, parsed]]));
+  const notes = parsed.dataSet.warnings.filter((w) => /CP-246/.test(w));
+  const refs = sliceRefsOf([{ file, info }]);
+  const mosaic = info.numberOfFrames === 1 && hasGeometry(refs[0]) ? detectMosaic(parsed.dataSet, info.rows, info.columns, info.imageType) : undefined;
+  if (mosaic) return buildMosaicVolume(file, parsed, refs[0], mosaic, notes);
+  return buildVolume(file, sliceRefsOf([{ file, info }]), opts, notes, new Map([[file, parsed]]));
 }
 
 async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOptions, warnings: string[], cache: Map<string, ParsedDicom>): Promise<Volume> {
@@ -237,6 +243,47 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
         sopClassUID: first.sopClassUID,
         patient: first.patient,
       },
+    },
+  };
+}
+
+/** A Siemens mosaic file as the 3D volume it holds (tiles → slices, k ascending along cross(row, column)). */
+async function buildMosaicVolume(file: string, parsed: ParsedDicom, ref: SliceRef, m: MosaicInfo, warnings: string[]): Promise<Volume> {
+  const info = ref.info;
+  const fi = ref.frameInfo;
+  const frame = await decodeFrame(parsed, info, 0);
+  const tileSize = m.tileRows * m.tileColumns;
+  const stored = allocStored(storedArrayType(info), tileSize * m.images);
+  const o = fi.orientation!;
+  const row: V3 = [o[0], o[1], o[2]];
+  const col: V3 = [o[3], o[4], o[5]];
+  const normal = cross3(row, col);
+  const [psr, psc] = fi.pixelSpacing!;
+  const between = dsList(parsed.dataSet, 'x00180088', 'SpacingBetweenSlices')?.[0];
+  const spacing = between && between > 0 ? between : fi.sliceThickness && fi.sliceThickness > 0 ? fi.sliceThickness : 1;
+  if (!(between && between > 0)) warnings.push(`Siemens mosaic without SpacingBetweenSlices: slice spacing ${spacing} mm from ${fi.sliceThickness ? 'SliceThickness' : 'a default'}`);
+  const csaN = m.sliceNormal ?? normal;
+  if (!m.sliceNormal) warnings.push('Siemens mosaic without a CSA SliceNormalVector: slice order assumed along cross(row, column)');
+  const ascending = csaN[0] * normal[0] + csaN[1] * normal[1] + csaN[2] * normal[2] >= 0;
+  for (let s = 0; s < m.images; s++) extractTile(frame, info.columns, m, s, stored, (ascending ? s : m.images - 1 - s) * tileSize);
+  // ImagePositionPatient refers to the whole mosaic: move to the first tile's centre of pixel (0,0).
+  const p = fi.position!;
+  const o0: V3 = [0, 1, 2].map((a) => p[a] + row[a] * psc * (info.columns - m.tileColumns) / 2 + col[a] * psr * (info.rows - m.tileRows) / 2) as V3;
+  const origin: V3 = ascending ? o0 : ([0, 1, 2].map((a) => o0[a] + csaN[a] * spacing * (m.images - 1)) as V3);
+  const data = applyRescale(stored, tileSize * m.images, [{ slope: fi.rescaleSlope, intercept: fi.rescaleIntercept }]);
+  const affine = lpsToRasAffine(lpsAffine(origin, row, col, [psc, psr], scaleV(normal, spacing))) as Mat4;
+  warnings.push(`Siemens mosaic: ${m.images} slices of ${m.tileColumns}×${m.tileRows} unpacked from a ${info.columns}×${info.rows} image`);
+  return {
+    data,
+    dims: [m.tileColumns, m.tileRows, m.images],
+    spacing: [psc, psr, spacing],
+    affine,
+    meta: {
+      source: file,
+      datatype: storedArrayType(info),
+      modality: info.modality,
+      warnings,
+      dicom: { studyInstanceUID: info.studyInstanceUID, seriesInstanceUID: info.seriesInstanceUID, frameOfReferenceUID: info.frameOfReferenceUID, sopClassUID: info.sopClassUID, patient: info.patient },
     },
   };
 }

@@ -83,12 +83,22 @@ export function parseDicomBytes(bytes: Uint8Array, opts: ParseOptions = {}): Par
   } as dicomParserNs.ParseDicomOptions;
   if (inferred) options.TransferSyntaxUID = inferred;
   if (opts.headerOnly) options.untilTag = 'x7fe00010';
-  let dataSet: DataSet;
-  try {
-    dataSet = dicomParser.parseDicom(input, options);
-  } catch (e) {
-    throw new DicomParseError(describeParserError(e));
+  let dataSet: DataSet | undefined;
+  const excised: string[] = [];
+  for (let attempt = 0; !dataSet; attempt++) {
+    try {
+      dataSet = dicomParser.parseDicom(input, options);
+    } catch (e) {
+      // CP-246: an undefined-length UN element whose items are Implicit VR Little Endian, inside a
+      // Big Endian data set. dicom-parser reads the items big-endian and fails; we cut the element
+      // out (it is never image data) and parse again.
+      const cut = attempt < 8 ? exciseLittleEndianUnSequence(input, e) : undefined;
+      if (!cut) throw new DicomParseError(describeParserError(e));
+      excised.push(cut.tag);
+      input = cut.bytes;
+    }
   }
+  if (excised.length) dataSet.warnings.push(`skipped ${excised.join(', ')}: UN sequence(s) of undefined length encoded Implicit VR Little Endian (CP-246)`);
   if (!opts.headerOnly) {
     const missingDelimiter = dataSet.warnings.find((w) => /missing sequence delimiter/.test(w) && /x7fe00010/.test(w));
     if (missingDelimiter) throw new DicomParseError('file is truncated: encapsulated Pixel Data ends without its sequence delimiter');
@@ -131,4 +141,60 @@ function describeParserError(e: unknown): string {
   if (/past end of buffer|buffer overr(un|ead)|eof|maxPosition/i.test(raw)) return `file is truncated or corrupt (${msg})`;
   if (/missing required meta header attribute 0002,0010/.test(raw)) return 'file meta group has no Transfer Syntax UID (0002,0010)';
   return `invalid DICOM structure (${msg})`;
+}
+
+/**
+ * When dicom-parser fails to find an item tag right after a big-endian UN element of undefined length,
+ * check that the bytes there are a little-endian item (FFFE,E000), walk the Implicit VR Little Endian
+ * sequence to its delimiter and return the bytes with the whole element removed.
+ */
+function exciseLittleEndianUnSequence(b: Uint8Array, err: unknown): { bytes: Uint8Array; tag: string } | undefined {
+  const inner = err && typeof err === 'object' && 'exception' in err ? (err as { exception: unknown }).exception : err;
+  const msg = typeof inner === 'string' ? inner : inner instanceof Error ? inner.message : '';
+  const m = /item tag \(FFFE,E000\) not found at offset (\d+)/i.exec(msg);
+  if (!m) return undefined;
+  // dicom-parser reports the offset after the 8 bytes it read as the item header.
+  const itemAt = [Number(m[1]) - 8, Number(m[1])].find((p) => p >= 12 && b[p - 8] === 0x55 && b[p - 7] === 0x4e) ?? -1;
+  const start = itemAt - 12;
+  if (start < 0 || b[start + 4] !== 0x55 || b[start + 5] !== 0x4e) return undefined; // 'UN'
+  if (b[start + 8] !== 0xff || b[start + 9] !== 0xff || b[start + 10] !== 0xff || b[start + 11] !== 0xff) return undefined;
+  const u16 = (p: number): number => b[p] | (b[p + 1] << 8);
+  const u32 = (p: number): number => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+  // Returns the offset just past the sequence delimitation item, or -1.
+  const walkSequence = (p: number, depth: number): number => {
+    if (depth > 16) return -1;
+    while (p + 8 <= b.length) {
+      if (u16(p) !== 0xfffe) return -1;
+      const el = u16(p + 2);
+      const len = u32(p + 4);
+      p += 8;
+      if (el === 0xe0dd) return p;
+      if (el !== 0xe000) return -1;
+      if (len !== 0xffffffff) {
+        p += len;
+        continue;
+      }
+      // Undefined-length item: implicit elements until the item delimiter.
+      for (;;) {
+        if (p + 8 > b.length) return -1;
+        const g = u16(p), e2 = u16(p + 2), l = u32(p + 4);
+        p += 8;
+        if (g === 0xfffe && e2 === 0xe00d) break;
+        if (l === 0xffffffff) {
+          p = walkSequence(p, depth + 1);
+          if (p < 0) return -1;
+        } else p += l;
+      }
+    }
+    return -1;
+  };
+  if (u16(itemAt) !== 0xfffe || u16(itemAt + 2) !== 0xe000) return undefined;
+  const end = walkSequence(itemAt, 0);
+  if (end < 0) return undefined;
+  const group = ((b[start] << 8) | b[start + 1]).toString(16).padStart(4, '0');
+  const elem = ((b[start + 2] << 8) | b[start + 3]).toString(16).padStart(4, '0');
+  const out = new Uint8Array(b.length - (end - start));
+  out.set(b.subarray(0, start), 0);
+  out.set(b.subarray(end), start);
+  return { bytes: out, tag: `(${group},${elem})`.toUpperCase() };
 }
