@@ -52,7 +52,7 @@ try {
   const [N, , D, H, W] = shape;
   const c = (v: number): number => Math.floor((v - 1) / 2) + 1;
   const f = [c(c(c(D))), c(c(c(H))), c(c(c(W)))];
-  const wantLogits = N * 2 * f.reduce((a, b) => a * b * 8, 1) * 4;
+  const wantLogits = N * 2 * f.reduce((a, b) => a * b, 1) * 8 * 4;
   const wantFeat = N * 512 * f.reduce((a, b) => a * b, 1) * 4;
   console.log(`logits ${statSync(out).size} bytes (expected ${wantLogits}), features ${statSync(feat).size} bytes (expected ${wantFeat})`);
   if (statSync(out).size !== wantLogits || statSync(feat).size !== wantFeat) process.exitCode = 1;

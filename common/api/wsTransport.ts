@@ -19,6 +19,8 @@ const OPEN = 1;
 /**
  * Client side of the web-mode transport. Pass an open (or opening) WebSocket to
  * ws://127.0.0.1:PORT/api?token=TOKEN. Pending calls fail with 'disconnected' when it closes.
+ * Node clients using the `ws` package must raise its 100 MiB default message limit for big
+ * volumes: `new WebSocket(url, { maxPayload: 2 ** 31 - 1 })` (browsers have no such limit).
  */
 export function createWsTransport(ws: WebSocketLike): ApiTransport & { ready: Promise<void> } {
   ws.binaryType = 'arraybuffer';

@@ -118,6 +118,13 @@ export class JobManager {
     return structuredClone(e.info);
   }
 
+  /** The parameters a job was started with. */
+  params(jobId: string): JsonValue {
+    const e = this.jobs.get(jobId);
+    if (!e) throw new ApiError('not-found', `no job ${jobId}`);
+    return structuredClone(e.params);
+  }
+
   list(): JobInfo[] {
     return [...this.jobs.values()].map((e) => structuredClone(e.info));
   }

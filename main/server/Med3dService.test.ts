@@ -57,6 +57,16 @@ async function makeService(name: string): Promise<Med3dService> {
       return { steps, caseId: ctx.caseId ?? null };
     },
   });
+  registry.register('finetune', {
+    validate: (p) => {
+      if ((p as { task?: unknown } | null)?.task !== 'lung') throw new Error('finetune: task must be lung here');
+    },
+    run: async (ctx) => {
+      // Trains until cancelled (or 10 s), so the test sees it as running.
+      for (let i = 0; i < 1000 && !ctx.signal.aborted; i++) await new Promise((r) => setTimeout(r, 10));
+      return { task: (ctx.params as { task: string }).task, trigger: (ctx.params as { trigger: string }).trigger };
+    },
+  });
   return Med3dService.create({
     mode: 'web',
     version: '0.0.0-test',
@@ -210,7 +220,7 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
   it('runs jobs with progress updates and refuses unknown kinds', async () => {
     const updates: JobInfo[] = [];
     const off = h.api.onJobUpdate((j) => updates.push(j));
-    expect(await h.api.listJobKinds()).toEqual(['echo']);
+    expect(await h.api.listJobKinds()).toEqual(['echo', 'finetune']);
     const { jobId } = await h.api.startJob({ kind: 'echo', params: { steps: 4 } });
     for (let i = 0; i < 200 && !updates.some((u) => u.id === jobId && u.state === 'done'); i++) await new Promise((r) => setTimeout(r, 10));
     off();
@@ -243,6 +253,19 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
   it('settings and model versions', async () => {
     expect((await h.api.updateSettings({ fineTune: 'automatic' })).fineTune).toBe('automatic');
     expect((await h.api.getSettings()).fineTune).toBe('automatic');
+    // Automatic: saving a corrected lung label starts one lung fine-tuning job for that case.
+    const hdr = await h.api.openVolume({ kind: 'path', path: path.join(dir, 'data', 'scan.nii.gz') });
+    const lung = new Uint8Array(N);
+    lung.fill(1, 0, 10);
+    const before = (await h.api.listJobs()).filter((j) => j.kind === 'finetune').length;
+    await h.api.saveLabel({ caseId: hdr.caseId as string, labels: lung.buffer, status: 'corrected' });
+    await h.api.saveLabel({ caseId: hdr.caseId as string, labels: lung.buffer, status: 'verified' });
+    await h.api.saveLabel({ caseId: hdr.caseId as string, labels: new Uint8Array(N).fill(3, 0, 5).buffer, status: 'verified' });
+    const ft = (await h.api.listJobs()).filter((j) => j.kind === 'finetune');
+    expect(ft.length - before).toBe(1);
+    expect(ft.at(-1)).toMatchObject({ caseId: hdr.caseId });
+    await h.api.cancelJob({ jobId: ft.at(-1)!.id });
+    await h.api.updateSettings({ fineTune: 'manual' });
     expect(await h.api.listModels({})).toEqual([]);
     const bad = path.join(dir, 'data', 'scan.nii.gz');
     const e = await errorOf(h.api.importWeights({ path: bad, task: 'lung' }));

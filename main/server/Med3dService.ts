@@ -322,21 +322,36 @@ export class Med3dService implements Med3dApiMethods {
       author: 'user',
       baseVersion: req.baseVersion ?? null,
     });
-    this.maybeAutoFineTune(req.caseId, req.status);
+    this.maybeAutoFineTune(info);
     return info;
   }
 
-  /** Setting 'automatic': a corrected/verified save starts fine-tuning (when the task code registered it). */
-  private maybeAutoFineTune(caseId: string, status: string): void {
+  /**
+   * Setting 'automatic': a corrected/verified save starts fine-tuning of each task whose labels
+   * the save contains (by the workspace label names: '…lung…' → lung, '…liver…' → liver), when the
+   * task code registered 'finetune' and that task is not already training.
+   */
+  private maybeAutoFineTune(info: LabelVersionInfo): void {
     if (this.ws.settings().fineTune !== 'automatic') return;
-    if (status !== 'corrected' && status !== 'verified') return;
+    if (info.status !== 'corrected' && info.status !== 'verified') return;
     if (!this.jobs.kinds().includes('finetune')) return;
-    const busy = this.jobs.list().some((j) => j.kind === 'finetune' && (j.state === 'queued' || j.state === 'running'));
-    if (busy) return;
-    try {
-      this.jobs.start({ kind: 'finetune', params: { trigger: 'save' }, caseId });
-    } catch (err) {
-      this.opts.log?.(`automatic fine-tuning not started: ${(err as Error).message}`);
+    const defs = this.ws.settings().labels;
+    const tasks = new Set<'lung' | 'liver'>();
+    for (const value of Object.keys(info.voxelCounts)) {
+      const name = defs.find((l) => l.value === Number(value))?.name.toLowerCase() ?? '';
+      if (name.includes('lung')) tasks.add('lung');
+      if (name.includes('liver')) tasks.add('liver');
+    }
+    const training = (task: string): boolean =>
+      this.jobs.list().some((j) => j.kind === 'finetune' && (j.state === 'queued' || j.state === 'running') && (this.jobs.params(j.id) as { task?: unknown } | null)?.task === task);
+    for (const task of tasks) {
+      if (training(task)) continue;
+      try {
+        const title = `Fine-tune ${task} model (automatic, after saving ${info.caseId} v${info.version})`;
+        this.jobs.start({ kind: 'finetune', params: { task, trigger: 'save' }, caseId: info.caseId, title });
+      } catch (err) {
+        this.opts.log?.(`automatic fine-tuning of ${task} not started: ${(err as Error).message}`);
+      }
     }
   }
 

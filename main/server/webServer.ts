@@ -185,9 +185,12 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     ws.on('message', (data, isBinary) => {
       let frame: string | ArrayBuffer;
       if (isBinary) {
-        const bufs = Array.isArray(data) ? data : [data instanceof ArrayBuffer ? Buffer.from(data) : data];
-        const b = Buffer.concat(bufs as Buffer[]);
-        frame = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+        if (data instanceof ArrayBuffer) frame = data;
+        else {
+          const b = Array.isArray(data) ? Buffer.concat(data) : data;
+          // Large messages own their ArrayBuffer: use it as is instead of copying 100+ MB again.
+          frame = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        }
       } else {
         frame = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer)).toString('utf8');
       }

@@ -50,7 +50,6 @@ export interface ViewMarkers {
   left: string;
 }
 
-const TOOL_GROUP = 'med3d-mpr';
 const SEG_ID = 'med3d-seg';
 
 type CsArray = Float32Array | Int16Array | Uint16Array | Uint8Array;
@@ -93,6 +92,7 @@ export class MprViewer {
   private volumeId = '';
   private labelVolumeId = '';
   private mode: PointerMode = 'windowLevel';
+  private toolGroupId = '';
   private readonly detach: Array<() => void> = [];
   onCursor: (c: CursorInfo) => void = () => {};
   onEditPointer: (e: EditPointerEvent) => void = () => {};
@@ -133,6 +133,7 @@ export class MprViewer {
     const id = ++volumeCounter;
     this.volumeId = `med3dScan${id}`; // no ':' in ids: cornerstone would try to fetch 'scheme:' image ids
     this.labelVolumeId = `med3dLabels${id}`;
+    this.toolGroupId = `med3d-mpr-${id}`;
     const metadata = {
       BitsAllocated: scan instanceof Uint8Array ? 8 : scan instanceof Float32Array ? 32 : 16,
       BitsStored: scan instanceof Uint8Array ? 8 : scan instanceof Float32Array ? 32 : 16,
@@ -180,8 +181,7 @@ export class MprViewer {
   }
 
   private setupTools(): void {
-    ToolGroupManager.destroyToolGroup(TOOL_GROUP);
-    const tg = ToolGroupManager.createToolGroup(TOOL_GROUP);
+    const tg = ToolGroupManager.createToolGroup(this.toolGroupId);
     if (!tg) throw new Error('could not create the cornerstone tool group');
     for (const t of [CrosshairsTool, PanTool, ZoomTool, StackScrollTool, WindowLevelTool]) tg.addTool(t.toolName);
     for (const v of VIEW_NAMES) tg.addViewport(v, this.engine!.id);
@@ -276,7 +276,7 @@ export class MprViewer {
   }
 
   private applyPointerMode(): void {
-    const tg = ToolGroupManager.getToolGroup(TOOL_GROUP);
+    const tg = ToolGroupManager.getToolGroup(this.toolGroupId);
     if (!tg) return;
     const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
     for (const t of [WindowLevelTool, CrosshairsTool]) tg.setToolPassive(t.toolName, { removeAllBindings: true });
@@ -447,7 +447,10 @@ export class MprViewer {
   private teardown(): void {
     for (const d of this.detach.splice(0)) d();
     if (this.engine) {
-      ToolGroupManager.destroyToolGroup(TOOL_GROUP);
+      // Disable first: the crosshairs tool keeps camera listeners that outlive a destroyed group.
+      const tg = ToolGroupManager.getToolGroup(this.toolGroupId);
+      for (const t of [CrosshairsTool, PanTool, ZoomTool, StackScrollTool, WindowLevelTool]) tg?.setToolDisabled(t.toolName);
+      ToolGroupManager.destroyToolGroup(this.toolGroupId);
       segmentation.removeAllSegmentations();
       this.engine.destroy();
       this.engine = null;

@@ -140,10 +140,10 @@ export const HOW_TO_ENABLE_NATIVE =
 
 const ADDON_NAME = 'med3d_onednn.node';
 
-/** Where the addon may live: MED3D_NATIVE_ADDON, the source tree's native/build, an Electron app's resources. */
+/** Where the addon may live: MED3D_NATIVE_ADDON (only that, when set), the source tree's native/build, an Electron app's resources. */
 export function addonCandidates(): string[] {
+  if (process.env.MED3D_NATIVE_ADDON) return [path.resolve(process.env.MED3D_NATIVE_ADDON)];
   const out: string[] = [];
-  if (process.env.MED3D_NATIVE_ADDON) out.push(path.resolve(process.env.MED3D_NATIVE_ADDON));
   const here = path.dirname(fileURLToPath(import.meta.url));
   // Source layout: main/engine/backend -> repo root. Bundled layout (out/main/*.js): two levels up.
   for (const up of ['../../..', '../..', '..']) out.push(path.resolve(here, up, 'native', 'build', 'Release', ADDON_NAME));
@@ -152,37 +152,41 @@ export function addonCandidates(): string[] {
   return [...new Set(out)];
 }
 
-let cached: NativeLoadResult | null = null;
-
-/** Loads the addon once (per thread); later calls return the same result. */
-export function loadNativeAddon(): NativeLoadResult {
-  if (cached) return cached;
-  const candidates = addonCandidates();
-  const file = candidates.find((f) => existsSync(f)) ?? candidates[process.env.MED3D_NATIVE_ADDON ? 1 : 0];
-  if (process.env.MED3D_DISABLE_NATIVE === '1') {
-    cached = { built: existsSync(file), loaded: false, addon: null, file, error: 'disabled by MED3D_DISABLE_NATIVE=1', howToEnable: 'unset MED3D_DISABLE_NATIVE' };
-    return cached;
-  }
+/** Tries to load the addon from `file` (uncached). Never throws. */
+export function loadAddonFrom(file: string): NativeLoadResult {
   if (!existsSync(file)) {
-    cached = { built: false, loaded: false, addon: null, file, error: `native addon not built (${file} missing)`, howToEnable: HOW_TO_ENABLE_NATIVE };
-    return cached;
+    return { built: false, loaded: false, addon: null, file, error: `native addon not built (${file} missing)`, howToEnable: HOW_TO_ENABLE_NATIVE };
   }
   try {
     const req = createRequire(import.meta.url);
     const addon = req(file) as NativeAddon;
     if (typeof addon.convForward !== 'function' || typeof addon.info !== 'function') throw new Error('exports are missing (stale build?)');
     addon.info();
-    cached = { built: true, loaded: true, addon, file, howToEnable: HOW_TO_ENABLE_NATIVE };
+    return { built: true, loaded: true, addon, file, howToEnable: HOW_TO_ENABLE_NATIVE };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    cached = {
+    return {
       built: true,
       loaded: false,
       addon: null,
       file,
       error: `cannot load ${file}: ${msg}`,
-      howToEnable: `rebuild it with \`npm run build:native\` (needs libdnnl at run time: \`sudo apt-get install libdnnl-dev\`)`,
+      howToEnable: 'rebuild it with `npm run build:native` (needs libdnnl at run time: `sudo apt-get install libdnnl-dev`)',
     };
   }
+}
+
+let cached: NativeLoadResult | null = null;
+
+/** Loads the addon once (per thread); later calls return the same result. */
+export function loadNativeAddon(): NativeLoadResult {
+  if (cached) return cached;
+  const candidates = addonCandidates();
+  const file = candidates.find((f) => existsSync(f)) ?? candidates[0];
+  if (process.env.MED3D_DISABLE_NATIVE === '1') {
+    cached = { built: existsSync(file), loaded: false, addon: null, file, error: 'disabled by MED3D_DISABLE_NATIVE=1', howToEnable: 'unset MED3D_DISABLE_NATIVE' };
+    return cached;
+  }
+  cached = loadAddonFrom(file);
   return cached;
 }

@@ -15,6 +15,7 @@ import { tfjsToTorch } from '../nn/layers/Param';
 import { inferArchitecture } from '../weights/inferArchitecture';
 import { readPth } from '../weights/readPth';
 import { loadNativeAddon } from './nativeAddon';
+import { installNativeTfjsKernels, uninstallNativeTfjsKernels } from './nativeTfjsKernels';
 
 /**
  * Fixture parity of both engine paths: the MedicalNet fixtures (eval forward, and one training
@@ -30,7 +31,10 @@ const forwardCases = manifest.cases.filter((c) => c.kind === 'forward' || c.kind
 const trainCases = manifest.cases.filter((c) => c.kind === 'train');
 
 const previous = getKernels();
-afterAll(() => setKernels(previous));
+afterAll(() => {
+  setKernels(previous);
+  uninstallNativeTfjsKernels();
+});
 
 async function loadModel(c: FixtureCase): Promise<Med3dModel> {
   const { stateDict } = await readPth(`${FIXTURES_DIR}/${c.checkpoints[0].file}`);
@@ -40,8 +44,25 @@ async function loadModel(c: FixtureCase): Promise<Med3dModel> {
 }
 
 const providers = (): { name: string; make: () => KernelProvider }[] => [
-  ...(native.loaded ? [{ name: 'native', make: () => createOnednnKernels(native.addon!) }] : []),
-  { name: 'fallback', make: () => createTfjsKernels() },
+  // The native path as the ladder installs it: oneDNN provider + native tfjs elementwise kernels.
+  ...(native.loaded
+    ? [
+        {
+          name: 'native',
+          make: () => {
+            installNativeTfjsKernels(native.addon!);
+            return createOnednnKernels(native.addon!);
+          },
+        },
+      ]
+    : []),
+  {
+    name: 'fallback',
+    make: () => {
+      uninstallNativeTfjsKernels();
+      return createTfjsKernels();
+    },
+  },
 ];
 
 interface Outputs {

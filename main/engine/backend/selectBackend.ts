@@ -166,7 +166,7 @@ export async function initEngineBackend(opts: InitBackendOptions = {}): Promise<
     let nativeTfjs: string[] = [];
     uninstallNativeTfjsKernels();
     try {
-      let report: Omit<BackendReport, 'skipped' | 'preference' | 'initMs' | 'native' | 'cpuSimd' | 'cpuModel' | 'logicalCpus'>;
+      let report: Omit<BackendReport, 'skipped' | 'preference' | 'initMs' | 'native' | 'cpuSimd' | 'cpuModel' | 'logicalCpus' | 'nativeTfjsKernels'>;
       if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
         const backend = await tryTfjsNode(name === 'tfjs-node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
         setKernels({ ...createTfjsKernels(), name });

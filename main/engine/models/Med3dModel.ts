@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { constant, Var, withGrad } from '../nn/autograd/Var';
 import type { Triple } from '../nn/kernels/KernelProvider';
 import { Module, type StateEntry } from '../nn/layers/Module';
+import { stage } from '../nn/layers/scoped';
 import type { Param } from '../nn/layers/Param';
 import type { StateDict } from '../weights/StateDict';
 import type { ModelSpec } from './ModelSpec';
@@ -63,7 +64,8 @@ export class Med3dModel extends Module {
     }
     const ctx = { training: opts.training, inputSize: shape.slice(1, 4) as Triple, domain: opts.domain };
     const features = this.encoder.forward(input, ctx);
-    const logits = this.head ? this.head.forward(features, ctx) : null;
+    const head = this.head;
+    const logits = head ? stage(() => head.forward(features, ctx)) : null;
     return { logits, features };
   }
 

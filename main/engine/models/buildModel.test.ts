@@ -101,3 +101,28 @@ describe('loadStateDict', () => {
     [a, b, enc, cls].forEach((m) => m.dispose());
   });
 });
+
+describe('tensor memory', () => {
+  it('predict and a training step leave no tensors behind; dispose frees the model', async () => {
+    const { computeGradients } = await import('../train/computeGradients');
+    const x = tf.randomNormal([1, 8, 8, 8, 1]) as tf.Tensor5D;
+    const labels = tf.zeros([1, 8, 8, 8], 'int32');
+    const empty = tf.memory().numTensors;
+    const model = buildModel({ backbone: backbone(10), head: { kind: 'dense-aspp', classes: 2, growth: 2, rates: [1, 2] } });
+    const predict = (): void => {
+      const out = model.predict(x);
+      out.logits!.dispose();
+      out.features.dispose();
+    };
+    predict(); // builds the cached BN-folded inference weights once
+    const before = tf.memory().numTensors;
+    predict();
+    expect(tf.memory().numTensors).toBe(before);
+    const r = computeGradients(model, x, (o) => crossEntropy(o.logits!, labels));
+    expect(r.grads.size).toBe(model.parameters().length);
+    r.grads.forEach((g) => g.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(empty);
+  });
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, sharedAvailable } from '../../../test/sharedDir';
+import { withGrad } from '../nn/autograd/Var';
 import { ncdhwToNdhwc, toChannelsFirst } from '../nn/layout';
 import { inferArchitecture } from '../weights/inferArchitecture';
 import { readPth } from '../weights/readPth';
@@ -34,6 +35,13 @@ describe.skipIf(!has)('MedicalNet fixtures: eval forward', () => {
       expect(got.shape).toEqual(exp.shape);
       const r = worstExcess(got.data, readF32(FIXTURES_DIR, exp.file), c.tolerance[what]);
       expect(r.excess, `${c.name} ${what}: max |diff| ${r.maxAbs} (worst at ${r.at})`).toBeLessThanOrEqual(0);
+    }
+    if (c.expected.logits) {
+      // The differentiable eval path (separate BN, no folding) must agree as well.
+      const unfused = tf.tidy(() => withGrad(true, () => model.forward(x, { training: false }).logits!.value));
+      const r = worstExcess(toChannelsFirst(unfused).data, readF32(FIXTURES_DIR, c.expected.logits.file), c.tolerance.logits);
+      expect(r.excess, `${c.name} unfused logits: max |diff| ${r.maxAbs}`).toBeLessThanOrEqual(0);
+      unfused.dispose();
     }
     x.dispose();
     out.features.dispose();

@@ -61,7 +61,7 @@ describe('segmentation inference helpers', () => {
 
 describe('lung task with a model', () => {
   it('loads a checkpoint, predicts on the source grid, and runs in batch with --model', async () => {
-    const file = await writeModel('lung', lungSpec(tinyBackbone(2)), 'lung-segmentation', { clip: [0.5, 99.5], window: [32, 32, 32], spacing: [10, 10, 10] });
+    const file = await writeModel('lung', lungSpec(tinyBackbone(2)), 'lung-segmentation', { clip: [0.5, 99.5], window: [64, 64, 64], spacing: [12, 12, 12] });
     const pred = await loadLungPredictor(file);
     expect(pred.describe()).toMatch(/lung-decoder/);
     const mask = await pred.predict(ph.ct);
@@ -96,7 +96,7 @@ describe('two-stage liver', () => {
     }
     const a = randomExpandedCrop(ph.ct, ph.truth.liver.data as Uint8Array, 1)!;
     const b = randomExpandedCrop(ph.ct, ph.truth.liver.data as Uint8Array, 2)!;
-    const liverVox = ph.truth.liver.data.reduce((s, v) => s + v, 0);
+    const liverVox = (ph.truth.liver.data as Uint8Array).reduce((s, v) => s + v, 0);
     expect(a.labels.reduce((s, v) => s + v, 0)).toBe(liverVox);
     expect(b.labels.reduce((s, v) => s + v, 0)).toBe(liverVox);
     expect(a.box).not.toEqual(b.box);
@@ -108,8 +108,8 @@ describe('two-stage liver', () => {
   });
 
   it('runs coarse + fine models and pastes the mask on the source grid', async () => {
-    const coarse = await writeModel('liver-coarse', liverCoarseSpec(tinyBackbone(2)), 'liver-coarse', { huWindow: [-200, 250], clip: null, inputDims: [24, 24, 16] });
-    const fine = await writeModel('liver-fine', liverFineSpec(tinyBackbone(2)), 'liver-fine', { huWindow: [-200, 250], clip: null, window: [32, 32, 32] });
+    const coarse = await writeModel('liver-coarse', liverCoarseSpec(tinyBackbone(2)), 'liver-coarse', { huWindow: [-200, 250], clip: null, inputDims: [16, 16, 16] });
+    const fine = await writeModel('liver-fine', liverFineSpec(tinyBackbone(2)), 'liver-fine', { huWindow: [-200, 250], clip: null, spacing: [12, 12, 12], window: [64, 64, 64] });
     const models = await loadLiverModels(`${coarse},${fine}`, {});
     expect(models.coarse && models.fine).toBeTruthy();
     const r = segmentLiver(models, ph.ct);
@@ -149,7 +149,7 @@ describe('nodule malignancy', () => {
 
 describe('active learning', () => {
   it('ranks cases by mean voxel entropy, most uncertain first', async () => {
-    const file = await writeModel('lung-al', lungSpec(tinyBackbone(2)), 'lung-segmentation', { window: [32, 32, 32], spacing: [10, 10, 10] });
+    const file = await writeModel('lung-al', lungSpec(tinyBackbone(2)), 'lung-segmentation', { window: [64, 64, 64], spacing: [16, 16, 16] });
     const m = await loadTaskModel(file);
     const flat: Volume = { ...ph.ct, data: new Int16Array(ph.ct.data.length).fill(-1000) };
     const ranked = rankByUncertainty(m, [

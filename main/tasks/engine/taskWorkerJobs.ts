@@ -42,6 +42,8 @@ export interface FineTunePayload {
   lr?: number;
   /** Training patch (i, j, k); default [48, 48, 32]. */
   patch?: Vec3;
+  /** Base width of a model from scratch (default 8). */
+  width?: number;
   seed?: number;
   /** Where to write the new checkpoint (W's format). */
   outFile: string;
@@ -84,9 +86,10 @@ const DEFAULT_PRE: Record<'lung' | 'liver', TaskPreprocessing> = { lung: LUNG_DE
 export async function modelForFineTune(
   task: 'lung' | 'liver',
   parentFile?: string,
+  width?: number,
 ): Promise<{ model: ReturnType<typeof buildModel>; pretrained: boolean; notes: string[]; preprocessing?: TaskPreprocessing }> {
   const notes: string[] = [];
-  if (!parentFile) return { model: buildModel(SPEC_FOR[task](tinyBackbone()), { seed: 1 }), pretrained: false, notes: ['from scratch'] };
+  if (!parentFile) return { model: buildModel(SPEC_FOR[task](tinyBackbone(width)), { seed: 1 }), pretrained: false, notes: ['from scratch'] };
   const w = await loadWeights(parentFile);
   const spec = SPEC_FOR[task](w.spec.backbone);
   const pre = w.checkpoint?.meta.preprocessing !== undefined ? parsePreprocessing(w.checkpoint.meta.preprocessing) : undefined;
@@ -107,7 +110,7 @@ export { DEFAULT_PRE as FINETUNE_DEFAULT_PREPROCESSING };
 
 async function finetuneJob(payload: unknown, ctx: JobContext): Promise<FineTuneJobResult> {
   const p = payload as FineTunePayload;
-  const { model, pretrained, notes, preprocessing: parentPre } = await modelForFineTune(p.task, p.parentFile);
+  const { model, pretrained, notes, preprocessing: parentPre } = await modelForFineTune(p.task, p.parentFile, p.width);
   const preprocessing = p.preprocessing ?? parentPre ?? DEFAULT_PRE[p.task];
   const r = fineTune({
     model,

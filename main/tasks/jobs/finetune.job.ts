@@ -2,7 +2,7 @@ import type { JsonValue } from '../../../common/api/schema';
 import type { JobContext, JobRegistry } from '../../jobs/jobRegistry';
 import type { Workspace } from '../../workspace/Workspace';
 import { splitValidation, type LabelledCase } from '../finetune/fineTune';
-import type { FineTuneJobResult, FineTunePayload } from '../engine/taskWorkerJobs';
+import { FINETUNE_DEFAULT_PREPROCESSING, type FineTuneJobResult, type FineTunePayload } from '../engine/taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';
 
@@ -18,6 +18,16 @@ interface FineTuneParams {
   task: 'lung' | 'liver';
   caseIds?: string[];
   steps?: number;
+  /** Advanced: training patch (voxels), model-grid voxel size (mm) and width of a model from scratch. */
+  patch?: [number, number, number];
+  spacingMm?: [number, number, number];
+  width?: number;
+}
+
+function triple(v: JsonValue | undefined, what: string): [number, number, number] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && x > 0)) throw new Error(`finetune: ${what} must be three positive numbers`);
+  return v as [number, number, number];
 }
 
 function parse(params: JsonValue): FineTuneParams {
@@ -26,7 +36,11 @@ function parse(params: JsonValue): FineTuneParams {
   const steps = p.steps === undefined ? undefined : Number(p.steps);
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0 && steps <= 100000)) throw new Error('finetune: steps must be a positive integer');
   const caseIds = Array.isArray(p.caseIds) ? p.caseIds.map(String) : undefined;
-  return { task: p.task, steps, caseIds };
+  const patch = triple(p.patch, 'patch');
+  if (patch && !patch.every((x) => Number.isInteger(x) && x % 8 === 0)) throw new Error('finetune: patch sizes must be multiples of 8');
+  const width = p.width === undefined ? undefined : Number(p.width);
+  if (width !== undefined && !(Number.isInteger(width) && width >= 1 && width <= 64)) throw new Error('finetune: width must be an integer 1..64');
+  return { task: p.task, steps, caseIds, patch, spacingMm: triple(p.spacingMm, 'spacingMm'), width };
 }
 
 async function labelledCases(ctx: JobContext, ws: Workspace, task: 'lung' | 'liver', ids?: string[]): Promise<LabelledCase[]> {
@@ -49,7 +63,7 @@ export function register(r: JobRegistry): void {
     validate: (params) => void parse(params),
     title: (params) => `Fine-tune ${String((params as Record<string, JsonValue>)?.task ?? '')} model from corrections`,
     async run(ctx) {
-      const { task, steps, caseIds } = parse(ctx.params);
+      const { task, steps, caseIds, patch, spacingMm, width } = parse(ctx.params);
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('finetune: no workspace is open');
       ctx.progress(0.01, 'collecting verified cases');
@@ -64,7 +78,8 @@ export function register(r: JobRegistry): void {
       const train = fresh.length ? fresh : trainAll;
       const replay = fresh.length ? trainAll.filter((c) => seen.has(c.id)) : [];
       const slot = await ws.reserveModelVersion(task, 'm3d');
-      const payload: FineTunePayload = { task, parentFile: parent?.path, parentId: parent?.versionId, train, validation, replay, steps: steps ?? 30, outFile: slot.path };
+      const payload: FineTunePayload = { task, parentFile: parent?.path, parentId: parent?.versionId, train, validation, replay, steps: steps ?? 30, outFile: slot.path, patch, width };
+      if (spacingMm) payload.preprocessing = { ...FINETUNE_DEFAULT_PREPROCESSING[task], spacing: spacingMm };
       ctx.progress(0.05, `training on ${train.length} case(s), replaying ${replay.length}, validating on ${validation.length}`);
       let res: FineTuneJobResult;
       try {

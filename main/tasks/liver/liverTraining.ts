@@ -32,7 +32,8 @@ export function rotateTranslate(
 ): { input: Float32Array; labels: Int32Array } {
   const [nx, ny, nz] = dims;
   const a = (rng.uniform(-maxDeg, maxDeg) * Math.PI) / 180;
-  const t = [rng.int(-maxShift, maxShift), rng.int(-maxShift, maxShift), rng.int(-Math.max(1, maxShift >> 1), Math.max(1, maxShift >> 1))];
+  const tz = maxShift > 0 ? Math.max(1, maxShift >> 1) : 0;
+  const t = [rng.int(-maxShift, maxShift), rng.int(-maxShift, maxShift), rng.int(-tz, tz)];
   const c = Math.cos(a);
   const s = Math.sin(a);
   const cx = (nx - 1) / 2;

@@ -2,6 +2,7 @@ import { concatChannels, resizeTrilinear } from '../../nn/autograd/basicOps';
 import type { Var } from '../../nn/autograd/Var';
 import { BatchNorm3d } from '../../nn/layers/BatchNorm3d';
 import { Conv3d } from '../../nn/layers/Conv3d';
+import { convBn } from '../../nn/layers/convBn';
 import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
 import type { Head, HeadForwardCtx } from './Head';
@@ -43,8 +44,8 @@ export class DenseAsppHead implements Head {
     const feats: Var[] = [f];
     for (const b of this.blocks) {
       const x = feats.length === 1 ? f : concatChannels(feats);
-      const h = b.bn1.forward(b.conv1.forward(x), ctx, true);
-      feats.push(b.bn2.forward(b.conv2.forward(h), ctx, true));
+      const h = convBn(b.conv1, b.bn1, x, ctx, true);
+      feats.push(convBn(b.conv2, b.bn2, h, ctx, true));
     }
     return resizeTrilinear(this.out.forward(concatChannels(feats)), ctx.inputSize);
   }

@@ -1,6 +1,7 @@
 import type { Var } from '../../nn/autograd/Var';
 import { BatchNorm3d } from '../../nn/layers/BatchNorm3d';
 import { Conv3d } from '../../nn/layers/Conv3d';
+import { convBn } from '../../nn/layers/convBn';
 import { ConvTranspose3d } from '../../nn/layers/ConvTranspose3d';
 import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
@@ -43,7 +44,7 @@ export class LungDecoderHead implements Head {
     let h = f;
     for (const g of this.groups) {
       h = g.bnUp.forward(g.up.forward(h), ctx, true);
-      h = g.bn.forward(g.conv.forward(h), ctx, true);
+      h = convBn(g.conv, g.bn, h, ctx, true);
     }
     return this.out.forward(h);
   }

@@ -1,6 +1,7 @@
 import type { Var } from '../../nn/autograd/Var';
 import { BatchNorm3d } from '../../nn/layers/BatchNorm3d';
 import { Conv3d } from '../../nn/layers/Conv3d';
+import { convBn } from '../../nn/layers/convBn';
 import { ConvTranspose3d } from '../../nn/layers/ConvTranspose3d';
 import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
@@ -30,7 +31,7 @@ export class MedicalNetSegHead implements Head {
 
   forward(f: Var, ctx: HeadForwardCtx): Var {
     let h = this.bnUp.forward(this.up.forward(f), ctx, true);
-    h = this.bn.forward(this.conv.forward(h), ctx, true);
+    h = convBn(this.conv, this.bn, h, ctx, true);
     return this.out.forward(h);
   }
 }

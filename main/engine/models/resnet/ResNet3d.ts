@@ -2,6 +2,7 @@ import { maxPool3d } from '../../nn/autograd/poolOps';
 import type { Var } from '../../nn/autograd/Var';
 import { BatchNorm3d } from '../../nn/layers/BatchNorm3d';
 import { Conv3d } from '../../nn/layers/Conv3d';
+import { convBn } from '../../nn/layers/convBn';
 import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
 import type { ForwardCtx } from '../../nn/layers/Module';
@@ -97,7 +98,7 @@ export class ResNet3dEncoder {
 
   /** x: NDHWC input → layer4 features (after its last ReLU). `x` itself is never disposed. */
   forward(x: Var, ctx: ForwardCtx): Var {
-    let h = stage(() => maxPool3d(this.bn1.forward(this.conv1.forward(x), ctx, true), { kernel: [3, 3, 3], strides: [2, 2, 2], pads: [1, 1, 1] }));
+    let h = stage(() => maxPool3d(convBn(this.conv1, this.bn1, x, ctx, true), { kernel: [3, 3, 3], strides: [2, 2, 2], pads: [1, 1, 1] }));
     for (const stageBlocks of this.blocks) {
       for (const b of stageBlocks) {
         const input: Var = h;

@@ -1,8 +1,9 @@
 import type { Triple } from '../../nn/kernels/KernelProvider';
-import { add, relu, subsampleZeroPad } from '../../nn/autograd/basicOps';
+import { add, subsampleZeroPad } from '../../nn/autograd/basicOps';
 import type { Var } from '../../nn/autograd/Var';
 import { BatchNorm3d } from '../../nn/layers/BatchNorm3d';
 import { Conv3d } from '../../nn/layers/Conv3d';
+import { convBn } from '../../nn/layers/convBn';
 import type { SeedSequence } from '../../nn/layers/init';
 import { Module, type ForwardCtx } from '../../nn/layers/Module';
 import type { ShortcutType } from '../ModelSpec';
@@ -38,7 +39,7 @@ class DownsampleB extends Module {
     this.bn = this.registerModule('1', new BatchNorm3d(outC, eps, momentum));
   }
   forward(x: Var, ctx: ForwardCtx): Var {
-    return this.bn.forward(this.conv.forward(x), ctx);
+    return convBn(this.conv, this.bn, x, ctx, false);
   }
 }
 
@@ -82,9 +83,9 @@ export class BasicBlock extends Module implements ResidualBlock {
       const out = this.conv2.forward(this.bn2.forward(this.conv1.forward(pre), ctx, true));
       return add(out, res);
     }
-    const out = this.bn2.forward(this.conv2.forward(this.bn1.forward(this.conv1.forward(x), ctx, true)), ctx);
+    const h = convBn(this.conv1, this.bn1, x, ctx, true);
     const res = this.shortcut ? this.shortcut(x, ctx) : x;
-    return relu(add(out, res));
+    return convBn(this.conv2, this.bn2, h, ctx, true, res);
   }
 }
 
@@ -123,10 +124,9 @@ export class Bottleneck extends Module implements ResidualBlock {
       out = this.bn3.forward(this.conv2.forward(out), ctx, true);
       return add(this.conv3.forward(out), res);
     }
-    let out = this.bn1.forward(this.conv1.forward(x), ctx, true);
-    out = this.bn2.forward(this.conv2.forward(out), ctx, true);
-    out = this.bn3.forward(this.conv3.forward(out), ctx);
+    let out = convBn(this.conv1, this.bn1, x, ctx, true);
+    out = convBn(this.conv2, this.bn2, out, ctx, true);
     const res = this.shortcut ? this.shortcut(x, ctx) : x;
-    return relu(add(out, res));
+    return convBn(this.conv3, this.bn3, out, ctx, true, res);
   }
 }

@@ -81,8 +81,16 @@ export class BatchNorm3d extends Module {
     ];
   }
 
+  private disposers: (() => void)[] = [];
+
+  /** Register cleanup of derived tensors (e.g. folded inference weights) for dispose(). */
+  onDispose(fn: () => void): void {
+    this.disposers.push(fn);
+  }
+
   protected override disposeBuffers(): void {
     this.runningMean.dispose();
     this.runningVar.dispose();
+    this.disposers.splice(0).forEach((f) => f());
   }
 }

@@ -88,6 +88,25 @@ describe('loadDicom: synthetic series', () => {
     expect((await loadDicom(dir, { seriesInstanceUID: '1.2.3.4.1' })).dims[2]).toBe(3);
   });
 
+  it('one SeriesInstanceUID with two orientations (localizer): two stacks, the larger loaded', async () => {
+    const dir = fresh();
+    await writeSyntheticSeries(path.join(dir, 'ax'), { rows: R, columns: C, slices: 4, seriesInstanceUID: '1.2.3.9' });
+    await writeSyntheticSeries(path.join(dir, 'sag'), { rows: R, columns: C, slices: 2, seriesInstanceUID: '1.2.3.9', orientation: [0, 1, 0, 0, 0, -1] });
+    const scan = await scanDicomFolder(dir);
+    expect(scan.series.map((s) => [s.key, s.imageCount])).toEqual([['1.2.3.9#1', 4], ['1.2.3.9#2', 2]]);
+    const v = await loadDicom(dir);
+    expect(v.dims).toEqual([C, R, 4]);
+    expect((await loadDicom(dir, { seriesInstanceUID: '1.2.3.9#2' })).dims).toEqual([C, R, 2]);
+  });
+
+  it('an image without position inside a series is left out, with a warning', async () => {
+    const dir = fresh();
+    await writeSyntheticSeries(dir, { rows: R, columns: C, slices: 5, noPosition: [4] });
+    const v = await loadDicom(dir);
+    expect(v.dims).toEqual([C, R, 4]);
+    expect(v.meta.warnings.join(' ')).toMatch(/1 of 5 images have no ImagePositionPatient.*left out/);
+  });
+
   it('MONOCHROME1 keeps values and says so; non-integral slope gives float values', async () => {
     const dir = fresh();
     await writeSyntheticSeries(dir, { rows: R, columns: C, slices: 2, photometric: 'MONOCHROME1', rescaleSlope: 0.5, rescaleIntercept: 10 });

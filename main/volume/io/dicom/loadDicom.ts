@@ -101,7 +101,12 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
   const rows = first.rows;
   let plan: StackPlan<SliceRef> | undefined;
   let ordered: SliceRef[];
-  const allGeo = refs.every(hasGeometry);
+  const withGeo = refs.filter(hasGeometry);
+  if (withGeo.length > 0 && withGeo.length < refs.length) {
+    warnings.push(`${refs.length - withGeo.length} of ${refs.length} images have no ImagePositionPatient/ImageOrientationPatient/PixelSpacing and were left out`);
+    refs = withGeo;
+  }
+  const allGeo = withGeo.length === refs.length;
   if (allGeo) {
     plan = planStack(toStackSlices(refs), opts.frame ?? 0);
     warnings.push(...plan.warnings);
@@ -138,7 +143,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
     warnings.push(
       first.photometric === 'PALETTE COLOR'
         ? 'PALETTE COLOR image converted to luminance (Rec. 601 weights of the palette colours)'
-        : `${first.photometric} colour image converted to a luminance volume (${first.photometric.startsWith('YBR_FULL') ? 'the Y channel' : 'Rec. 601 weights 0.299 R + 0.587 G + 0.114 B'})`,
+        : `${first.photometric} colour image converted to a luminance volume (${first.photometric.startsWith('YBR_FULL') ? 'the Y channel' : first.photometric.startsWith('YBR_PARTIAL') ? 'the Y channel, studio range stretched to 0–255' : 'Rec. 601 weights 0.299 R + 0.587 G + 0.114 B'})`,
     );
   } else {
     stored = allocStored(storedArrayType(first), sliceSize * nk);

@@ -117,6 +117,11 @@ export function colourToLuminance(frame: StoredArray, info: DicomImageInfo, out:
     for (let p = 0; p < n; p++) out[p] = frame[p * 3];
     return;
   }
+  if (ph.startsWith('YBR_PARTIAL')) {
+    // Studio-range luma (16–235) stretched to the full 8-bit range.
+    for (let p = 0; p < n; p++) out[p] = ((frame[p * 3] - 16) * 255) / 219;
+    return;
+  }
   if (ph === 'RGB' || ph === 'YBR_RCT' || ph === 'YBR_ICT') {
     // J2K decoders undo RCT/ICT, so these arrive as RGB.
     for (let p = 0; p < n; p++) out[p] = WR * frame[p * 3] + WG * frame[p * 3 + 1] + WB * frame[p * 3 + 2];

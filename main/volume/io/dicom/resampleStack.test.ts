@@ -25,8 +25,8 @@ describe('resampleStack', () => {
     const res = resampleStack(volume(3, f), C, R, plan, 2, -99);
     expect(res.nk).toBe(3);
     // Output (i, j, k) is world row j → source row j - 0.5·k of slice k.
-    expect(res.data[2 + C * (3 + R * 1)]).toBeCloseTo(f(2, 2.5, 1), 5);
-    expect(res.data[2 + C * (3 + R * 2)]).toBeCloseTo(f(2, 2, 2), 5);
+    expect(res.data[2 + C * (3 + R * 1)]).toBeCloseTo(f(2, 2.5), 5);
+    expect(res.data[2 + C * (3 + R * 2)]).toBeCloseTo(f(2, 2), 5);
     expect(res.data[2 + C * (0 + R * 2)]).toBe(-99); // row 0 of slice 2 is outside (source row −1)
     expect(res.filledVoxels).toBe(C * 1 + C * 1); // one row in slice 1 (needs row −0.5), one in slice 2
   });

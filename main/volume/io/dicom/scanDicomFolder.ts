@@ -41,8 +41,8 @@ const NON_IMAGE_MODALITIES = new Set(['SEG', 'RTSTRUCT', 'RTPLAN', 'SR', 'PR', '
 
 /**
  * Find the DICOM image series in a folder (recursively), reading only headers. Files are grouped
- * by SeriesInstanceUID and, within a series, by orientation (a localizer series with three planes is
- * three stacks).
+ * by SeriesInstanceUID and, within a series, by orientation and matrix size (a localizer series with
+ * three planes is three stacks).
  */
 export async function scanDicomFolder(folder: string): Promise<DicomFolderScan> {
   let files: string[];
@@ -82,8 +82,9 @@ export async function scanDicomFolder(folder: string): Promise<DicomFolderScan> 
   for (const [key, entries] of groups) {
     const byOri = new Map<string, DicomSeriesEntry[]>();
     for (const e of entries) {
+      // Same UID but another orientation or matrix size (localizers, reformats): a separate stack.
       const o = e.info.frames[0]?.orientation;
-      const k = o ? orientationKey(o) : '';
+      const k = `${o ? orientationKey(o) : ''} ${e.info.columns}x${e.info.rows}`;
       (byOri.get(k) ?? byOri.set(k, []).get(k)!).push(e);
     }
     const parts = [...byOri.values()].sort((a, b) => b.length - a.length);

@@ -34,6 +34,8 @@ export interface SyntheticSeriesOptions {
   shearPerSlice?: number;
   /** Slice indices to leave out (missing slices). */
   skip?: number[];
+  /** Slice indices written without ImagePositionPatient (broken geometry). */
+  noPosition?: number[];
 }
 
 /**
@@ -99,6 +101,7 @@ export async function writeSyntheticSeries(dir: string, o: SyntheticSeriesOption
     };
     const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
     dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+    if (o.noPosition?.includes(k)) delete ds.ImagePositionPatient;
     const file = path.join(dir, `IM${String(names[x]).padStart(4, '0')}`);
     await writeFile(file, new Uint8Array(dict.write()));
     written[k] = file;
