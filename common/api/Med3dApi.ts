@@ -44,8 +44,11 @@ export interface Med3dApiMethods {
   // ---- volumes ----
   /** Load a NIfTI file / DICOM folder (path) or the bundled demo phantom. */
   openVolume(req: R.OpenVolumeRequest): Promise<VolumeHeader>;
-  /** Raw voxels of an open volume in header.dtype, i fastest (little-endian). */
-  getVoxels(req: R.VolumeRef): Promise<ArrayBuffer>;
+  /**
+   * Raw voxels of an open volume in header.dtype, i fastest (little-endian): the whole volume, or
+   * the k-slices kStart..kStart+kCount-1 (clipped to the volume) to load progressively.
+   */
+  getVoxels(req: R.GetVoxelsRequest): Promise<ArrayBuffer>;
   closeVolume(req: R.VolumeRef): Promise<void>;
 
   // ---- workspace ----
@@ -130,7 +133,7 @@ export type ResultOf<M extends MethodName> = Awaited<ReturnType<Med3dApiMethods[
 export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>> } = {
   getAppInfo: v.none(),
   openVolume: S.OpenVolumeRequest,
-  getVoxels: S.VolumeRef,
+  getVoxels: S.GetVoxelsRequest,
   closeVolume: S.VolumeRef,
   openWorkspace: S.OpenWorkspaceRequest,
   getWorkspace: v.none(),

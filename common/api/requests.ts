@@ -28,6 +28,17 @@ export type OpenVolumeRequest = Infer<typeof OpenVolumeRequest>;
 export const VolumeRef = v.object({ volumeId: id });
 export type VolumeRef = Infer<typeof VolumeRef>;
 
+export const GetVoxelsRequest = v.object({
+  volumeId: id,
+  /**
+   * Optional slab of whole k-slices (for progressive loading with a progress bar): slices
+   * kStart .. kStart+kCount-1. Omitted: the whole volume.
+   */
+  kStart: v.optional(v.number({ integer: true, min: 0 })),
+  kCount: v.optional(v.number({ integer: true, min: 1 })),
+});
+export type GetVoxelsRequest = Infer<typeof GetVoxelsRequest>;
+
 export const OpenWorkspaceRequest = v.object({
   path,
   /** Create the workspace (and folder) when it does not exist yet. */

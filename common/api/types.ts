@@ -252,7 +252,9 @@ export type MenuCommand =
   | 'redo'
   | 'save'
   | 'next-case'
-  | 'previous-case';
+  | 'previous-case'
+  /** File ▸ Batch Segmentation… (the renderer shows the batch dialog, which starts a 'batch' job). */
+  | 'batch';
 
 export interface MenuCommandEvent {
   command: MenuCommand;

@@ -39,6 +39,7 @@ export function menuTemplate(a: MenuActions, platform: string = process.platform
       { label: 'Export Mask…', accelerator: 'CmdOrCtrl+E', click: () => a.send('export-mask') },
       { type: 'separator' },
       { label: 'Import Weights…', click: () => a.choose('import-weights') },
+      { label: 'Batch Segmentation…', click: () => a.send('batch') },
       { type: 'separator' },
       mac ? { role: 'close' } : { role: 'quit' },
     ],

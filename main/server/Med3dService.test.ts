@@ -18,6 +18,7 @@ import { createWsTransport, type WebSocketLike } from '../../common/api/wsTransp
 import { ApiError } from '../../common/api/errors';
 import type { Med3dApi } from '../../common/api/Med3dApi';
 import type { JobInfo, WorkspaceChangedEvent } from '../../common/api/types';
+import { FIXTURES_DIR, sharedAvailable } from '../../test/sharedDir';
 
 const DIMS: [number, number, number] = [8, 6, 5];
 const N = 8 * 6 * 5;
@@ -159,6 +160,10 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
     const vox = await h.api.getVoxels({ volumeId: hdr.volumeId });
     expect(vox).toBeInstanceOf(ArrayBuffer);
     expect([...new Int16Array(vox)]).toEqual([...ct()]);
+    // Slabs of k-slices for progressive loading, clipped at the end.
+    const slab = await h.api.getVoxels({ volumeId: hdr.volumeId, kStart: 3, kCount: 5 });
+    expect([...new Int16Array(slab)]).toEqual([...ct().subarray(3 * 48, 5 * 48)]);
+    expect((await errorOf(h.api.getVoxels({ volumeId: hdr.volumeId, kStart: 5 }))).code).toBe('invalid-request');
     const cases = await h.api.listCases();
     expect(cases.map((c) => c.caseId)).toContain(hdr.caseId);
     await new Promise((r) => setTimeout(r, 20));
@@ -271,5 +276,25 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
     const e = await errorOf(h.api.importWeights({ path: bad, task: 'lung' }));
     expect(e.code).toBe('bad-file');
     expect(e.message).toContain('scan.nii.gz');
+  });
+});
+
+describe.skipIf(!sharedAvailable('MedicalNet fixtures for importWeights'))('importWeights with a real MedicalNet .pth', () => {
+  it('infers the backbone, copies the file into the workspace, activates it; rollback works', async () => {
+    const registry = new JobRegistry();
+    const svc = await Med3dService.create({ mode: 'web', version: 't', workspace: path.join(dir, 'ws-import'), roots: [FIXTURES_DIR], registry, discoverJobKinds: false });
+    const api = createApiClient(createLocalTransport(createApiDispatcher(svc), svc.events));
+    const a = await api.importWeights({ path: path.join(FIXTURES_DIR, 'd10_B_w8.pth'), task: 'lung', note: 'MedicalNet resnet_10 (tiny)' });
+    expect(a).toMatchObject({ task: 'lung', backbone: 'resnet10', origin: 'import', active: true, parent: null });
+    expect(a.file).toMatch(/^models\/lung\/lung-v1\.pth$/);
+    const b = await api.importWeights({ path: path.join(FIXTURES_DIR, 'd50_B_w8.pth'), task: 'lung' });
+    expect(b).toMatchObject({ backbone: 'resnet50', active: true });
+    await api.activateModel({ task: 'lung', versionId: a.versionId });
+    expect((await api.listModels({ task: 'lung' })).map((m) => [m.versionId, m.active])).toEqual([
+      [a.versionId, true],
+      [b.versionId, false],
+    ]);
+    expect((await api.getWorkspace())?.activeModels.lung).toBe(a.versionId);
+    await svc.dispose();
   });
 });

@@ -244,8 +244,15 @@ export class Med3dService implements Med3dApiMethods {
     return this.demoPromise;
   }
 
-  async getVoxels(req: R.VolumeRef): Promise<ArrayBuffer> {
-    return exactBuffer(this.store.get(req.volumeId).vol.data);
+  async getVoxels(req: R.GetVoxelsRequest): Promise<ArrayBuffer> {
+    const { vol } = this.store.get(req.volumeId);
+    if (req.kStart === undefined && req.kCount === undefined) return exactBuffer(vol.data);
+    const nz = vol.dims[2];
+    const k0 = req.kStart ?? 0;
+    if (k0 >= nz) throw new ApiError('invalid-request', `kStart ${k0} is beyond the volume's ${nz} slices`);
+    const k1 = Math.min(nz, k0 + (req.kCount ?? nz - k0));
+    const slice = vol.dims[0] * vol.dims[1];
+    return exactBuffer(vol.data.subarray(k0 * slice, k1 * slice));
   }
 
   async closeVolume(req: R.VolumeRef): Promise<void> {

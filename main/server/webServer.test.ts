@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { startWebServer, COOKIE_NAME, type WebServer } from './webServer';
@@ -67,6 +68,25 @@ describe('web server', () => {
   it('binds 127.0.0.1 only and prints a tokened URL', () => {
     expect(server.host).toBe('127.0.0.1');
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
+  });
+
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  it.skipIf(!external)(`is not reachable on another interface (${external ?? 'none found: skipped'})`, async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const sock = connect({ host: external as string, port: server.port });
+      sock.setTimeout(2000, () => {
+        sock.destroy();
+        resolve('timeout');
+      });
+      sock.on('connect', () => {
+        sock.destroy();
+        resolve('connected');
+      });
+      sock.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    expect(outcome).not.toBe('connected');
   });
 
   it.each(['/', '/index.html', '/assets/app.js', '/nope'])('401 without token: %s', async (p) => {

@@ -28,7 +28,8 @@ import type {
 import { atomicWriteFile, atomicWriteJson } from '../util/atomicWrite';
 import { readNifti } from '../volume/io/nifti/readNifti';
 import type { LabelMap, Vec3 } from '../volume/Volume';
-import { writeNifti } from '../volume/io/nifti/writeNifti';
+import { encodeNifti } from '../volume/io/nifti/encodeNifti';
+import { gzipAsync } from './gzipAsync';
 import {
   MANIFEST_NAME,
   caseIdFor,
@@ -367,8 +368,9 @@ export class Workspace {
       if (labels.length !== n) throw new ApiError('invalid-request', `label map for case ${caseId} has ${labels.length} voxels, its scan ${grid.dims.join('x')} has ${n}`);
       const version = (await this.highestVersion(c0)) + 1;
       const rel = labelFileFor(caseId, version);
-      // writeNifti is atomic (temp + rename): a crash leaves no torn label file.
-      await writeNifti(this.abs(rel), this.labelMap(labels, grid), { compressionLevel: 1 });
+      // Same bytes as writeNifti, but compressed on the libuv pool: saving a 512x512x300 mask must not
+      // stall the Electron main loop. atomicWriteFile: a crash leaves no torn label file.
+      await atomicWriteFile(this.abs(rel), await gzipAsync(encodeNifti(this.labelMap(labels, grid)), 1));
       const next = structuredClone(this.manifest);
       const c = next.cases.find((x) => x.caseId === caseId) as CaseRecord;
       const now = new Date().toISOString();
@@ -399,7 +401,7 @@ export class Workspace {
         throw new ApiError('invalid-request', `recovery labels for case ${caseId} have ${labels.length} voxels, its scan ${c.grid.dims.join('x')}`);
       }
       const header = { caseId, dims, baseVersion, savedAt: new Date().toISOString() };
-      await atomicWriteFile(this.recoveryFile(caseId), encodeRecovery(header, labels));
+      await atomicWriteFile(this.recoveryFile(caseId), await encodeRecovery(header, labels));
       this.changed('recovery', caseId);
     });
   }

@@ -3,7 +3,8 @@
  * the uint8 labels, so header and voxels are replaced together by one atomic rename.
  * Layout (before gzip): "M3DR" | u32 LE header length | header JSON | labels.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gzipAsync } from './gzipAsync';
 import type { Vec3 } from '../volume/Volume';
 
 export interface RecoveryHeader {
@@ -15,7 +16,7 @@ export interface RecoveryHeader {
 
 const MAGIC = [0x4d, 0x33, 0x44, 0x52];
 
-export function encodeRecovery(h: RecoveryHeader, labels: Uint8Array): Uint8Array {
+export async function encodeRecovery(h: RecoveryHeader, labels: Uint8Array): Promise<Uint8Array> {
   const json = new TextEncoder().encode(JSON.stringify(h));
   const out = new Uint8Array(8 + json.length + labels.length);
   out.set(MAGIC, 0);
@@ -23,7 +24,7 @@ export function encodeRecovery(h: RecoveryHeader, labels: Uint8Array): Uint8Arra
   out.set(json, 8);
   out.set(labels, 8 + json.length);
   // Level 1: autosave runs often and label maps compress well even at the fastest level.
-  return new Uint8Array(gzipSync(out, { level: 1 }));
+  return gzipAsync(out, 1);
 }
 
 export function decodeRecovery(bytes: Uint8Array, file: string): { header: RecoveryHeader; labels: Uint8Array } {

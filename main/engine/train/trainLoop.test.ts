@@ -97,11 +97,15 @@ describe('trainLoop', () => {
     expect(onDisk()).toBe(5);
   });
 
-  it('freezeEncoder: encoder weights stay, head weights move', async () => {
+  it('freezeEncoder + freezeBatchNorm: encoder weights and BN stats stay, head weights move; evaluate() metrics recorded', async () => {
     const model = buildModel(spec, { seed: 4 });
     const before = snapshot(model);
-    await trainLoop(base(model, { epochs: 1, stepsPerEpoch: 1, freezeEncoder: true }));
+    const r = await trainLoop(base(model, { epochs: 1, stepsPerEpoch: 1, freezeEncoder: true, freezeBatchNorm: true, evaluate: (e) => ({ dice: e / 10 }) }));
+    expect(r.history.at(-1)).toMatchObject({ epoch: 1, metrics: { dice: 0.1 } });
     const after = snapshot(model);
+    // frozen BN: running statistics untouched
+    expect(after.get('bn1.running_mean')).toEqual(before.get('bn1.running_mean'));
+    expect(after.get('bn1.num_batches_tracked')).toEqual(before.get('bn1.num_batches_tracked'));
     expect(after.get('layer2.0.conv1.weight')).toEqual(before.get('layer2.0.conv1.weight'));
     expect(after.get('conv_seg.6.weight')).not.toEqual(before.get('conv_seg.6.weight'));
   });

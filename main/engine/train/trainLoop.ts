@@ -57,6 +57,10 @@ export interface TrainLoopOptions {
   resumeFrom?: string | Med3dCheckpoint;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
+  /** Keep BatchNorm in eval mode (running statistics, no updates) while training; default false. */
+  freezeBatchNorm?: boolean;
+  /** Called after each epoch's last step (e.g. validation Dice); the metrics go into the history. */
+  evaluate?: (epoch: number) => Promise<Record<string, number>> | Record<string, number>;
 }
 
 export interface TrainResult {
@@ -118,7 +122,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
       const factor = lrFactor(schedule, step, total);
       let loss: number;
       try {
-        const r = computeGradients(model, b.x, (out) => o.loss(out, b), { domain: b.domain });
+        const r = computeGradients(model, b.x, (out) => o.loss(out, b), { domain: b.domain, training: !o.freezeBatchNorm });
         loss = r.loss;
         if (!Number.isFinite(loss)) {
           r.grads.forEach((g) => g.dispose());
@@ -137,6 +141,10 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
       const secs = (performance.now() - t0) / 1000;
       const perStep = secs / (step - startStep);
       o.onProgress?.({ epoch: epoch + 1, epochs: o.epochs, step, totalSteps: total, loss, lr, throughput: samples / secs, etaSeconds: perStep * (total - step) });
+      if (o.evaluate && step % o.stepsPerEpoch === 0) {
+        const metrics = await o.evaluate(epoch + 1);
+        history.push({ epoch: epoch + 1, step, time: new Date().toISOString(), metrics: { ...metrics } });
+      }
       if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < total) await save();
       // Let cancel requests and progress consumers run between steps.
       await new Promise((r) => setImmediate(r));

@@ -65,8 +65,11 @@ describe('EngineWorker', () => {
     hInline.disable();
     const maxInlineMs = hInline.max / 1e6;
     console.log(`event-loop delay: p99 ${p99WorkerMs.toFixed(1)} ms with the job in the worker (${res.msPerIteration.toFixed(0)} ms/iteration, ${res.kernels}); max ${maxInlineMs.toFixed(0)} ms inline`);
-    expect(maxInlineMs).toBeGreaterThan(2 * res.msPerIteration * 0.5);
-    expect(p99WorkerMs).toBeLessThan(Math.min(100, maxInlineMs / 2));
+    // Inline, the loop stalls for whole iterations; with the worker it must not (thresholds scale
+    // with the iteration time because CI machines are shared and 2-core: the OS may deschedule us).
+    expect(maxInlineMs).toBeGreaterThan(res.msPerIteration);
+    expect(p99WorkerMs).toBeLessThan(Math.max(50, res.msPerIteration / 2));
+    expect(p99WorkerMs).toBeLessThan(maxInlineMs / 4);
   }, 120_000);
 
   it('cancels a running job cooperatively and stays usable', async () => {

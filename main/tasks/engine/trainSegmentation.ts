@@ -21,6 +21,8 @@ export interface SegSample {
   /** Class index per voxel (0 = background). */
   labels: Uint8Array;
   dims: Vec3;
+  /** Multi-domain pretraining: the branch (dataset) this case trains. */
+  domain?: number;
 }
 
 export interface AdamOptions {
@@ -138,8 +140,9 @@ export function trainSegmentation(model: Med3dModel, samples: SegSample[], o: Tr
   const rng = seededRandom(o.seed ?? 1);
   const trainer = o.trainer ?? new AdamTrainer(model.parameters(), { lr: o.lr });
   const losses: number[] = [];
-  const classes = model.spec.head.kind === 'none' ? 0 : 'classes' in model.spec.head ? model.spec.head.classes : 0;
-  if (classes < 2) throw new Error(`model head '${model.spec.head.kind}' is not a segmentation head`);
+  const h = model.spec.head;
+  const classes = h.kind === 'multi-domain' ? Math.min(...h.classesPerDomain) : h.kind === 'none' || h.kind === 'classifier' ? 0 : h.classes;
+  if (classes < 2) throw new Error(`model head '${h.kind}' is not a segmentation head`);
   const [px, py, pz] = o.patch;
   for (let step = 0; step < o.steps; step++) {
     if (o.signal?.aborted) throw new Error('cancelled');
@@ -149,10 +152,15 @@ export function trainSegmentation(model: Med3dModel, samples: SegSample[], o: Tr
     if (o.augment) p = o.augment(p, o.patch, rng);
     const x = tf.tensor5d(p.input, [1, pz, py, px, 1]);
     const y = tf.tensor4d(p.labels, [1, pz, py, px], 'int32');
-    const res = computeGradients(model, x, (out) => {
-      if (!out.logits) throw new Error('model has no head');
-      return diceCrossEntropy(out.logits, y);
-    });
+    const res = computeGradients(
+      model,
+      x,
+      (out) => {
+        if (!out.logits) throw new Error('model has no head');
+        return diceCrossEntropy(out.logits, y);
+      },
+      { domain: s.domain },
+    );
     x.dispose();
     y.dispose();
     trainer.apply(res.grads);

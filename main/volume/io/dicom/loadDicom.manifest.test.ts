@@ -246,14 +246,20 @@ describe.skipIf(!has)('loadDicom on multi-frame objects vs manifest and dcm2niix
     expectExactStats(stats([v.data]), fileFacts('dicom/multiframe/eCT_Supplemental.dcm').functional_groups_rescaled_value_stats!);
   });
 
-  it.each([
-    'dicom/encoding/CT_small.dcm',
-    'dicom/encoding/CT1_UNC.explicit_big_endian.dcm',
-    'dicom/compressed/693_J2KI.dcm',
-    'dicom/compressed/J2K_pixelrep_mismatch.dcm',
-    'dicom/pixel-formats/dx_image.dcm',
-  ])('%s: rescaled values as the manifest', async (p) => {
+  // Every grey-scale image file whose manifest lists rescaled values (stored × slope + intercept).
+  const rescaled = (manifest?.files ?? []).filter(
+    (f) => f.expect === 'ok' && f.path.startsWith('dicom/') && f.facts.rescaled_value_stats && f.facts.SamplesPerPixel === 1 && f.facts.PhotometricInterpretation !== 'PALETTE COLOR' && f.facts.modality !== 'SEG',
+  );
+  it('rescale cases cover the manifest', () => expect(rescaled.length).toBeGreaterThanOrEqual(7));
+  it.each(rescaled.map((f) => f.path))('%s: rescaled values as the manifest', async (p) => {
     const v = await loadDicom(abs(p));
-    expectExactStats(stats([v.data]), fileFacts(p).rescaled_value_stats!);
+    const lossy = /4\.(50|51|81)$/.test(String(fileFacts(p).transfer_syntax_uid));
+    const got = stats([v.data]);
+    const ref = fileFacts(p).rescaled_value_stats!;
+    if (lossy) {
+      expect(Math.abs(got.mean - ref.mean)).toBeLessThan(0.5);
+      expect(Math.abs(got.min - ref.min)).toBeLessThanOrEqual(2);
+      expect(Math.abs(got.max - ref.max)).toBeLessThanOrEqual(2);
+    } else expectExactStats(got, ref);
   });
 });

@@ -92,6 +92,7 @@ export async function writeSyntheticSeries(dir: string, o: SyntheticSeriesOption
       PixelData: px.buffer,
       _vrMap: { PixelData: 'OW' },
     };
+    if (o.noPosition?.includes(k)) delete ds.ImagePositionPatient;
     const meta = {
       FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
       MediaStorageSOPClassUID: ds.SOPClassUID,
@@ -101,7 +102,6 @@ export async function writeSyntheticSeries(dir: string, o: SyntheticSeriesOption
     };
     const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
     dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
-    if (o.noPosition?.includes(k)) delete ds.ImagePositionPatient;
     const file = path.join(dir, `IM${String(names[x]).padStart(4, '0')}`);
     await writeFile(file, new Uint8Array(dict.write()));
     written[k] = file;
