@@ -15,8 +15,8 @@
  *      and the final test Dice in a table (phantoms; plus the real CT of ../shared/data with its
  *      TotalSegmentator lung labels when present — one abdominal scan with lung bases, test only).
  *
- * Options: --out DIR (default experiment-out/transfer), --steps N (transfer steps per arm, 60),
- * --pretrain-steps N (80), --width W (encoder base width, 4), --seed S, --render-only (re-render
+ * Options: --out DIR (default experiment-out/transfer), --steps N (transfer steps per arm, 50),
+ * --pretrain-steps N (60), --width W (encoder base width, 4), --seed S, --render-only (re-render
  * the SVGs in --out). Runs in well under 10 minutes on 2 cores with the defaults.
  */
 import { existsSync } from 'node:fs';
@@ -50,7 +50,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { out: 'experiment-out/transfer', steps: 60, pretrainSteps: 80, width: 4, seed: 1, renderOnly: false };
+  const a: Args = { out: 'experiment-out/transfer', steps: 50, pretrainSteps: 60, width: 4, seed: 1, renderOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {

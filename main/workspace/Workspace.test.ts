@@ -122,6 +122,15 @@ describe('Workspace', () => {
     }
   });
 
+  it('a damaged label file is reported by name; other versions still load', async () => {
+    const { ws, caseId } = await withCase();
+    const v1 = await ws.saveLabel(caseId, pattern(1), { status: 'corrected' });
+    await ws.saveLabel(caseId, pattern(2), { status: 'corrected' });
+    await writeFile(ws.abs(v1.file), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
+    await expect(ws.loadLabel(caseId, 1)).rejects.toThrow(`cannot read ${ws.abs(v1.file)}`);
+    expect(Buffer.from((await ws.loadLabel(caseId, 2))!.labels).equals(Buffer.from(pattern(2)))).toBe(true);
+  });
+
   it('skips version numbers of orphan label files left by a crash', async () => {
     const { ws, caseId } = await withCase();
     await ws.saveLabel(caseId, pattern(1), { status: 'corrected' });

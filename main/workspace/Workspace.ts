@@ -26,10 +26,12 @@ import type {
   WorkspaceSettings,
 } from '../../common/api/types';
 import { atomicWriteFile, atomicWriteJson } from '../util/atomicWrite';
-import { readNifti } from '../volume/io/nifti/readNifti';
-import type { LabelMap, Vec3 } from '../volume/Volume';
+import { decodeNifti } from '../volume/io/nifti/decodeNifti';
+import { niftiToVolume } from '../volume/io/nifti/niftiToVolume';
+import { VolumeReadError } from '../volume/io/errors';
+import type { LabelMap, Vec3, Volume } from '../volume/Volume';
 import { encodeNifti } from '../volume/io/nifti/encodeNifti';
-import { gzipAsync } from './gzipAsync';
+import { gunzipAsync, gzipAsync } from './gzipAsync';
 import {
   MANIFEST_NAME,
   caseIdFor,
@@ -61,6 +63,18 @@ export interface SaveLabelOptions {
 }
 
 export type NewModelVersion = Omit<ModelVersionRecord, 'versionId' | 'createdAt' | 'file'>;
+
+/** Read one of our label files with decompression off the event loop (then the shared NIfTI decoder). */
+async function readLabelFile(file: string): Promise<Volume> {
+  try {
+    const buf = await fs.readFile(file);
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzipAsync(bytes) : bytes;
+    return niftiToVolume(decodeNifti(raw), { source: file });
+  } catch (err) {
+    throw VolumeReadError.wrap(file, err);
+  }
+}
 
 export class Workspace {
   private manifest: WorkspaceManifest;
@@ -206,7 +220,7 @@ export class Workspace {
     const r = version === undefined ? c.labels[c.labels.length - 1] : c.labels.find((x) => x.version === version);
     if (!r) throw new ApiError('not-found', `case ${caseId} has no label version ${version}`);
     const file = this.abs(r.file);
-    const vol = await readNifti(file).catch((err: unknown) => {
+    const vol = await readLabelFile(file).catch((err: unknown) => {
       throw new ApiError('bad-file', err instanceof Error ? err.message : String(err), file);
     });
     if (c.grid && vol.dims.some((d, k) => d !== c.grid?.dims[k])) {

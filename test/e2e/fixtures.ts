@@ -73,12 +73,12 @@ export async function openPath(page: Page, file: string): Promise<void> {
   await dialog.getByRole('button', { name: 'Open', exact: true }).click();
 }
 
-export async function waitForVolume(page: Page, source: string): Promise<void> {
+export async function waitForVolume(page: Page, source: string, timeout = 90_000): Promise<void> {
   await page.waitForFunction((src) => {
     const s = (window as unknown as { __med3d?: { state(): { header: { source: string } | null } } }).__med3d?.state();
     return !!s?.header && s.header.source.includes(src);
-  }, source, { timeout: 90_000 });
-  await expect(page.locator('.loading')).toHaveCount(0, { timeout: 90_000 });
+  }, source, { timeout });
+  await expect(page.locator('.loading')).toHaveCount(0, { timeout });
 }
 
 /** Luminance statistics of a viewport screenshot, decoded in the page (no PNG library needed). */

@@ -45,7 +45,7 @@ function writeSyntheticCt(file: string, nx: number, ny: number, nz: number): voi
 async function measureOpen(page: Page, file: string, name: string): Promise<number> {
   const t0 = Date.now();
   await openPath(page, file);
-  await waitForVolume(page, name);
+  await waitForVolume(page, name, 400_000);
   return Date.now() - t0;
 }
 
@@ -78,7 +78,7 @@ test.describe('UI performance figures', () => {
   test.skip(!hasData, `../shared/data not found (${DATA_DIR})`);
 
   test('open, stroke and memory figures', async ({ app: page, server }) => {
-    test.setTimeout(600_000);
+    test.setTimeout(900_000);
     page.on('dialog', (d) => void d.accept());
     const rows: string[] = [];
     const synthDir = path.join(server.workspace, 'bench');

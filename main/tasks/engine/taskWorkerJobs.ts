@@ -7,7 +7,8 @@ import type { JobContext, JobHandler } from '../../engine/worker/JobContext';
 import { prepareTask, type TaskName, type TaskResult } from '../taskRegistry';
 import { fineTune, type LabelledCase } from '../finetune/fineTune';
 import { runBatch, type BatchOptions } from '../batch/runBatch';
-import { parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from './taskModel';
+import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from './taskModel';
+import { classifyNodule, type NodulePoint } from '../nodule/noduleTask';
 import { liverFineSpec, lungSpec, tinyBackbone } from './defaultSpecs';
 import { LUNG_DEFAULT_PREPROCESSING } from '../lung/lungModel';
 import { LIVER_FINE_PREPROCESSING } from '../liver/liverTask';
@@ -160,7 +161,22 @@ async function batchJob(payload: unknown, ctx: JobContext): Promise<{ exitCode: 
   return { exitCode: s.exitCode, ok: s.ok, failed: s.failed, skipped: s.skipped, reportJson: s.reportJson, reportCsv: s.reportCsv };
 }
 
+export interface ClassifyPayload {
+  model: string;
+  ct: Volume;
+  point: NodulePoint;
+}
+
+async function classifyJob(payload: unknown, ctx: JobContext): Promise<{ probability: number; malignant: boolean; centerWorld: Vec3; centerVoxel: Vec3; patch: Volume }> {
+  const p = payload as ClassifyPayload;
+  const m = await loadTaskModel(p.model);
+  await ctx.checkpoint();
+  const r = classifyNodule(m, p.ct, p.point);
+  return { probability: r.probability, malignant: r.malignant, centerWorld: r.centerWorld, centerVoxel: r.centerVoxel, patch: r.patch };
+}
+
 export const jobs: Record<string, JobHandler> = {
+  'tasks.classifyNodule': classifyJob,
   'tasks.predict': predict,
   'tasks.finetune': finetuneJob,
   'tasks.batch': batchJob,

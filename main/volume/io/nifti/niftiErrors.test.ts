@@ -73,3 +73,37 @@ describe('bad NIfTI files give one-line errors naming the file and the cause', (
     }
   });
 });
+
+describe('less common datatypes', () => {
+  function withData(code: number, bitpix: number, payload: Uint8Array): Uint8Array {
+    const b = new Uint8Array(352 + payload.length);
+    b.set(good.subarray(0, 352));
+    const dv = new DataView(b.buffer);
+    dv.setInt16(42, 2, true); // dims 2x1x1
+    dv.setInt16(44, 1, true);
+    dv.setInt16(46, 1, true);
+    dv.setInt16(70, code, true);
+    dv.setInt16(72, bitpix, true);
+    b.set(payload, 352);
+    return b;
+  }
+
+  it('RGB24 becomes grey (luma) with a warning', async () => {
+    const file = path.join(dir, 'rgb.nii');
+    writeFileSync(file, withData(128, 24, new Uint8Array([255, 0, 0, 10, 20, 30])));
+    const v = await readNifti(file);
+    expect(v.meta.datatype).toBe('rgb24');
+    expect(v.data[0]).toBeCloseTo(0.299 * 255, 4);
+    expect(v.data[1]).toBeCloseTo(0.299 * 10 + 0.587 * 20 + 0.114 * 30, 4);
+    expect(v.meta.warnings.join(' ')).toMatch(/RGB24 colour image converted to grey/);
+  });
+
+  it('int64 labels that fit are narrowed to a 32-bit or smaller integer array', async () => {
+    const file = path.join(dir, 'i64.nii');
+    const payload = new Uint8Array(new BigInt64Array([-5n, 70000n]).buffer);
+    writeFileSync(file, withData(1024, 64, payload));
+    const v = await readNifti(file);
+    expect(v.data).toBeInstanceOf(Int32Array);
+    expect(Array.from(v.data)).toEqual([-5, 70000]);
+  });
+});

@@ -4,7 +4,10 @@ import { encodeNifti, type EncodeNiftiOptions } from './encodeNifti';
 import { gzip } from './gzip';
 
 export interface WriteNiftiOptions extends EncodeNiftiOptions {
-  /** gzip level 1–9 for .nii.gz (default 6; 1 is ~3x faster on large volumes). */
+  /**
+   * gzip level 1–9 for .nii.gz. Default: 6 below 32 MB of voxels (masks: small files), 1 above
+   * (nibabel's default; ~3x faster than 6 on a CT for ~10% more bytes).
+   */
   compressionLevel?: number;
 }
 
@@ -18,7 +21,7 @@ export async function writeNifti(file: string, vol: Volume | LabelMap, opts: Wri
   let bytes: Uint8Array;
   try {
     bytes = encodeNifti(vol, opts);
-    if (/\.gz$/i.test(file)) bytes = gzip(bytes, opts.compressionLevel ?? 6);
+    if (/\.gz$/i.test(file)) bytes = gzip(bytes, opts.compressionLevel ?? (bytes.length > 32 * 2 ** 20 ? 1 : 6));
   } catch (err) {
     throw new Error(`cannot write ${file}: ${(err as Error).message}`);
   }
