@@ -1,4 +1,5 @@
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -25,17 +26,47 @@ function jobEntries(dir: string, rel = ''): Record<string, string> {
 }
 
 const workerEntry = path.join(root, 'main/engine/worker/engineWorkerMain.ts');
+/** Modules the engine worker imports by their own URL (taskWorkerJobsModule()): they must stay entries. */
+const workerJobModules = ['main/tasks/engine/taskWorkerJobs.ts'].filter((f) => existsSync(path.join(root, f)));
+
+/**
+ * electron-vite's ESM shim adds `const require = createRequire(import.meta.url)` to every chunk that
+ * calls require(); a module that declares its own `require` (the DICOM codec loader does) then fails
+ * with "Identifier 'require' has already been declared". Drop the shim's copy in such chunks: the
+ * module's own declaration is the same createRequire.
+ */
+function dedupeRequireShim(): Plugin {
+  const shim = 'const require = __shims_module__.createRequire(import.meta.url);';
+  return {
+    name: 'med3d:dedupe-require-shim',
+    apply: 'build',
+    enforce: 'post',
+    renderChunk(code) {
+      if (!code.includes(shim)) return null;
+      if (!/(^|\n)\s*(var|let|const)\s+require\s*=/.test(code.split(shim).join(''))) return null;
+      return { code: code.replace(shim, ''), map: null };
+    },
+  };
+}
 
 export default defineConfig({
   main: {
+    plugins: [dedupeRequireShim()],
     build: {
       outDir: path.join(root, 'out/main'),
       rollupOptions: {
         input: {
           index: path.join(root, 'main/app/index.ts'),
+          // Med3dService runs in this worker thread, off Electron's main loop.
+          serviceHost: path.join(root, 'main/server/serviceHostMain.ts'),
           ...(existsSync(workerEntry) ? { engineWorkerMain: workerEntry } : {}),
           ...jobEntries(path.join(root, 'main/tasks')),
+          ...Object.fromEntries(workerJobModules.map((f) => [f.replace(/^main\//, '').replace(/\.ts$/, ''), path.join(root, f)])),
         },
+        // Flat chunks beside engineWorkerMain.js: EngineWorker finds its entry as ./engineWorkerMain.js
+        // relative to the chunk it lands in; entry signatures are kept so worker job modules export `jobs`.
+        preserveEntrySignatures: 'strict',
+        output: { chunkFileNames: '[name]-[hash].js', minifyInternalExports: false },
       },
     },
   },

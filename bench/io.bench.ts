@@ -40,14 +40,23 @@ interface Row {
 }
 const rows: Row[] = [];
 
-async function best(fn: () => Promise<unknown>): Promise<number> {
-  let b = Infinity;
-  for (let r = 0; r < RUNS; r++) {
+/**
+ * Ours and the reference alternate run by run (best of each), so a change in machine load during the
+ * run biases neither side. `refScript` times one run and prints seconds.
+ */
+async function versus(ours: () => Promise<unknown>, refScript: string | null): Promise<{ ours: number; ref?: number }> {
+  let o = Infinity;
+  let r: number | undefined;
+  for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    await fn();
-    b = Math.min(b, (performance.now() - t) / 1000);
+    await ours();
+    o = Math.min(o, (performance.now() - t) / 1000);
+    if (refScript) {
+      const x = py(refScript);
+      if (x !== undefined) r = Math.min(r ?? Infinity, x);
+    }
   }
-  return b;
+  return { ours: o, ref: r };
 }
 
 function py(script: string): number | undefined {
@@ -63,15 +72,12 @@ function py(script: string): number | undefined {
 const PY_SERIES = (dir: string): string => `
 import glob, os, time, numpy as np, pydicom
 files=[f for f in glob.glob(os.path.join(${JSON.stringify(dir)}, '**', '*'), recursive=True) if os.path.isfile(f)]
-best=1e9
-for r in range(${RUNS}):
-    t=time.perf_counter()
-    ds=[pydicom.dcmread(f) for f in files]
-    n=np.cross(np.array(ds[0].ImageOrientationPatient[:3],float),np.array(ds[0].ImageOrientationPatient[3:],float))
-    ds.sort(key=lambda d: float(np.dot(n,np.array(d.ImagePositionPatient,float))))
-    v=np.stack([d.pixel_array*float(getattr(d,'RescaleSlope',1))+float(getattr(d,'RescaleIntercept',0)) for d in ds])
-    best=min(best,time.perf_counter()-t)
-print(best)`;
+t=time.perf_counter()
+ds=[pydicom.dcmread(f) for f in files]
+n=np.cross(np.array(ds[0].ImageOrientationPatient[:3],float),np.array(ds[0].ImageOrientationPatient[3:],float))
+ds.sort(key=lambda d: float(np.dot(n,np.array(d.ImagePositionPatient,float))))
+v=np.stack([d.pixel_array*float(getattr(d,'RescaleSlope',1))+float(getattr(d,'RescaleIntercept',0)) for d in ds])
+print(time.perf_counter()-t)`;
 
 function folderBytes(dir: string): number {
   let n = 0;
@@ -91,11 +97,11 @@ if (!argv.includes('--skip-series') && existsSync(path.join(DATA_DIR, 'series'))
     .sort((a, b) => b.bytes - a.bytes)[0];
   if (largest) {
     let dims = '';
-    const ours = await best(async () => {
+    const r = await versus(async () => {
       const v = await loadVolume(largest.dir);
       dims = v.dims.join('×');
-    });
-    rows.push({ what: `series ${path.basename(largest.dir)} (${(largest.bytes / 1e6).toFixed(0)} MB, ${dims})`, ours, ref: py(PY_SERIES(largest.dir)), refName: 'pydicom' });
+    }, havePy ? PY_SERIES(largest.dir) : null);
+    rows.push({ what: `series ${path.basename(largest.dir)} (${(largest.bytes / 1e6).toFixed(0)} MB, ${dims})`, ...r, refName: 'pydicom' });
   }
 } else if (!argv.includes('--skip-series')) console.log(`note: ${DATA_DIR} not found: largest-series timing skipped`);
 
@@ -122,27 +128,19 @@ nib.save(img, ${JSON.stringify(gz)}); nib.save(img, ${JSON.stringify(raw)})
   if (!existsSync(raw)) execFileSync(PY, ['-c', `import nibabel as nib; nib.save(nib.load(${JSON.stringify(gz)}), ${JSON.stringify(raw)})`]);
   for (const file of [gz, raw]) {
     const mb = (statSync(file).size / 1e6).toFixed(0);
-    const ours = await best(() => readNifti(file));
-    const ref = py(`
+    // np.array, not asanyarray: an uncompressed file would otherwise stay an unread memmap
+    const r = await versus(() => readNifti(file), havePy ? `
 import time, numpy as np, nibabel as nib
-best=1e9
-for r in range(${RUNS}):
-    # np.array, not asanyarray: an uncompressed file would otherwise stay an unread memmap
-    t=time.perf_counter(); a=np.array(nib.load(${JSON.stringify(file)}).dataobj); best=min(best,time.perf_counter()-t)
-print(best)`);
-    rows.push({ what: `read ${path.basename(file)} (${mb} MB on disk)`, ours, ref, refName: 'nibabel' });
+t=time.perf_counter(); a=np.array(nib.load(${JSON.stringify(file)}).dataobj); print(time.perf_counter()-t)` : null);
+    rows.push({ what: `read ${path.basename(file)} (${mb} MB on disk)`, ...r, refName: 'nibabel' });
   }
   const vol = await readNifti(gz);
   const out = path.join(WORK, 'ours-out.nii.gz');
-  const ours = await best(() => writeNifti(out, vol));
-  const ref = py(`
+  const w = await versus(() => writeNifti(out, vol), havePy ? `
 import time, nibabel as nib, numpy as np
-img=nib.load(${JSON.stringify(gz)}); a=np.asanyarray(img.dataobj); out=nib.Nifti1Image(a, img.affine)
-best=1e9
-for r in range(${RUNS}):
-    t=time.perf_counter(); out.to_filename(${JSON.stringify(path.join(WORK, 'nib-out.nii.gz'))}); best=min(best,time.perf_counter()-t)
-print(best)`);
-  rows.push({ what: `write ${vol.dims.join('×')} int16 .nii.gz (default levels: ours 1 above 32 MB, nibabel 1)`, ours, ref, refName: 'nibabel' });
+img=nib.load(${JSON.stringify(raw)}); a=np.array(img.dataobj); out=nib.Nifti1Image(a, img.affine)
+t=time.perf_counter(); out.to_filename(${JSON.stringify(path.join(WORK, 'nib-out.nii.gz'))}); print(time.perf_counter()-t)` : null);
+  rows.push({ what: `write ${vol.dims.join('×')} int16 .nii.gz (gzip level 1 both)`, ...w, refName: 'nibabel' });
   rmSync(out, { force: true });
 }
 
@@ -154,8 +152,8 @@ if (!argv.includes('--skip-series')) {
     console.log(`writing a synthetic ${SLICES}×512×512 CT series into ${dir} ...`);
     await writeSyntheticSeries(dir, { rows: 512, columns: 512, slices: SLICES, spacing: 1.25, rescaleIntercept: -1024, shuffle: true });
   }
-  const ours = await best(() => loadVolume(dir));
-  rows.push({ what: `synthetic series ${SLICES}×512×512`, ours, ref: py(PY_SERIES(dir)), refName: 'pydicom', note: `target < 2 s: ${ours < 2 ? 'met' : 'MISSED'}` });
+  const r = await versus(() => loadVolume(dir), havePy ? PY_SERIES(dir) : null);
+  rows.push({ what: `synthetic series ${SLICES}×512×512`, ...r, refName: 'pydicom', note: `target < 2 s: ${r.ours < 2 ? 'met' : 'MISSED'}` });
 }
 
 console.log(`\nScan I/O, best of ${RUNS} (${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})`);

@@ -6,7 +6,7 @@
 // engine falls back to plain TensorFlow.js. `--strict` turns a skip or a failed build into
 // exit code 1 (CI uses it where libdnnl-dev is installed).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -14,6 +14,8 @@ import { createRequire } from 'node:module';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const strict = process.argv.includes('--strict');
+const force = process.argv.includes('--force');
+const out = path.join(here, 'build', 'Release', 'med3d_onednn.node');
 const statusFile = path.join(here, 'build', 'build-status.json');
 const HOW = 'install a C++ compiler and oneDNN (Debian/Ubuntu: `sudo apt-get install g++ make libdnnl-dev`), then run `npm run build:native`';
 
@@ -32,8 +34,9 @@ function writeStatus(status) {
 
 function skip(reason) {
   log(`skipped: ${reason}.`);
-  log(`The engine will use plain TensorFlow.js (correct but much slower). To enable the fast CPU path: ${HOW}.`);
-  writeStatus({ built: false, reason });
+  if (existsSync(out)) log(`An earlier build is still in place: ${path.relative(process.cwd(), out)}.`);
+  else log(`The engine will use plain TensorFlow.js (correct but much slower). To enable the fast CPU path: ${HOW}.`);
+  writeStatus({ lastAttempt: 'skipped', reason, addonPresent: existsSync(out) });
   process.exit(strict ? 1 : 0);
 }
 
@@ -43,6 +46,17 @@ function which(cmd) {
 }
 
 if (process.env.MED3D_SKIP_NATIVE === '1') skip('MED3D_SKIP_NATIVE=1 is set');
+
+// Up to date: every `npm install` runs postinstall, and a rebuild removes the working addon
+// while it compiles (engines started meanwhile would fall back to plain tfjs). --force rebuilds.
+function newestSource() {
+  const files = ['binding.gyp', 'build.mjs', ...readdirSync(path.join(here, 'src')).map((f) => path.join('src', f))];
+  return Math.max(...files.map((f) => statSync(path.join(here, f)).mtimeMs));
+}
+if (!force && existsSync(out) && statSync(out).mtimeMs > newestSource()) {
+  log(`up to date: ${path.relative(process.cwd(), out)} (use --force to rebuild).`);
+  process.exit(0);
+}
 if (process.platform !== 'linux' && process.platform !== 'darwin') skip(`no native build recipe for ${process.platform} yet`);
 if (process.arch !== 'x64' && process.arch !== 'arm64') skip(`unsupported CPU architecture ${process.arch}`);
 const cxx = process.env.CXX || which('c++') || which('g++') || which('clang++');
@@ -69,11 +83,10 @@ if (existsSync(path.join(nodeDir, 'include', 'node', 'node_api.h'))) args.push(`
 log(`building with ${cxx} against ${path.dirname(dnnlHeader)} ...`);
 const t0 = Date.now();
 const r = spawnSync(process.execPath, args, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, CXX: cxx } });
-const out = path.join(here, 'build', 'Release', 'med3d_onednn.node');
 if (r.status !== 0 || !existsSync(out)) {
   const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
   console.log(tail);
   skip(`node-gyp failed (exit ${r.status ?? r.signal}); see the output above`);
 }
 log(`built ${path.relative(process.cwd(), out)} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
-writeStatus({ built: true, file: out });
+writeStatus({ lastAttempt: 'built', file: out, addonPresent: true });

@@ -1,18 +1,18 @@
 /**
- * Electron main process: thin glue around the shared Med3dService (everything testable lives
- * there and in ./menuTemplate, ./dialogs, ./appProtocol, ../server/ipcBinding).
+ * Electron main process: thin glue. The shared Med3dService runs in a worker thread
+ * (../server/ServiceHostClient: scan decoding, phantom generation, weights parsing never touch
+ * this event loop) and engine work in the engine worker; everything testable lives in
+ * ./menuTemplate, ./dialogs, ./appProtocol, ../server/ipcBinding and the service.
  * Window: contextIsolation, sandbox, no nodeIntegration, CSP, app:// origin; navigation, new
- * windows and permission requests are refused. Engine work runs in the engine worker thread.
+ * windows and permission requests are refused.
  */
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApiDispatcher } from '../../common/api/dispatcher';
-import type { AppInfo, MenuCommand } from '../../common/api/types';
+import type { AppInfo, MenuCommand, RecentItem } from '../../common/api/types';
 import { bindIpc } from '../server/ipcBinding';
-import { Med3dService } from '../server/Med3dService';
-import { startEngineBackendInfo } from '../server/engineBackendInfo';
+import { ServiceHostClient } from '../server/ServiceHostClient';
 import { APP_ORIGIN, APP_SCHEME, serveAppRequest } from './appProtocol';
 import { dialogSpec } from './dialogs';
 import { menuTemplate, type MenuItemSpec } from './menuTemplate';
@@ -25,7 +25,7 @@ const devServer = process.env.ELECTRON_RENDERER_URL;
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 let win: BrowserWindow | null = null;
-let service: Med3dService | null = null;
+let host: ServiceHostClient | null = null;
 
 function log(msg: string): void {
   process.stderr.write(`[med3d] ${msg}\n`);
@@ -48,31 +48,32 @@ async function choosePath(purpose: Parameters<typeof dialogSpec>[0]): Promise<st
 }
 
 function sendMenu(command: MenuCommand, p?: string): void {
-  service?.events.emit('menuCommand', p ? { command, path: p } : { command });
+  host?.events.emit('menuCommand', p ? { command, path: p } : { command });
 }
 
 async function rebuildMenu(): Promise<void> {
-  const recent = (await service?.listRecent()) ?? [];
+  const env = host ? await host.dispatch('listRecent', undefined) : null;
+  const recent = env?.ok ? (env.result as RecentItem[]) : [];
   const purposeOf = { 'open-dicom': 'dicom-folder', 'open-nifti': 'nifti', 'open-workspace': 'workspace', 'import-weights': 'weights' } as const;
   const template = menuTemplate({
     choose: (command) => {
       void choosePath(purposeOf[command]).then(async (p) => {
-        if (!p || !service) return;
-        sendMenu(command, await service.guard.grant(p));
+        if (!p || !host) return;
+        sendMenu(command, await host.grant(p));
       });
     },
     send: (command) => sendMenu(command),
     recent: recent.slice(0, 10).map((r) => ({
       label: r.path,
       open: () => {
-        void service?.guard.grant(r.path).then((p) => sendMenu(r.kind === 'workspace' ? 'open-workspace' : r.kind === 'weights' ? 'import-weights' : r.kind === 'dicom' ? 'open-dicom' : 'open-nifti', p));
+        void host?.grant(r.path).then((p) => sendMenu(r.kind === 'workspace' ? 'open-workspace' : r.kind === 'weights' ? 'import-weights' : r.kind === 'dicom' ? 'open-dicom' : 'open-nifti', p));
       },
     })),
   });
   Menu.setApplicationMenu(Menu.buildFromTemplate(template as MenuItemSpec[] as MenuItemConstructorOptions[]));
 }
 
-async function createService(): Promise<Med3dService> {
+async function createServiceHost(): Promise<ServiceHostClient> {
   const userData = app.getPath('userData');
   const fileArg = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-') && existsSync(a));
   let initialOpen: AppInfo['initialOpen'] = { kind: 'demo' };
@@ -82,22 +83,29 @@ async function createService(): Promise<Med3dService> {
     roots.push(abs); // given on the command line by the user: as good as a dialog choice
     initialOpen = { kind: 'path', path: abs };
   }
-  const svc = await Med3dService.create({
-    mode: 'electron',
-    version: app.getVersion(),
-    workspace: process.env.MED3D_WORKSPACE ?? path.join(app.getPath('documents'), 'Med3D Workspace'),
-    roots,
-    configDir: userData,
-    initialOpen,
-    backendInfo: startEngineBackendInfo(log),
+  // Bundled build: out/main/serviceHost.js; from sources (tests): the tsx shim beside the service.
+  const bundled = path.join(here, 'serviceHost.js');
+  const entry = existsSync(bundled) ? bundled : new URL('../server/serviceHostEntry.mjs', import.meta.url);
+  const h = new ServiceHostClient({
+    entry,
+    init: {
+      mode: 'electron',
+      version: app.getVersion(),
+      workspace: process.env.MED3D_WORKSPACE ?? path.join(app.getPath('documents'), 'Med3D Workspace'),
+      roots,
+      configDir: userData,
+      initialOpen,
+      nativeDialogs: true,
+      tasksDir: path.join(here, 'tasks'),
+      engineWorkerEntry: path.join(here, 'engineWorkerMain.js'),
+    },
     dialogs: { choose: choosePath },
-    tasksDir: path.join(here, 'tasks'),
-    engineWorkerEntry: path.join(here, 'engineWorkerMain.js'),
     log,
   });
-  // Recent files also go to the OS (jump lists, dock menu); rebuild our menu when they change.
-  svc.events.on('workspaceChanged', () => void rebuildMenu());
-  return svc;
+  await h.start();
+  // Rebuild the menu (recent files) when the workspace changes.
+  h.events.on('workspaceChanged', () => void rebuildMenu());
+  return h;
 }
 
 function createWindow(): BrowserWindow {
@@ -135,15 +143,15 @@ async function main(): Promise<void> {
   protocol.handle(APP_SCHEME, (req) => serveAppRequest(rendererDir, req.url));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.on('will-download', (e) => e.preventDefault());
-  service = await createService();
-  const svc = service;
+  host = await createServiceHost();
+  const h = host;
   const binding = bindIpc({
     ipcMain,
-    dispatch: createApiDispatcher(svc, { onError: (m, e) => log(`${m} failed: ${(e as Error).stack ?? String(e)}`) }),
-    events: svc.events,
+    dispatch: h.dispatch,
+    events: h.events,
     isTrustedSender: trustedUrl,
     // Paths the preload resolved from real dropped File objects: the user chose them.
-    onGrantPaths: async (paths) => Promise.all(paths.map((p) => svc.guard.grant(p))),
+    onGrantPaths: async (paths) => Promise.all(paths.map((p) => h.grant(p))),
   });
   await rebuildMenu();
   win = createWindow();
@@ -158,7 +166,7 @@ async function main(): Promise<void> {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('before-quit', () => {
-    void svc.dispose();
+    void h.dispose();
   });
 }
 

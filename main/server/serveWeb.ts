@@ -5,11 +5,13 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiDispatcher } from '../../common/api/dispatcher';
+import type { ApiEventHub } from '../../common/api/ApiEventHub';
+import { createApiDispatcher, type ApiDispatch } from '../../common/api/dispatcher';
 import type { AppInfo } from '../../common/api/types';
 import { startEngineBackendInfo } from './engineBackendInfo';
 import { Med3dService } from './Med3dService';
 import { RENDERER_OUT, buildRenderer, rendererBuilt } from './rendererBuild';
+import { ServiceHostClient } from './ServiceHostClient';
 import { startWebServer, type WebServer } from './webServer';
 
 export interface ServeWebOptions {
@@ -26,6 +28,11 @@ export interface ServeWebOptions {
   version?: string;
   /** Start the engine backend ladder for the status line (default true). */
   engine?: boolean;
+  /**
+   * Run the service in a worker thread (default true) so the HTTP/WebSocket loop keeps serving
+   * (assets, progress events, cancel) while a scan decodes or a phantom is generated.
+   */
+  inWorker?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -37,7 +44,18 @@ export function defaultConfigDir(): string {
   return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'med3d');
 }
 
-export async function serveWeb(o: ServeWebOptions = {}): Promise<{ server: WebServer; service: Med3dService; close(): Promise<void> }> {
+export interface WebModeHandle {
+  server: WebServer;
+  /** Absolute workspace folder in use. */
+  workspace: string;
+  dispatch: ApiDispatch;
+  events: ApiEventHub;
+  /** The in-process service (only with inWorker: false). */
+  service?: Med3dService;
+  close(): Promise<void>;
+}
+
+export async function serveWeb(o: ServeWebOptions = {}): Promise<WebModeHandle> {
   const log = o.log ?? (() => undefined);
   const staticDir = o.staticDir ?? RENDERER_OUT;
   if (!rendererBuilt(staticDir) && (o.build ?? true) && staticDir === RENDERER_OUT) {
@@ -56,23 +74,48 @@ export async function serveWeb(o: ServeWebOptions = {}): Promise<{ server: WebSe
     roots.push(st.isDirectory() ? file : path.dirname(file));
     initialOpen = { kind: 'path', path: file };
   }
-  const service = await Med3dService.create({
-    mode: 'web',
-    version: o.version ?? '0.1.0',
-    workspace: path.resolve(o.workspace ?? defaultWorkspaceDir()),
-    roots,
-    configDir: defaultConfigDir(),
-    initialOpen,
-    backendInfo: o.engine === false ? undefined : startEngineBackendInfo(log),
-    log,
-  });
-  const server = await startWebServer({ dispatch: createApiDispatcher(service, { onError: (m, e) => log(`${m} failed: ${(e as Error).stack ?? String(e)}`) }), events: service.events, staticDir, port: o.port, token: o.token, log });
+  const workspace = path.resolve(o.workspace ?? defaultWorkspaceDir());
+  const version = o.version ?? '0.1.0';
+  let dispatch: ApiDispatch;
+  let events: ApiEventHub;
+  let service: Med3dService | undefined;
+  let stopService: () => Promise<void>;
+  if (o.inWorker ?? true) {
+    const host = new ServiceHostClient({
+      entry: new URL('./serviceHostEntry.mjs', import.meta.url),
+      init: { mode: 'web', version, workspace, roots, configDir: defaultConfigDir(), initialOpen, nativeDialogs: false, engineInfo: o.engine !== false },
+      log,
+    });
+    await host.start();
+    dispatch = host.dispatch;
+    events = host.events;
+    stopService = () => host.dispose();
+  } else {
+    service = await Med3dService.create({
+      mode: 'web',
+      version,
+      workspace,
+      roots,
+      configDir: defaultConfigDir(),
+      initialOpen,
+      backendInfo: o.engine === false ? undefined : startEngineBackendInfo(log),
+      log,
+    });
+    const svc = service;
+    dispatch = createApiDispatcher(svc, { onError: (m, e) => log(`${m} failed: ${(e as Error).stack ?? String(e)}`) });
+    events = svc.events;
+    stopService = () => svc.dispose();
+  }
+  const server = await startWebServer({ dispatch, events, staticDir, port: o.port, token: o.token, log });
   return {
     server,
-    service,
+    workspace,
+    dispatch,
+    events,
+    ...(service ? { service } : {}),
     close: async () => {
       await server.close();
-      await service.dispose();
+      await stopService();
     },
   };
 }

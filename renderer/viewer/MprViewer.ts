@@ -93,6 +93,8 @@ export class MprViewer {
   private labelVolumeId = '';
   private mode: PointerMode = 'windowLevel';
   private toolGroupId = '';
+  private pendingSlices: Set<number> | 'all' = new Set();
+  private flushScheduled = false;
   private readonly detach: Array<() => void> = [];
   onCursor: (c: CursorInfo) => void = () => {};
   onEditPointer: (e: EditPointerEvent) => void = () => {};
@@ -228,11 +230,22 @@ export class MprViewer {
 
   /**
    * Re-renders the overlay after the label data changed: only the given k slices (display grid)
-   * are re-uploaded to the GPU; all of them when omitted.
+   * are re-uploaded to the GPU; all of them when omitted. Calls within one animation frame are
+   * merged, so a fast stroke costs one upload + render per frame, not one per mouse event.
    */
   labelsChanged(slicesK?: number[]): void {
     if (!this.geometry || (slicesK && slicesK.length === 0)) return;
-    segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(SEG_ID, slicesK);
+    if (!slicesK) this.pendingSlices = 'all';
+    else if (this.pendingSlices !== 'all') for (const k of slicesK) this.pendingSlices.add(k);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    requestAnimationFrame(() => {
+      this.flushScheduled = false;
+      const pending = this.pendingSlices;
+      this.pendingSlices = new Set();
+      if (!this.geometry) return;
+      segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(SEG_ID, pending === 'all' ? undefined : [...pending]);
+    });
   }
 
   /** labelsChanged for the slices an undoable edit touched. */

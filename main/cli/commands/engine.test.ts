@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, REPO_ROOT, sharedAvailable } from '../../../test/sharedDir';
 import { readF32, readManifest, worstExcess } from '../../engine/models/testing/fixtures';
 
@@ -27,6 +27,7 @@ describe.skipIf(!has)('med3d run-raw / train-step-raw', () => {
   const F = FIXTURES_DIR;
   const cases = has ? readManifest(F).cases : [];
   const tmp = mkdtempSync(path.join(tmpdir(), 'med3d-engine-cli-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('run-raw reproduces d50_B_w8 logits and features (zip .pth)', async () => {
     const c = cases.find((k) => k.name === 'd50_B_w8')!;

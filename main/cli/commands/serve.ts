@@ -27,7 +27,7 @@ export function register(program: Command): void {
         if (e.code === 'EADDRINUSE') throw new CliError(`port ${opts.port} on 127.0.0.1 is already in use; choose another with --port`);
         throw new CliError(e.message);
       }
-      process.stderr.write(`Med3D Workstation web mode — workspace ${handle.service.workspace().root}\nOpen this URL in a browser on this machine (Ctrl+C stops):\n`);
+      process.stderr.write(`Med3D Workstation web mode — workspace ${handle.workspace}\nOpen this URL in a browser on this machine (Ctrl+C stops):\n`);
       // The URL alone on its own line: scripts and tests read it.
       process.stdout.write(`${handle.server.url}\n`);
       const stop = (): void => {

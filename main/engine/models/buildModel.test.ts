@@ -85,6 +85,14 @@ describe('heads', () => {
   });
 });
 
+describe('spec validation', () => {
+  it('rejects impossible specs with a message naming the field', () => {
+    expect(() => buildModel({ backbone: backbone(10), head: { kind: 'lung-decoder', classes: 2, channels: [4, 0, 2] } })).toThrow(/channels\[1\] must be a positive integer/);
+    expect(() => buildModel({ backbone: { ...backbone(10), depth: 11 as ResNetDepth }, head: { kind: 'none' } })).toThrow(/unsupported ResNet depth 11/);
+    expect(() => buildModel({ backbone: backbone(10), head: { kind: 'multi-domain', classesPerDomain: [] } })).toThrow(/at least one domain/);
+  });
+});
+
 describe('loadStateDict', () => {
   it('strict load names missing, unexpected and mis-shaped keys', () => {
     const a = buildModel({ backbone: backbone(10), head: { kind: 'medicalnet-seg', classes: 2, hidden: 4 } });

@@ -40,9 +40,43 @@ export function buildModel(spec: ModelSpec, opts: BuildOptions = {}): Med3dModel
   const b = spec.backbone;
   if (!Number.isInteger(b.baseWidth) || b.baseWidth < 1) throw new Error(`invalid base width ${b.baseWidth}`);
   if (!Number.isInteger(b.inChannels) || b.inChannels < 1) throw new Error(`invalid input channels ${b.inChannels}`);
+  validateHead(spec.head);
   const encoder = new ResNet3dEncoder(b, seeds, eps, momentum);
   const factory = HEADS[spec.head.kind];
   if (!factory) throw new Error(`unknown head kind '${String(spec.head.kind)}'`);
   const head = factory(spec.head, encoder.outChannels, seeds, eps, momentum);
   return new Med3dModel(spec, encoder, head);
+}
+
+function validateHead(h: HeadSpec): void {
+  const pos = (v: unknown, what: string): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`head '${h.kind}': ${what} must be a positive integer, got ${String(v)}`);
+  };
+  switch (h.kind) {
+    case 'medicalnet-seg':
+      pos(h.classes, 'classes');
+      pos(h.hidden, 'hidden');
+      break;
+    case 'lung-decoder':
+      pos(h.classes, 'classes');
+      if (!Array.isArray(h.channels) || h.channels.length !== 3) throw new Error(`head 'lung-decoder': channels must list 3 group widths`);
+      h.channels.forEach((c, i) => pos(c, `channels[${i}]`));
+      break;
+    case 'dense-aspp':
+      pos(h.classes, 'classes');
+      pos(h.growth, 'growth');
+      if (!Array.isArray(h.rates) || h.rates.length === 0) throw new Error(`head 'dense-aspp': rates must list at least one dilation rate`);
+      h.rates.forEach((r, i) => pos(r, `rates[${i}]`));
+      break;
+    case 'multi-domain':
+      if (!Array.isArray(h.classesPerDomain) || h.classesPerDomain.length === 0) throw new Error(`head 'multi-domain': classesPerDomain must list at least one domain`);
+      h.classesPerDomain.forEach((c, i) => pos(c, `classesPerDomain[${i}]`));
+      break;
+    case 'classifier':
+    case 'liver-coarse':
+      pos(h.classes, 'classes');
+      break;
+    case 'none':
+      break;
+  }
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../models/buildModel';
 import type { Med3dModel } from '../models/Med3dModel';
 import type { ModelSpec } from '../models/ModelSpec';
@@ -41,6 +41,7 @@ const snapshot = (m: Med3dModel): Map<string, number[]> => new Map([...m.stateDi
 
 describe('trainLoop', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'med3d-train-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('cancel + resume from the checkpoint ends with exactly the uninterrupted weights', async () => {
     const straight = buildModel(spec, { seed: 1 });

@@ -132,6 +132,39 @@ export function runKernelProviderSuite(make: () => KernelProvider, opts: KernelS
     });
 
     describe.each([
+      { title: 'bias + residual + ReLU, 3³ s1 p1', g: CONV_CASES[0].g, k: CONV_CASES[0].k, xs: CONV_CASES[0].x, co: 4, bias: true, residual: true, relu: true },
+      { title: 'bias only, 1³ s2 (shortcut B folded)', g: CONV_CASES[5].g, k: CONV_CASES[5].k, xs: CONV_CASES[5].x, co: 4, bias: true, residual: false, relu: false },
+      { title: 'no bias + ReLU, dilation 4', g: CONV_CASES[4].g, k: CONV_CASES[4].k, xs: CONV_CASES[4].x, co: 3, bias: false, residual: false, relu: true },
+    ])('fused conv3dBiasAct ($title)', ({ g, k, xs, co, bias, residual, relu }) => {
+      it('matches conv + bias + residual + ReLU (skipped when the provider has no fusion)', (ctx) => {
+        const fused = p().conv3dBiasAct;
+        if (!fused) return ctx.skip();
+        const ws: Shape5D = [k[0], k[1], k[2], xs[4], co];
+        const x = f32(rand(prod(xs), 51));
+        const w = f32(rand(prod(ws), 52));
+        const ref = conv3dRef(x, xs, w, ws, g);
+        const b = f32(rand(co, 53));
+        const r = f32(rand(ref.y.length, 54));
+        const want = ref.y.map((v, i) => {
+          const z = v + (bias ? b[i % co] : 0) + (residual ? r[i] : 0);
+          return relu ? Math.max(0, z) : z;
+        });
+        const y = keep(
+          fused.call(
+            p(),
+            keep(tf.tensor5d(Float32Array.from(x), xs)),
+            keep(tf.tensor5d(Float32Array.from(w), ws)),
+            bias ? keep(tf.tensor1d(Float32Array.from(b))) : null,
+            g,
+            residual ? keep(tf.tensor5d(Float32Array.from(r), ref.shape as Shape5D)) : null,
+            relu,
+          ),
+        );
+        expectClose(y, want, ref.shape, abs, rel, 'conv3dBiasAct');
+      });
+    });
+
+    describe.each([
       { relu: false, title: 'plain' },
       { relu: true, title: 'fused ReLU' },
     ])('batch norm ($title)', ({ relu }) => {

@@ -116,13 +116,25 @@ function castData(data: VoxelArray, dtype: NiftiWriteDatatype, what: string): Vo
 
 /** Serialise a Volume/LabelMap as an uncompressed single-file NIfTI-1 (.nii) byte array (little-endian). */
 export function encodeNifti(vol: Volume | LabelMap, opts: EncodeNiftiOptions = {}): Uint8Array {
+  const { header, data } = encodeNiftiParts(vol, opts);
+  const out = new Uint8Array(header.length + data.length);
+  out.set(header);
+  out.set(data, header.length);
+  return out;
+}
+
+/**
+ * The two parts of a .nii file: the 352-byte header (with empty extension flag) and the voxel bytes
+ * (a view on the volume's data when no type conversion is needed: no copy of a large CT).
+ */
+export function encodeNiftiParts(vol: Volume | LabelMap, opts: EncodeNiftiOptions = {}): { header: Uint8Array; data: Uint8Array } {
   const dtype = opts.datatype ?? defaultDatatype(vol.data);
   const dt = niftiDatatypeByName(dtype)!;
   const n = vol.dims[0] * vol.dims[1] * vol.dims[2];
   if (vol.data.length !== n) throw new Error(`data has ${vol.data.length} voxels but dims ${vol.dims.join('x')} need ${n}`);
   for (let i = 0; i < 12; i++) if (!Number.isFinite(vol.affine[i])) throw new Error('affine has non-finite values');
   const data = castData(vol.data, dtype, 'cannot write NIfTI');
-  const out = new Uint8Array(352 + n * dt.bytes);
+  const out = new Uint8Array(352);
   const dv = new DataView(out.buffer);
   const le = true;
   dv.setInt32(0, 348, le);
@@ -158,7 +170,5 @@ export function encodeNifti(vol: Volume | LabelMap, opts: EncodeNiftiOptions = {
   out[345] = 0x2b;
   out[346] = 0x31;
   // bytes 348..351: no extensions
-  const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  out.set(src, 352);
-  return out;
+  return { header: out, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }

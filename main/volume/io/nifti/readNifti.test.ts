@@ -5,8 +5,11 @@ import { DATA_DIR, sharedAvailable } from '../../../../test/sharedDir';
 import { VolumeReadError } from '../errors';
 import { readNifti, readNiftiImage } from './readNifti';
 import { storedScalars } from './niftiToVolume';
+import { percentiles } from '../../preprocess/percentile';
 
 interface Stats {
+  'p0.5': number | string;
+  'p99.5': number | string;
   min: number | string;
   max: number | string;
   mean: number | string;
@@ -41,7 +44,7 @@ function num(v: number | string): number {
   return typeof v === 'number' ? v : v === 'NaN' ? NaN : v === '-Inf' ? -Infinity : Infinity;
 }
 
-describe.skipIf(!hasData)('NIfTI files of ../shared/data match manifest.json (nibabel facts)', () => {
+describe.skipIf(!hasData)('NIfTI files of ../shared/data match manifest.json (nibabel facts, numpy percentiles)', () => {
   it('manifest lists NIfTI files', () => {
     expect(ok.length).toBeGreaterThan(20);
     expect(bad.length).toBeGreaterThan(0);
@@ -83,6 +86,11 @@ describe.skipIf(!hasData)('NIfTI files of ../shared/data match manifest.json (ni
     expect(Math.abs(max - num(s.max))).toBeLessThanOrEqual(tol(num(s.max)));
     expect(Math.abs(mean - num(s.mean))).toBeLessThanOrEqual(tol(num(s.mean)));
     expect(Math.abs(std - num(s.std))).toBeLessThanOrEqual(tol(num(s.std)));
+    // Percentiles with numpy's 'linear' semantics (the Med3D clip) on the same values.
+    const scaled = slope === 1 && inter === 0 ? raw : Float64Array.from(raw, (v) => v * slope + inter);
+    const [p05, p995] = percentiles(scaled, [0.5, 99.5]);
+    expect(Math.abs(p05 - num(s['p0.5']))).toBeLessThanOrEqual(tol(num(s['p0.5'])));
+    expect(Math.abs(p995 - num(s['p99.5']))).toBeLessThanOrEqual(tol(num(s['p99.5'])));
 
     // The Volume view: first volume, 3D dims, same affine; scaled values within float32 precision.
     const vol = await readNifti(file);

@@ -1,7 +1,7 @@
 import type { LabelMap, Volume } from '../../Volume';
 import { atomicWriteFile } from '../../../util/atomicWrite';
-import { encodeNifti, type EncodeNiftiOptions } from './encodeNifti';
-import { gzip } from './gzip';
+import { encodeNiftiParts, type EncodeNiftiOptions } from './encodeNifti';
+import { gzipChunks } from './gzip';
 
 export interface WriteNiftiOptions extends EncodeNiftiOptions {
   /**
@@ -14,19 +14,21 @@ export interface WriteNiftiOptions extends EncodeNiftiOptions {
 /**
  * Write a Volume or LabelMap as NIfTI-1 (.nii, or gzip-compressed when the name ends in .gz), atomically:
  * readers see the old file or the complete new one. The affine goes into both sform and qform, so every
- * reader (nibabel, ITK, FSL) puts the voxels at the same world positions.
+ * reader (nibabel, ITK, FSL) puts the voxels at the same world positions. Compression runs off the JS
+ * thread on the voxels in place: do not modify `vol.data` until the returned promise settles.
  */
 export async function writeNifti(file: string, vol: Volume | LabelMap, opts: WriteNiftiOptions = {}): Promise<void> {
   if (!/\.nii(\.gz)?$/i.test(file)) throw new Error(`cannot write ${file}: NIfTI output needs a .nii or .nii.gz name`);
-  let bytes: Uint8Array;
+  let chunks: Uint8Array[];
   try {
-    bytes = encodeNifti(vol, opts);
-    if (/\.gz$/i.test(file)) bytes = gzip(bytes, opts.compressionLevel ?? (bytes.length > 32 * 2 ** 20 ? 1 : 6));
+    const { header, data } = encodeNiftiParts(vol, opts);
+    chunks = [header, data];
+    if (/\.gz$/i.test(file)) chunks = await gzipChunks(chunks, opts.compressionLevel ?? (data.length > 32 * 2 ** 20 ? 1 : 6));
   } catch (err) {
     throw new Error(`cannot write ${file}: ${(err as Error).message}`);
   }
   try {
-    await atomicWriteFile(file, bytes);
+    await atomicWriteFile(file, chunks);
   } catch (err) {
     throw new Error(`cannot write ${file}: ${(err as Error).message}`);
   }

@@ -1,0 +1,17 @@
+import { chromium } from '@playwright/test';
+import { serveWeb } from './main/server/serveWeb';
+const h = await serveWeb({ workspace: '/tmp/a-br-ws', build: false, engine: true });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+const logs: string[] = [];
+page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+page.on('requestfailed', (r) => logs.push(`reqfail: ${r.url()}`));
+page.on('response', (r) => { if (r.status() >= 400) logs.push(`http ${r.status()}: ${r.url()}`); });
+await page.goto(h.server.url);
+await page.waitForTimeout(12000);
+await page.screenshot({ path: '/tmp/a-shot2.png' });
+console.log(logs.filter((l) => /error|refused|CSP|Content Security|http 4|reqfail/i.test(l)).slice(0, 10).join('\n'));
+await browser.close();
+await h.close();
+process.exit(0);

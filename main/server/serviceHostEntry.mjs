@@ -1,0 +1,6 @@
+// Worker entry when running from TypeScript sources (tests, dev): register tsx in this thread,
+// then load the real entry. Bundled Electron builds use out/main/serviceHost.js instead.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./serviceHostMain.ts');

@@ -1,0 +1,43 @@
+import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JobRegistry } from '../../jobs/jobRegistry';
+import { loadJobKinds } from '../../jobs/loadJobKinds';
+import { toTaskClasses, toWorkspaceLabels } from './taskLabels';
+import type { LabelMap } from '../../volume/Volume';
+
+const tasksDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('task job kinds', () => {
+  it('registers predict, finetune, batch and nodule:classify through the job-kind convention', async () => {
+    const registry = new JobRegistry();
+    const errors: string[] = [];
+    await loadJobKinds({ registry, tasksDir, onError: (f, e) => errors.push(`${f}: ${String(e)}`) });
+    expect(errors).toEqual([]);
+    expect(registry.list()).toEqual(expect.arrayContaining(['batch', 'finetune', 'nodule:classify', 'predict']));
+  });
+
+  it('validates parameters before a job starts', () => {
+    const registry = new JobRegistry();
+    return loadJobKinds({ registry, tasksDir }).then(() => {
+      expect(() => registry.get('predict')!.validate!({ task: 'heart' }, 'case-1')).toThrow(/task must be/);
+      expect(() => registry.get('predict')!.validate!({ task: 'lung' }, undefined)).toThrow(/caseId/);
+      expect(() => registry.get('finetune')!.validate!({ task: 'nodule' }, undefined)).toThrow(/lung' or 'liver/);
+      expect(() => registry.get('finetune')!.validate!({ task: 'lung', patch: [10, 16, 16] }, undefined)).toThrow(/multiples of 8/);
+      expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a' }, undefined)).toThrow(/"in" and "out"/);
+      expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a', out: '/b', shard: '2/2' }, undefined)).toThrow(/0 <= i < N/);
+      expect(() => registry.get('nodule:classify')!.validate!({ point: { frame: 'lps', coords: [1, 2, 3] } }, 'c')).toThrow(/point must be/);
+    });
+  });
+});
+
+describe('task classes ↔ workspace labels', () => {
+  const mask = (data: number[]): LabelMap => ({ data: Uint8Array.from(data), dims: [data.length, 1, 1], spacing: [1, 1, 1], affine: new Float64Array(16), meta: { warnings: [] }, labels: [] });
+  it('maps liver class 1 to workspace label 3 and keeps other labels', () => {
+    const existing = Uint8Array.from([1, 2, 3, 0, 4]);
+    expect(Array.from(toWorkspaceLabels('liver', mask([0, 0, 0, 1, 1]), existing))).toEqual([1, 2, 0, 3, 3]);
+    expect(Array.from(toWorkspaceLabels('lung', mask([1, 0, 2, 0, 0]), existing))).toEqual([1, 0, 2, 0, 4]); // the old lung labels go, liver and nodule stay unless overwritten
+    expect(Array.from(toTaskClasses('liver', existing))).toEqual([0, 0, 1, 0, 0]);
+    expect(Array.from(toTaskClasses('lung', existing))).toEqual([1, 2, 0, 0, 0]);
+  });
+});

@@ -1,0 +1,44 @@
+import { test, expect, waitForVolume } from './fixtures';
+
+type Hooks = {
+  api: { listModels(r: { task?: string }): Promise<Array<{ versionId: string; origin: string }>> };
+  state(): { caseId: string | null; loadedVersion: number | null; dirty: boolean };
+  clientAtVoxel(view: string, ijk: [number, number, number]): [number, number] | null;
+};
+
+/**
+ * The correction loop of issue 6 through the UI: demo case → lung task → correct a slice → save as
+ * verified → fine-tuning job → a new model version exists and the case is re-predicted.
+ */
+test('correct → verified → fine-tune → new model version, case re-predicted', async ({ app: page }) => {
+  test.setTimeout(480_000);
+  page.on('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Demo' }).click();
+  await waitForVolume(page, 'demo');
+  await page.getByRole('button', { name: 'Run lung segmentation' }).click();
+  await expect(page.locator('.job[data-state="done"]').first()).toBeVisible({ timeout: 180_000 });
+  await expect.poll(async () => page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.state().loadedVersion), { timeout: 60_000 }).toBe(1);
+
+  // Correct one slice: erase a stroke across the right lung.
+  await page.getByRole('button', { name: 'Eraser' }).click();
+  const a = await page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.clientAtVoxel('axial', [40, 80, 48]));
+  const b = await page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.clientAtVoxel('axial', [70, 80, 48]));
+  await page.mouse.move(a![0], a![1]);
+  await page.mouse.down();
+  await page.mouse.move(b![0], b![1], { steps: 6 });
+  await page.mouse.up();
+  await page.getByLabel('Save as status').selectOption('verified');
+  await page.getByRole('button', { name: /^Save/ }).click();
+  await expect(page.locator('.notice').filter({ hasText: /Saved label version 2 \(verified\)/ })).toBeVisible();
+
+  const before = await page.evaluate(async () => (await (window as unknown as { __med3d: Hooks }).__med3d.api.listModels({ task: 'lung' })).length);
+  await page.getByRole('button', { name: 'Fine-tune lung model' }).click();
+  const job = page.locator('.job').filter({ hasText: /fine-tun/i }).first();
+  await expect(job).toBeVisible();
+  await expect(job).toHaveAttribute('data-state', /done|failed/, { timeout: 400_000 });
+  await expect(job).toHaveAttribute('data-state', 'done');
+  const after = await page.evaluate(async () => (await (window as unknown as { __med3d: Hooks }).__med3d.api.listModels({ task: 'lung' })).length);
+  expect(after).toBeGreaterThan(before);
+  // The open case is re-predicted by the new model: a version newer than the verified one appears.
+  await expect.poll(async () => page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.state().loadedVersion), { timeout: 180_000 }).toBeGreaterThan(2);
+});
