@@ -473,6 +473,7 @@ export class MprViewer {
     this.geometry = null;
     this.scan = null;
     this.labels = null;
+    this.pendingSlices = new Set();
   }
 
   destroy(): void {

@@ -1,0 +1,7 @@
+export * from './box';
+export * from './foregroundCrop';
+export * from './intensity';
+export * from './med3dPreprocess';
+export * from './percentile';
+export * from './rng';
+export * from './spacing';
