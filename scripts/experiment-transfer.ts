@@ -231,20 +231,25 @@ async function main(): Promise<void> {
   const pretrained = buildModel(spec, { seed: args.seed + 1 });
   const copied = copyEncoder(md, pretrained);
   const scratch = buildModel(spec, { seed: args.seed + 1 });
+  // Control arm: the pretrained encoder with the scratch arm's learning rate, so that the
+  // comparison separates the initialisation from the paper's learning-rate rule.
+  const pretrainedHiLr = buildModel(spec, { seed: args.seed + 1 });
+  copyEncoder(md, pretrainedHiLr);
   process.stdout.write(`lung task: ${lungTrain.length} training phantoms, ${lungVal.length} validation, ${lungTest.length} test${real ? ' + 1 real CT (test only)' : ''}; ${args.steps} steps per arm\n`);
   const armP = trainWithCurve(pretrained, trainS, valS, args.steps, 1e-3, args.seed, `pretrained (${copied} encoder tensors, Adam 1e-3)`);
   const armS = trainWithCurve(scratch, trainS, valS, args.steps, 1e-2, args.seed, 'from scratch (Adam 1e-2)');
+  const armH = trainWithCurve(pretrainedHiLr, trainS, valS, args.steps, 1e-2, args.seed, 'pretrained, Adam 1e-2 (control)');
 
   // 3. Test Dice.
   const testCases = [...lungTest, ...(real ? [real] : [])];
-  const table: Array<{ case: string; pretrained: number; scratch: number }> = [];
+  const table: Array<{ case: string; pretrained: number; scratch: number; pretrainedLr1e2: number }> = [];
   for (const c of testCases) {
     const s = sample(c);
-    table.push({ case: c.id, pretrained: validationDice(pretrained, [s]), scratch: validationDice(scratch, [s]) });
+    table.push({ case: c.id, pretrained: validationDice(pretrained, [s]), scratch: validationDice(scratch, [s]), pretrainedLr1e2: validationDice(pretrainedHiLr, [s]) });
   }
   const phantomRows = table.filter((r) => !r.case.startsWith('real:'));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const summary = { pretrained: mean(phantomRows.map((r) => r.pretrained)), scratch: mean(phantomRows.map((r) => r.scratch)) };
+  const summary = { pretrained: mean(phantomRows.map((r) => r.pretrained)), scratch: mean(phantomRows.map((r) => r.scratch)), pretrainedLr1e2: mean(phantomRows.map((r) => r.pretrainedLr1e2)) };
 
   const curveSvg = path.join(out, 'learning-curves.svg');
   await atomicWriteFile(
@@ -252,6 +257,7 @@ async function main(): Promise<void> {
     svgChart('Lung segmentation: validation Dice', [
       { name: 'pretrained encoder', color: '#d62728', points: armP.curve.map((p) => [p.step, p.dice]) },
       { name: 'from scratch', color: '#1f77b4', points: armS.curve.map((p) => [p.step, p.dice]) },
+      { name: 'pretrained, lr 1e-2', color: '#ff7f0e', points: armH.curve.map((p) => [p.step, p.dice]) },
     ], 'mean foreground Dice', 1),
   );
   const smooth = (xs: number[]): Array<[number, number]> => xs.map((_, i) => [i + 1, mean(xs.slice(Math.max(0, i - 4), i + 1))]);
@@ -260,6 +266,7 @@ async function main(): Promise<void> {
     svgChart('Training loss (Dice + CE, 5-step mean)', [
       { name: 'pretrained encoder', color: '#d62728', points: smooth(armP.losses) },
       { name: 'from scratch', color: '#1f77b4', points: smooth(armS.losses) },
+      { name: 'pretrained, lr 1e-2', color: '#ff7f0e', points: smooth(armH.losses) },
       { name: 'multi-domain pretraining', color: '#7f7f7f', points: smooth(pretrainLoss) },
     ], 'loss'),
   );
@@ -275,12 +282,12 @@ async function main(): Promise<void> {
     '',
     `Setup: ResNet-10 (shortcut B, base width ${args.width}), lung decoder (3 classes: background, right, left), ${DIMS.join('x')} voxel phantoms (~8 mm), patches ${PATCH.join('x')}, Dice + CE loss, ${args.pretrainSteps} pretraining steps, ${args.steps} transfer steps per arm; Adam 1e-3 for the pretrained arm, 1e-2 from scratch (the paper's rule). Training: ${lungTrain.length} phantoms; validation: ${lungVal.length}; test: ${lungTest.length} phantoms${real ? ' + the real CT `example_ct_sm` (../shared/data, TotalSegmentator lobe labels merged into left/right lungs; an abdominal scan holding only the lung bases, 116 mL; it is a domain shift for both arms)' : ' (no ../shared/data: real CT skipped)'}.`,
     '',
-    '| test case | pretrained | from scratch |',
-    '|---|---|---|',
-    ...table.map((r) => `| ${r.case} | ${fmt(r.pretrained)} | ${fmt(r.scratch)} |`),
-    `| **mean over test phantoms** | **${fmt(summary.pretrained)}** | **${fmt(summary.scratch)}** |`,
+    '| test case | pretrained (Adam 1e-3, paper) | from scratch (Adam 1e-2, paper) | pretrained, Adam 1e-2 (control) |',
+    '|---|---|---|---|',
+    ...table.map((r) => `| ${r.case} | ${fmt(r.pretrained)} | ${fmt(r.scratch)} | ${fmt(r.pretrainedLr1e2)} |`),
+    `| **mean over test phantoms** | **${fmt(summary.pretrained)}** | **${fmt(summary.scratch)}** | **${fmt(summary.pretrainedLr1e2)}** |`,
     '',
-    `Validation Dice after ${args.steps} steps: pretrained ${fmt(armP.curve[armP.curve.length - 1].dice)}, scratch ${fmt(armS.curve[armS.curve.length - 1].dice)}. Time: pretraining ${pretrainSeconds.toFixed(0)} s, pretrained arm ${armP.seconds.toFixed(0)} s, scratch arm ${armS.seconds.toFixed(0)} s, total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`,
+    `Validation Dice after ${args.steps} steps: pretrained ${fmt(armP.curve[armP.curve.length - 1].dice)}, scratch ${fmt(armS.curve[armS.curve.length - 1].dice)}, pretrained at 1e-2 ${fmt(armH.curve[armH.curve.length - 1].dice)}. Time: pretraining ${pretrainSeconds.toFixed(0)} s, arms ${armP.seconds.toFixed(0)} / ${armS.seconds.toFixed(0)} / ${armH.seconds.toFixed(0)} s, total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`,
     '',
     `Curves: ${pngs.length ? pngs.map((p) => path.basename(p)).join(', ') : 'learning-curves.svg, training-loss.svg (Chromium not found: run again with --render-only where it is)'}.`,
     '',
@@ -291,11 +298,11 @@ async function main(): Promise<void> {
     args,
     backend: { backend: backend.backend, kernels: backend.kernels, threads: backend.threads },
     pretrainingDomains: ['phantom liver segmentation', 'phantom bone segmentation (noise 20 HU)'],
-    curves: { pretrained: armP.curve, scratch: armS.curve },
-    losses: { pretrain: pretrainLoss, pretrained: armP.losses, scratch: armS.losses },
+    curves: { pretrained: armP.curve, scratch: armS.curve, pretrainedLr1e2: armH.curve },
+    losses: { pretrain: pretrainLoss, pretrained: armP.losses, scratch: armS.losses, pretrainedLr1e2: armH.losses },
     test: table,
     meanTestDicePhantoms: summary,
-    seconds: { pretrain: pretrainSeconds, pretrained: armP.seconds, scratch: armS.seconds, total: (performance.now() - tStart) / 1000 },
+    seconds: { pretrain: pretrainSeconds, pretrained: armP.seconds, scratch: armS.seconds, pretrainedLr1e2: armH.seconds, total: (performance.now() - tStart) / 1000 },
   });
   process.stdout.write(`\n${md5}\nwrote ${out}\n`);
 }

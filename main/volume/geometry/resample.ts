@@ -44,10 +44,6 @@ export function resampleData(
   const out: VoxelArray = mode === 'linear' && !opts.keepType ? new Float32Array(n) : allocLike(data, n);
   const round = mode === 'linear' && opts.keepType && !(data instanceof Float32Array || data instanceof Float64Array);
   const sxy = sx * sy;
-  const snap = (v: number): number => {
-    const r = Math.round(v);
-    return Math.abs(v - r) < SNAP ? r : v;
-  };
   // Scratch space for the label vote.
   const labs = new Float64Array(8);
   const wts = new Float64Array(8);
@@ -59,9 +55,16 @@ export function resampleData(
       const by = m[5] * j + m[6] * k + m[7];
       const bz = m[9] * j + m[10] * k + m[11];
       for (let i = 0; i < dx; i++, p++) {
-        let x = snap(m[0] * i + bx);
-        let y = snap(m[4] * i + by);
-        let z = snap(m[8] * i + bz);
+        let x = m[0] * i + bx;
+        let y = m[4] * i + by;
+        let z = m[8] * i + bz;
+        // snap near-integer coordinates (inline: this loop runs once per output voxel)
+        const rx = Math.round(x);
+        const ry = Math.round(y);
+        const rz = Math.round(z);
+        if (Math.abs(x - rx) < SNAP) x = rx;
+        if (Math.abs(y - ry) < SNAP) y = ry;
+        if (Math.abs(z - rz) < SNAP) z = rz;
         if (x < -EDGE || y < -EDGE || z < -EDGE || x > sx - 1 + EDGE || y > sy - 1 + EDGE || z > sz - 1 + EDGE) {
           out[p] = fill;
           continue;
@@ -100,7 +103,20 @@ export function resampleData(
           out[p] = round ? Math.round(v) : v;
           continue;
         }
-        // label vote
+        // label vote; most voxels sit inside one label (or background): no vote needed
+        const l0 = data[i000];
+        if (
+          data[i000 + dxo] === l0 &&
+          data[i000 + dyo] === l0 &&
+          data[i000 + dyo + dxo] === l0 &&
+          data[i000 + dzo] === l0 &&
+          data[i000 + dzo + dxo] === l0 &&
+          data[i000 + dzo + dyo] === l0 &&
+          data[i000 + dzo + dyo + dxo] === l0
+        ) {
+          out[p] = l0;
+          continue;
+        }
         let nl = 0;
         for (let c = 0; c < 8; c++) {
           const ox = c & 1 ? dxo : 0;

@@ -69,3 +69,15 @@ describe.skipIf(!sharedAvailable('DICOM series / NIfTI in ../shared/data'))('loa
     expect(diff).toBe(0);
   });
 });
+
+describe.skipIf(!sharedAvailable('DICOM SEG in ../shared/data'))('loadVolume on a DICOM SEG file', () => {
+  it('opens it as a label map on its own grid', async () => {
+    const file = path.join(DATA_DIR, 'dicom/seg/liver.dcm');
+    expect(await detectVolumeKind(file)).toBe('dicom-seg');
+    const v = await loadVolume(file);
+    expect(v.dims).toEqual([512, 512, 3]);
+    expect(v.meta.modality).toBe('SEG');
+    expect(Array.from(v.data).filter((x) => x === 1)).toHaveLength(107098);
+    expect(await detectVolumeKind(path.join(DATA_DIR, 'dicom/seg/ct_image.dcm'))).toBe('dicom');
+  });
+});

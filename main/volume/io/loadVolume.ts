@@ -3,6 +3,7 @@ import type { Volume } from '../Volume';
 import { VolumeReadError } from './errors';
 import { loadDicom, type LoadDicomOptions } from './dicom/loadDicom';
 import { isNiftiPath, readNifti } from './nifti/readNifti';
+import { readDicomSeg } from './seg/readDicomSeg';
 
 export interface LoadVolumeOptions {
   /**
@@ -14,8 +15,18 @@ export interface LoadVolumeOptions {
   dicom?: LoadDicomOptions;
 }
 
+const SEG_CLASSES = ['1.2.840.10008.5.1.4.1.1.66.4', '1.2.840.10008.5.1.4.1.1.66.7'];
+
+/** UID values are padded to even length with NUL; an odd-length UID is followed by it, an even one by the next tag. */
+function endsWithUid(meta: string, uid: string): boolean {
+  const i = meta.indexOf(uid);
+  if (i < 0) return false;
+  const next = meta.charCodeAt(i + uid.length);
+  return next === 0x02 || next === 0x00; // next element of group 0002, or padding
+}
+
 /** What kind of input a path is, from its name and first bytes (no full read). */
-export async function detectVolumeKind(file: string): Promise<'nifti' | 'dicom' | 'dicom-folder'> {
+export async function detectVolumeKind(file: string): Promise<'nifti' | 'dicom' | 'dicom-seg' | 'dicom-folder'> {
   let st;
   try {
     st = await fs.stat(file);
@@ -27,10 +38,14 @@ export async function detectVolumeKind(file: string): Promise<'nifti' | 'dicom' 
   if (isNiftiPath(file)) return 'nifti';
   const fh = await fs.open(file, 'r');
   try {
-    const head = new Uint8Array(352);
+    const head = new Uint8Array(4096);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     const b = head.subarray(0, bytesRead);
-    if (bytesRead >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d) return 'dicom';
+    if (bytesRead >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d) {
+      // The file meta group names the SOP class: segmentations open as label maps.
+      const meta = Buffer.from(b.buffer, b.byteOffset, bytesRead).toString('latin1');
+      return SEG_CLASSES.some((uid) => meta.includes(`${uid}\0`) || meta.includes(`${uid} `) || endsWithUid(meta, uid)) ? 'dicom-seg' : 'dicom';
+    }
     if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'nifti';
     if (bytesRead >= 4) {
       const dv = new DataView(b.buffer, 0, 4);
@@ -47,12 +62,15 @@ export async function detectVolumeKind(file: string): Promise<'nifti' | 'dicom' 
 
 /**
  * Load any supported scan as a Volume (RAS+ affine, scaled values):
- * .nii / .nii.gz / .hdr / .img(.gz) → NIfTI reader; a folder or any other file → DICOM loader.
+ * .nii / .nii.gz / .hdr / .img(.gz) → NIfTI reader; a DICOM SEG file → its label map on its own grid
+ * (readDicomSeg; use its `reference` option to place it on a source series); a folder or any other
+ * file → DICOM loader.
  * Errors are VolumeReadError: one line naming the file and the cause.
  */
 export async function loadVolume(path: string, opts: LoadVolumeOptions = {}): Promise<Volume> {
   const kind = await detectVolumeKind(path);
   if (kind === 'nifti') return readNifti(path, { volumeIndex: opts.volumeIndex });
+  if (kind === 'dicom-seg') return readDicomSeg(path);
   try {
     return await loadDicom(path, { frame: opts.volumeIndex, ...opts.dicom });
   } catch (err) {

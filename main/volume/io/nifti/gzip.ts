@@ -24,6 +24,14 @@ export function gunzip(bytes: Uint8Array): Uint8Array {
       /* fall through to zlib, which gives the precise error */
     }
   }
+  return gunzipAllMembers(bytes);
+}
+
+/**
+ * Node's zlib, which decodes every member of a multi-member stream. Used as the fallback, and when a
+ * single-member decode came out short (fflate stops after the first member).
+ */
+export function gunzipAllMembers(bytes: Uint8Array): Uint8Array {
   try {
     const out = inflateNative(bytes, { chunkSize: 1 << 20 });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

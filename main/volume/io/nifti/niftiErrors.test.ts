@@ -107,3 +107,18 @@ describe('less common datatypes', () => {
     expect(Array.from(v.data)).toEqual([-5, 70000]);
   });
 });
+
+describe('gzip variants', () => {
+  it('a multi-member .nii.gz (two equal-size members, as pigz/cat can make) reads completely', async () => {
+    const half = good.length / 2;
+    const file = path.join(dir, 'multi.nii.gz');
+    const a = gzip(good.subarray(0, half));
+    const b = gzip(good.subarray(half));
+    const both = new Uint8Array(a.length + b.length);
+    both.set(a);
+    both.set(b, a.length);
+    writeFileSync(file, both);
+    const v = await readNifti(file);
+    expect(Array.from(v.data)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+  });
+});

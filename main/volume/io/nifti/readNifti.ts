@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { Volume } from '../../Volume';
 import { VolumeReadError } from '../errors';
 import { decodeNifti, type NiftiImage } from './decodeNifti';
-import { gunzip, isGzip } from './gzip';
+import { gunzip, gunzipAllMembers, isGzip } from './gzip';
 import { niftiToVolume } from './niftiToVolume';
 
 export interface ReadNiftiOptions {
@@ -71,7 +71,22 @@ export async function readNiftiImage(file: string): Promise<NiftiImage> {
         throw new Error(`cannot read the pair's image file ${imgFile}: ${(err as Error).message}`);
       }
     }
-    return decodeNifti(header, image);
+    try {
+      return decodeNifti(header, image);
+    } catch (err) {
+      // A multi-member gzip (pigz, concatenated parts) whose last member happens to have the full size
+      // fools the footer check; decode every member and try once more.
+      if (!/^truncated (image data|NIfTI)/.test((err as Error).message)) throw err;
+      const reread = async (f: string): Promise<Uint8Array> => {
+        const b = await fs.readFile(f);
+        const u8 = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+        return isGzip(u8) ? gunzipAllMembers(u8) : u8;
+      };
+      const hdr2 = await reread(hdrFile);
+      const img2 = image && imgFile ? await reread(imgFile) : undefined;
+      if (hdr2.length === header.length && (img2?.length ?? 0) === (image?.length ?? 0)) throw err;
+      return decodeNifti(hdr2, img2);
+    }
   } catch (err) {
     throw VolumeReadError.wrap(file, describeFsError(err));
   }
