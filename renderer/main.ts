@@ -7,7 +7,7 @@ import './app/app.css';
 declare const __MED3D_DEV_MOCK__: boolean;
 
 async function connect(): Promise<{ api: Med3dApi; mode: 'electron' | 'web' }> {
-  if (__MED3D_DEV_MOCK__ && new URLSearchParams(location.search).has('mock')) {
+  if (typeof __MED3D_DEV_MOCK__ !== 'undefined' && __MED3D_DEV_MOCK__ && new URLSearchParams(location.search).has('mock')) {
     const { createMockApi } = await import('./dev/mockApi');
     return { api: createMockApi(), mode: 'web' };
   }

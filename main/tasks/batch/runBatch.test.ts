@@ -92,6 +92,15 @@ describe('runBatch (lung, cold start)', () => {
     expect(msgs.join(' ')).toMatch(/needs a model/);
   });
 
+  it('writes DICOM SEG when asked (--format dicom-seg)', async () => {
+    const outDir = path.join(dir, 'seg-out');
+    const s = await runBatch({ task: 'lung', inDir: path.join(inDir, 'site-b'), outDir, format: 'dicom-seg', warn: () => undefined });
+    expect(s.exitCode).toBe(0);
+    const bytes = await readFile(path.join(outDir, 'p2.lung.seg.dcm'));
+    expect(bytes.subarray(128, 132).toString('latin1')).toBe('DICM');
+    expect(bytes.includes(Buffer.from('right lung'))).toBe(true);
+  });
+
   it('med3d batch CLI: exit code 2 and reports on disk', async () => {
     const outDir = path.join(dir, 'cli-out');
     const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin/med3d.mjs'), 'batch', '--task', 'lung', '--in', inDir, '--out', outDir, '--shard', '0/1'], { cwd: REPO_ROOT }).then(

@@ -158,7 +158,7 @@ async function runCase(task: PreparedTask, c: BatchCase, out: string, format: 'n
   const mask = sameGrid(gridOf(result.mask), gridOf(ct)) ? result.mask : resampleToGrid(result.mask, gridOf(ct), { interpolation: 'nearest' });
   await fs.mkdir(path.dirname(out), { recursive: true });
   if (format === 'nifti') await writeNiftiFile(out, mask);
-  else await writeDicomSegFile(out, mask, ct);
+  else await writeDicomSegFile(out, mask, ct, `Med3D ${task.task} (${task.method})`);
   const names = new Map(mask.labels.map((l) => [l.value, l.name]));
   const volumesMl: Record<string, number> = {};
   for (const [v, ml] of labelVolumesMl(mask)) volumesMl[names.get(v) ?? `label ${v}`] = ml;

@@ -135,6 +135,19 @@ describe('nodule malignancy', () => {
     for (let a = 0; a < 3; a++) expect(c.centerWorld[a]).toBeCloseTo(nod.centerWorld[a], 6);
   });
 
+  it('runs the nodule task end to end (candidates in the cold-start lungs → classified mask + findings)', async () => {
+    const big = generateCtPhantom({ dims: [128, 128, 80], seed: 5 });
+    const file = await writeModel('nodule-task', noduleSpec(tinyBackbone(2)), 'nodule-malignancy', {});
+    const task = await prepareTask('nodule', { model: file });
+    const r = await task.run(big.ct);
+    expect(r.findings!.length).toBeGreaterThanOrEqual(2);
+    expect(r.mask.dims).toEqual(big.ct.dims);
+    const values = new Set(r.mask.data);
+    for (const v of values) expect([0, 1, 2]).toContain(v);
+    expect(values.size).toBeGreaterThan(1);
+    for (const f of r.findings!) expect(Number(f.probabilityMalignant)).toBeGreaterThanOrEqual(0);
+  });
+
   it('finds the phantom nodules as candidates inside the lungs', () => {
     const big = generateCtPhantom({ dims: [128, 128, 80], seed: 5 });
     const lungs = new Uint8Array(big.truth.lungs.data.length);

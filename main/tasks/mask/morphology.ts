@@ -6,7 +6,7 @@ import type { Vec3 } from '../../volume/Volume';
  * Implemented as a sparse offset list over the element; cost ~ voxels x element size, fine for
  * the small radii (1-5 mm) these pipelines use.
  */
-function ballOffsets(dims: Vec3, spacing: Vec3, radiusMm: number): { di: number; dj: number; dk: number }[] {
+function ballOffsets(spacing: Vec3, radiusMm: number): { di: number; dj: number; dk: number }[] {
   const r = [0, 1, 2].map((a) => Math.floor(radiusMm / spacing[a] + 1e-9));
   const out: { di: number; dj: number; dk: number }[] = [];
   for (let dk = -r[2]; dk <= r[2]; dk++)
@@ -15,13 +15,12 @@ function ballOffsets(dims: Vec3, spacing: Vec3, radiusMm: number): { di: number;
         const d = Math.hypot(di * spacing[0], dj * spacing[1], dk * spacing[2]);
         if (d <= radiusMm + 1e-9) out.push({ di, dj, dk });
       }
-  void dims;
   return out;
 }
 
 function apply(mask: Uint8Array, dims: Vec3, spacing: Vec3, radiusMm: number, erode: boolean): Uint8Array {
   const [nx, ny, nz] = dims;
-  const offs = ballOffsets(dims, spacing, radiusMm);
+  const offs = ballOffsets(spacing, radiusMm);
   const out = new Uint8Array(mask.length);
   if (!erode) {
     for (let k = 0; k < nz; k++)

@@ -158,14 +158,15 @@ export function runNoduleTask(m: TaskModel, ct: Volume): TaskResult {
   const mask = new Uint8Array(ct.data.length);
   const findings: NonNullable<TaskResult['findings']> = [];
   const [nx, ny] = ct.dims;
+  const valueOf = new Map<number, number>(); // component → mask value, painted in one pass below
   for (const c of cands) {
     const r = classifyNodule(m, ct, { frame: 'voxel', coords: c.centerVoxel });
     const ci = c.centerVoxel.map(Math.round);
     const label = cc.labels[ci[0] + nx * (ci[1] + ny * ci[2])];
-    const value = r.malignant ? NODULE_LABELS.malignant : NODULE_LABELS.benign;
-    if (label) for (let p = 0; p < mask.length; p++) if (cc.labels[p] === label) mask[p] = value;
+    if (label) valueOf.set(label, r.malignant ? NODULE_LABELS.malignant : NODULE_LABELS.benign);
     findings.push({ centerVoxel: c.centerVoxel.map((x) => +x.toFixed(2)), centerWorld: r.centerWorld.map((x) => +x.toFixed(2)), diameterMm: +c.diameterMm.toFixed(1), probabilityMalignant: +r.probability.toFixed(4), malignant: r.malignant });
   }
+  if (valueOf.size) for (let p = 0; p < mask.length; p++) if (cc.labels[p]) mask[p] = valueOf.get(cc.labels[p]) ?? 0;
   const out: LabelMap = {
     data: mask,
     dims: [...ct.dims] as Vec3,
