@@ -15,10 +15,10 @@
  *      and the final test Dice in a table (phantoms; plus the real CT of ../shared/data with its
  *      TotalSegmentator lung labels when present — one abdominal scan with lung bases, test only).
  *
- * Options: --out DIR (default experiment-out/transfer), --steps N (transfer steps per arm, 100),
+ * Options: --out DIR (default docs/experiments-transfer), --steps N (transfer steps per arm, 100),
  * --pretrain-steps N (100), --width W (encoder base width, 4), --seed S, --render-only (re-render
  * the SVGs in --out). The defaults fit about 10 minutes on 2 quiet cores; the figures in
- * experiment-out/transfer/results.md used --steps 300 --pretrain-steps 300 on 16 cores.
+ * docs/experiments-transfer/results.md used --steps 300 --pretrain-steps 300 on 16 cores.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
@@ -51,7 +51,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { out: 'experiment-out/transfer', steps: 100, pretrainSteps: 100, width: 4, seed: 1, renderOnly: false };
+  const a: Args = { out: 'docs/experiments-transfer', steps: 100, pretrainSteps: 100, width: 4, seed: 1, renderOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {

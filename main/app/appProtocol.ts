@@ -6,21 +6,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { electronCsp } from './csp';
+import { mimeType } from '../server/mimeType';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = 'app://med3d';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** Handle one app:// request (protocol.handle callback); pure apart from reading the file. */
 export async function serveAppRequest(rendererDir: string, requestUrl: string): Promise<Response> {
@@ -38,7 +28,7 @@ export async function serveAppRequest(rendererDir: string, requestUrl: string): 
     return new Response('not found', { status: 404 });
   }
   const headers: Record<string, string> = {
-    'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': mimeType(file),
     'x-content-type-options': 'nosniff',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-embedder-policy': 'require-corp',

@@ -14,6 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEventHub } from '../../common/api/ApiEventHub';
 import type { ApiDispatch } from '../../common/api/dispatcher';
 import { WireDecoder, encodeMessage, type WireMessage } from '../../common/api/wire';
+import { mimeType } from './mimeType';
 
 export interface WebServerOptions {
   dispatch: ApiDispatch;
@@ -40,23 +41,6 @@ export interface WebServer {
 export const COOKIE_NAME = 'med3d_token';
 const HOST = '127.0.0.1';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Same policy as the Electron window (see main/app/csp.ts) plus the WebSocket origin. */
 export function webCsp(port: number): string {
@@ -125,7 +109,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         return deny(res, 404, 'not found');
       }
       const headers: http.OutgoingHttpHeaders = {
-        'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': mimeType(file),
         'content-length': st.size,
         'x-content-type-options': 'nosniff',
         'cross-origin-opener-policy': 'same-origin',

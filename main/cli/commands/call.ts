@@ -83,6 +83,9 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } finally {
         await svc.dispose();
+        // The engine worker a job started stays up for the next job; a one-shot CLI call must not
+        // wait for it. Exit once stdout has drained (unref: never keeps a finished process alive).
+        process.stdout.write('', () => setTimeout(() => process.exit(process.exitCode ?? 0), 20).unref());
       }
     });
 }

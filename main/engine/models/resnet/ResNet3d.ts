@@ -8,18 +8,11 @@ import type { SeedSequence } from '../../nn/layers/init';
 import type { ForwardCtx } from '../../nn/layers/Module';
 import { stage } from '../../nn/layers/scoped';
 import type { BackboneSpec, ResNetDepth } from '../ModelSpec';
+import { RESNET_BLOCKS } from '../../weights/resnetLayout';
 import { BasicBlock, Bottleneck, type BlockConfig, type ResidualBlock } from './blocks';
 
-/** Blocks per stage for each depth (MedicalNet's resnet10 … resnet200). */
-export const RESNET_CONFIG: Readonly<Record<ResNetDepth, { block: 'basic' | 'bottleneck'; layers: readonly [number, number, number, number] }>> = {
-  10: { block: 'basic', layers: [1, 1, 1, 1] },
-  18: { block: 'basic', layers: [2, 2, 2, 2] },
-  34: { block: 'basic', layers: [3, 4, 6, 3] },
-  50: { block: 'bottleneck', layers: [3, 4, 6, 3] },
-  101: { block: 'bottleneck', layers: [3, 4, 23, 3] },
-  152: { block: 'bottleneck', layers: [3, 8, 36, 3] },
-  200: { block: 'bottleneck', layers: [3, 24, 36, 3] },
-};
+/** Blocks per stage for each depth (MedicalNet's resnet10 … resnet200): one table, shared with the state-dict layout. */
+const RESNET_CONFIG = RESNET_BLOCKS;
 
 /** Stage strides and dilations: layer3/4 keep the resolution and dilate instead (Med3D). */
 const STAGES = [
@@ -67,7 +60,7 @@ export class ResNet3dEncoder {
       const planes = w * 2 ** li;
       const group = new Group();
       const list: ResidualBlock[] = [];
-      for (let bi = 0; bi < cfg.layers[li]; bi++) {
+      for (let bi = 0; bi < cfg.counts[li]; bi++) {
         const first = bi === 0;
         const c: BlockConfig = {
           inplanes,
