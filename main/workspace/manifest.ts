@@ -2,7 +2,7 @@
  * The workspace manifest (med3d-workspace.json): cases, label versions, model versions and
  * settings. Plain JSON, written only through atomicWriteJson. Pure helpers here; I/O in Workspace.ts.
  */
-import type { CaseStatus, LabelDef, TaskName, WorkspaceSettings } from '../../common/api/types';
+import type { CaseStatus, LabelDef, ModelVersionInfo, TaskName, WorkspaceSettings } from '../../common/api/types';
 
 export const MANIFEST_NAME = 'med3d-workspace.json';
 export const MANIFEST_FORMAT = 'med3d-workspace';
@@ -40,18 +40,8 @@ export interface CaseRecord {
   labels: LabelVersionRecord[];
 }
 
-export interface ModelVersionRecord {
-  versionId: string;
-  task: TaskName;
-  backbone: string;
-  parent: string | null;
-  origin: 'import' | 'finetune' | 'scratch';
-  trainingCases: string[];
-  metrics: Record<string, number>;
-  createdAt: string;
-  /** Relative to the workspace root. */
-  file: string;
-  note: string;
+/** What the manifest stores per model version: the API's view minus the derived `active` flag. */
+export interface ModelVersionRecord extends Omit<ModelVersionInfo, 'active'> {
   /** Anything a task wants to keep with the version (preprocessing, history...). */
   extra?: Record<string, unknown>;
 }
