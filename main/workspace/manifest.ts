@@ -2,7 +2,7 @@
  * The workspace manifest (med3d-workspace.json): cases, label versions, model versions and
  * settings. Plain JSON, written only through atomicWriteJson. Pure helpers here; I/O in Workspace.ts.
  */
-import type { CaseStatus, LabelDef, ModelVersionInfo, TaskName, WorkspaceSettings } from '../../common/api/types';
+import type { CaseStatus, LabelDef, LabelVersionInfo, ModelVersionInfo, TaskName, WorkspaceSettings } from '../../common/api/types';
 
 export const MANIFEST_NAME = 'med3d-workspace.json';
 export const MANIFEST_FORMAT = 'med3d-workspace';
@@ -15,15 +15,8 @@ export interface CaseGrid {
   spacing: [number, number, number];
 }
 
-export interface LabelVersionRecord {
-  version: number;
-  status: CaseStatus;
-  note: string;
-  author: string;
-  createdAt: string;
-  voxelCounts: Record<string, number>;
-  /** Relative to the workspace root, '/' separated. */
-  file: string;
+/** What the manifest stores per label version: the API's view minus the case id (implied by the case). */
+export interface LabelVersionRecord extends Omit<LabelVersionInfo, 'caseId'> {
   baseVersion: number | null;
 }
 
