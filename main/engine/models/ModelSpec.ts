@@ -29,6 +29,8 @@ export type HeadSpec =
   | { kind: 'liver-coarse'; classes: number }
   /** Liver fine stage: 3D DenseASPP on the backbone features. */
   | { kind: 'dense-aspp'; classes: number; growth: number; rates: number[] }
+  /** Liver pair on one encoder: branch 0 coarse (liver-coarse), branch 1 fine (dense-aspp). */
+  | { kind: 'liver-two-stage'; classes: number; growth: number; rates: number[] }
   /** Multi-domain pretraining: one light branch (conv 1³ + upsampling) per dataset. */
   | { kind: 'multi-domain'; classesPerDomain: number[] }
   /** Encoder only (e.g. MedicalNet files without conv_seg). */

@@ -2,6 +2,7 @@ import { SeedSequence } from '../nn/layers/init';
 import { ClassifierHead } from './heads/ClassifierHead';
 import { DenseAsppHead } from './heads/DenseAsppHead';
 import type { Head } from './heads/Head';
+import { LiverTwoStageHead } from './heads/LiverTwoStageHead';
 import { LungDecoderHead } from './heads/LungDecoderHead';
 import { MedicalNetSegHead } from './heads/MedicalNetSegHead';
 import { MultiDomainHead } from './heads/MultiDomainHead';
@@ -28,6 +29,7 @@ const HEADS: Record<HeadSpec['kind'], HeadFactory> = {
   classifier: (h, c, s) => (h.kind === 'classifier' ? new ClassifierHead(c, h.classes, s) : null),
   'liver-coarse': (h, c, s) => (h.kind === 'liver-coarse' ? new UpsampledConvHead(c, h.classes, s) : null),
   'dense-aspp': (h, c, s, e, m) => (h.kind === 'dense-aspp' ? new DenseAsppHead(c, h.growth, h.rates, h.classes, s, e, m) : null),
+  'liver-two-stage': (h, c, s, e, m) => (h.kind === 'liver-two-stage' ? new LiverTwoStageHead(c, h.classes, h.growth, h.rates, s, e, m) : null),
   'multi-domain': (h, c, s) => (h.kind === 'multi-domain' ? new MultiDomainHead(c, h.classesPerDomain, s) : null),
   none: () => null,
 };
@@ -63,9 +65,10 @@ function validateHead(h: HeadSpec): void {
       h.channels.forEach((c, i) => pos(c, `channels[${i}]`));
       break;
     case 'dense-aspp':
+    case 'liver-two-stage':
       pos(h.classes, 'classes');
       pos(h.growth, 'growth');
-      if (!Array.isArray(h.rates) || h.rates.length === 0) throw new Error(`head 'dense-aspp': rates must list at least one dilation rate`);
+      if (!Array.isArray(h.rates) || h.rates.length === 0) throw new Error(`head '${h.kind}': rates must list at least one dilation rate`);
       h.rates.forEach((r, i) => pos(r, `rates[${i}]`));
       break;
     case 'multi-domain':

@@ -131,6 +131,11 @@ export function headLayout(head: HeadSpec, inChannels: number, out: ExpectedLayo
       conv(out, 'aspp_seg', head.classes, c, 1, true);
       break;
     }
+    case 'liver-two-stage':
+      // Same keys as a liver-coarse head followed by a dense-aspp head (LiverTwoStageHead).
+      headLayout({ kind: 'liver-coarse', classes: head.classes }, inChannels, out);
+      headLayout({ kind: 'dense-aspp', classes: head.classes, growth: head.growth, rates: head.rates }, inChannels, out);
+      break;
     case 'multi-domain':
       head.classesPerDomain.forEach((k, i) => conv(out, `branches.${i}`, k, inChannels, 1, true));
       break;

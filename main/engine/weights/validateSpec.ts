@@ -33,6 +33,7 @@ export function validateModelSpec(v: unknown): ModelSpec {
       if (!posInt(h.classes)) bad('positive integer classes');
       break;
     case 'dense-aspp':
+    case 'liver-two-stage':
       if (!posInt(h.classes) || !posInt(h.growth) || !ints(h.rates)) bad('classes, growth and rates');
       break;
     case 'multi-domain':
