@@ -9,8 +9,10 @@
  *   <root>/exports/
  *
  * Crash safety: every file goes through atomicWriteFile (temp + fsync + rename). A label file is
- * written before the manifest that lists it; a crash in between leaves an unlisted file, and the
- * next save picks a higher version number rather than overwriting it. Mutations are serialised.
+ * created without replacing (never overwritten) before the manifest that lists it; a crash in
+ * between leaves an unlisted file, which the next open moves aside (sweepTornFiles) and whose
+ * number is never reused. Mutations are serialised within the process (a promise chain) and across
+ * processes (WorkspaceLock): each one re-reads the manifest under the lock, changes it, writes it.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -46,12 +48,18 @@ import {
   type WorkspaceManifest,
 } from './manifest';
 import { decodeRecovery, encodeRecovery } from './recoveryFile';
+import { WorkspaceLock, type WorkspaceLockOptions } from './WorkspaceLock';
+import { sweepTornFiles } from './sweepTornFiles';
 
 export interface OpenWorkspaceOptions {
   /** Create the folder and manifest when missing (default false: missing → error). */
   create?: boolean;
   /** Called after every change (the service forwards it as onWorkspaceChanged). */
   onChange?: (e: WorkspaceChangedEvent) => void;
+  /** Where lock takeovers and swept files are reported (default: stderr). */
+  log?: (msg: string) => void;
+  /** Cross-process lock timing (wait timeout, staleness age). */
+  lock?: Omit<WorkspaceLockOptions, 'log'>;
 }
 
 export interface SaveLabelOptions {
@@ -85,6 +93,8 @@ export class Workspace {
   private constructor(
     readonly root: string,
     manifest: WorkspaceManifest,
+    private readonly lock: WorkspaceLock,
+    private readonly log: (msg: string) => void,
     private readonly onChange?: (e: WorkspaceChangedEvent) => void,
   ) {
     this.manifest = manifest;
@@ -94,39 +104,70 @@ export class Workspace {
     return path.join(root, MANIFEST_NAME);
   }
 
-  static async open(root: string, opts: OpenWorkspaceOptions = {}): Promise<Workspace> {
-    const abs = path.resolve(root);
-    const file = Workspace.manifestPath(abs);
-    let text: string | null = null;
+  /** The manifest text, or null when there is none. */
+  private static async readManifestText(file: string): Promise<string | null> {
     try {
-      text = await fs.readFile(file, 'utf8');
+      return await fs.readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ApiError('bad-file', `cannot read workspace manifest ${file}: ${(err as Error).message}`, file);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new ApiError('bad-file', `cannot read workspace manifest ${file}: ${(err as Error).message}`, file);
     }
-    if (text === null) {
-      if (!opts.create) throw new ApiError('not-found', `${abs} is not a Med3D workspace (no ${MANIFEST_NAME}); create it first`, abs);
-      const st = await fs.stat(abs).catch(() => null);
-      if (st && !st.isDirectory()) throw new ApiError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
-      const m = newManifest(path.basename(abs));
-      await atomicWriteJson(file, m);
-      const ws = new Workspace(abs, m, opts.onChange);
-      ws.stamp = await Workspace.stampOf(file);
-      return ws;
-    }
+  }
+
+  private static parseManifest(text: string, file: string): WorkspaceManifest {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
       throw new ApiError('bad-file', `workspace manifest ${file} is not valid JSON (${(err as Error).message})`, file);
     }
-    let ws: Workspace;
     try {
-      ws = new Workspace(abs, checkManifest(parsed, file), opts.onChange);
+      return checkManifest(parsed, file);
     } catch (err) {
       throw new ApiError('bad-file', (err as Error).message, file);
     }
+  }
+
+  static async open(root: string, opts: OpenWorkspaceOptions = {}): Promise<Workspace> {
+    const abs = path.resolve(root);
+    const file = Workspace.manifestPath(abs);
+    const log = opts.log ?? ((m: string) => void process.stderr.write(`${m}\n`));
+    const lock = new WorkspaceLock(abs, { ...opts.lock, log });
+    let text = await Workspace.readManifestText(file);
+    if (text === null) {
+      if (!opts.create) throw new ApiError('not-found', `${abs} is not a Med3D workspace (no ${MANIFEST_NAME}); create it first`, abs);
+      const st = await fs.stat(abs).catch(() => null);
+      if (st && !st.isDirectory()) throw new ApiError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
+      await fs.mkdir(abs, { recursive: true });
+      // Under the lock: a second process creating the same workspace must not replace a manifest
+      // the first one already wrote (and maybe added cases to).
+      text = await lock.run(async () => {
+        const existing = await Workspace.readManifestText(file);
+        if (existing !== null) return existing;
+        const m = newManifest(path.basename(abs));
+        await atomicWriteJson(file, m);
+        return JSON.stringify(m);
+      });
+    }
+    const ws = new Workspace(abs, Workspace.parseManifest(text, file), lock, log, opts.onChange);
     ws.stamp = await Workspace.stampOf(file);
+    await ws.sweep();
     return ws;
+  }
+
+  /**
+   * Remove what a killed writer left (temp files, unlisted label files). Best effort: a read-only
+   * workspace (no lock file can be made) still opens for reading.
+   */
+  private async sweep(): Promise<void> {
+    try {
+      await this.lock.run(async () => {
+        await this.reload();
+        await sweepTornFiles(this.root, this.manifest, this.log);
+      });
+    } catch (err) {
+      this.log(`workspace ${this.root}: skipped the clean-up of interrupted writes (${(err as Error).message})`);
+    }
   }
 
   // ---------- reading ----------
@@ -284,11 +325,22 @@ export class Workspace {
     }
   }
 
+  /** Read the manifest from disk unconditionally (under the lock: the stamp could be fooled by inode reuse). */
+  private async reload(): Promise<void> {
+    const file = Workspace.manifestPath(this.root);
+    const text = await Workspace.readManifestText(file);
+    if (text === null) throw new ApiError('not-found', `workspace manifest ${file} has disappeared`, file);
+    this.manifest = Workspace.parseManifest(text, file);
+    this.stamp = await Workspace.stampOf(file);
+  }
+
+  /** Run a mutation in turn: after earlier ones in this process, holding the cross-process lock, on the manifest as it is on disk. */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const step = async (): Promise<T> => {
-      await this.refresh();
-      return fn();
-    };
+    const step = (): Promise<T> =>
+      this.lock.run(async () => {
+        await this.reload();
+        return fn();
+      });
     const run = this.chain.then(step, step);
     this.chain = run.catch(() => undefined);
     return run;
@@ -380,11 +432,22 @@ export class Workspace {
       if (!grid) throw new ApiError('invalid-request', `case ${caseId}: the scan grid is unknown; open the case before saving a label`);
       const n = grid.dims[0] * grid.dims[1] * grid.dims[2];
       if (labels.length !== n) throw new ApiError('invalid-request', `label map for case ${caseId} has ${labels.length} voxels, its scan ${grid.dims.join('x')} has ${n}`);
-      const version = (await this.highestVersion(c0)) + 1;
-      const rel = labelFileFor(caseId, version);
       // Same bytes as writeNifti, but compressed on the libuv pool: saving a 512x512x300 mask must not
       // stall the Electron main loop. atomicWriteFile: a crash leaves no torn label file.
-      await atomicWriteFile(this.abs(rel), await gzipAsync(encodeNifti(this.labelMap(labels, grid)), 1));
+      const bytes = await gzipAsync(encodeNifti(this.labelMap(labels, grid)), 1);
+      let version = (await this.highestVersion(c0)) + 1;
+      // Created without replacing: a file we did not list (a writer outside the lock) keeps its number.
+      for (;; version++) {
+        const written = await atomicWriteFile(this.abs(labelFileFor(caseId, version)), bytes, { noReplace: true }).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'EEXIST') return false;
+            throw err;
+          },
+        );
+        if (written) break;
+      }
+      const rel = labelFileFor(caseId, version);
       const next = structuredClone(this.manifest);
       const c = next.cases.find((x) => x.caseId === caseId) as CaseRecord;
       const now = new Date().toISOString();
