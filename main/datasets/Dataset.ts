@@ -26,7 +26,7 @@ export interface SegmentationCaseRef {
 
 /** A case (or CSV row) that cannot be used, and why: what checkDataset reports or throws. */
 export interface BadCase {
-  /** Case id, or `row N` (1-based data row) for a CSV row. */
+  /** Case id, or `line N` (line of the CSV file, header = line 1) for a CSV row. */
   id: string;
   /** The file at fault (image, label, or the CSV itself). */
   file: string;
@@ -60,6 +60,8 @@ export type CoordFrame = 'lps' | 'ras' | 'voxel';
 export interface ClassificationItem {
   /** 0-based data row of the CSV (header excluded), input order. */
   row: number;
+  /** Line of the CSV file where the row ends (header = line 1), for messages. */
+  line: number;
   /** Absolute image path (NIfTI file or DICOM series folder); relative paths in the CSV are relative to the CSV. */
   image: string;
   /** x, y, z as written in the CSV, in `coords`. */
@@ -82,6 +84,8 @@ export interface ClassificationDataset {
   csv: string;
   /** CSV header, in order. */
   columns: string[];
+  /** Every data row (header → value), input order, usable or not: predictions.csv writes one line per row. */
+  rows: Record<string, string>[];
   /** Usable rows, input order. */
   items: ClassificationItem[];
   /** Rows left out on purpose (--drop-indeterminate), with the reason. */
