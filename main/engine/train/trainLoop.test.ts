@@ -111,3 +111,72 @@ describe('trainLoop', () => {
     expect(after.get('conv_seg.6.weight')).not.toEqual(before.get('conv_seg.6.weight'));
   });
 });
+
+describe('trainLoop validation, budgets and best weights', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'med3d-train-val-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the best validated weights, stops early after `patience` validations and resumes them exactly', async () => {
+    // A metric that peaks at step 2 then falls: the model must end with the step-2 weights.
+    const scores: Record<number, number> = { 1: 0.2, 2: 0.9, 3: 0.5, 4: 0.4, 5: 0.3, 6: 0.1 };
+    const atStep = new Map<number, Map<string, number[]>>();
+    const make = (model: Med3dModel, extra: Partial<TrainLoopOptions> = {}): TrainLoopOptions =>
+      base(model, {
+        epochs: 1,
+        stepsPerEpoch: 6,
+        validation: {
+          every: 1,
+          metric: 'dice',
+          patience: 2,
+          bestFile: path.join(dir, 'best.m3d'),
+          run: (step) => {
+            atStep.set(step, snapshot(model));
+            return { dice: scores[step] };
+          },
+        },
+        ...extra,
+      });
+    const m = buildModel(spec, { seed: 5 });
+    const r = await trainLoop(make(m));
+    expect(r.stopReason).toBe('early-stop');
+    expect(r.steps).toBe(4);
+    expect(r.best).toMatchObject({ step: 2, value: 0.9 });
+    expect(snapshot(m).get('conv1.weight')).toEqual(atStep.get(2)!.get('conv1.weight'));
+    const best = await readCheckpoint(path.join(dir, 'best.m3d'));
+    expect(best.optimizer).toBeUndefined();
+    expect(Array.from(best.stateDict.get('conv1.weight')!.data as Float32Array)).toEqual(atStep.get(2)!.get('conv1.weight'));
+
+    // Interrupted after step 3, resumed in a "new process": same stop, same best weights.
+    rmSync(path.join(dir, 'best.m3d'));
+    const ck = path.join(dir, 'resume.m3d');
+    const ac = new AbortController();
+    const m2 = buildModel(spec, { seed: 5 });
+    const r2 = await trainLoop(make(m2, { checkpointFile: ck, signal: ac.signal, onProgress: (p) => p.step === 3 && ac.abort() }));
+    expect(r2).toMatchObject({ cancelled: true, steps: 3 });
+    const m3 = buildModel(spec, { seed: 77 });
+    const r3 = await trainLoop(make(m3, { checkpointFile: ck, resumeFrom: ck }));
+    expect(r3).toMatchObject({ stopReason: 'early-stop', steps: 4, best: { step: 2, value: 0.9 } });
+    const a = snapshot(m);
+    for (const [k, val] of snapshot(m3)) expect(val, k).toEqual(a.get(k));
+  });
+
+  it('a time budget stops the run and validates the final weights', async () => {
+    const m = buildModel(spec, { seed: 6 });
+    const seen: number[] = [];
+    const r = await trainLoop(base(m, { epochs: 1, stepsPerEpoch: 10_000, maxSeconds: 0.3, validation: { every: 10_000, metric: 'acc', run: (s) => (seen.push(s), { acc: 0.5 }) } }));
+    expect(r.stopReason).toBe('time');
+    expect(r.steps).toBeGreaterThan(0);
+    expect(r.steps).toBeLessThan(10_000);
+    expect(seen).toEqual([r.steps]);
+  });
+
+  it('freeze by module prefix leaves exactly those parameters unchanged', async () => {
+    const m = buildModel(spec, { seed: 8 });
+    const before = snapshot(m);
+    await trainLoop(base(m, { epochs: 1, stepsPerEpoch: 1, freeze: ['conv1', 'layer1'] }));
+    const after = snapshot(m);
+    expect(after.get('conv1.weight')).toEqual(before.get('conv1.weight'));
+    expect(after.get('layer1.0.conv1.weight')).toEqual(before.get('layer1.0.conv1.weight'));
+    expect(after.get('layer2.0.conv1.weight')).not.toEqual(before.get('layer2.0.conv1.weight'));
+  });
+});

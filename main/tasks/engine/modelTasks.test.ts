@@ -17,7 +17,7 @@ import { randomExpandedCrop, rotateTranslate } from '../liver/liverTraining';
 import { detectNoduleCandidates, extractNodulePatch, classifyNodule } from '../nodule/noduleTask';
 import { rankByUncertainty } from '../activeLearning/rankByUncertainty';
 import { runBatch } from '../batch/runBatch';
-import { seededRandom } from '../phantom/seededRandom';
+import { seededRandom } from '../../util/seededRandom';
 import type { ModelSpec } from '../../engine/models/ModelSpec';
 
 // Tiny everything: these tests check plumbing, shapes and geometry, not accuracy.

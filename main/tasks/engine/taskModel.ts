@@ -6,6 +6,7 @@ import type { Med3dModel } from '../../engine/models/Med3dModel';
 import { loadWeights } from '../../engine/weights/loadWeights';
 import type { JsonValue } from '../../engine/weights/checkpoint';
 import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
+import { reorientTo } from '../../volume/geometry/reorient';
 import { Workspace } from '../../workspace/Workspace';
 
 /**
@@ -23,6 +24,10 @@ export interface TaskPreprocessing {
   inputDims?: Vec3;
   /** Sliding-window size for large inputs (voxels). */
   window?: Vec3;
+  /** Reorient to these axis codes first (e.g. 'RAS'), so cases stored in any orientation look alike to the model. */
+  orientation?: string;
+  /** Classification patches: isotropic voxel size (mm) of the patch around each point. */
+  patchSpacingMm?: number;
 }
 
 export interface TaskModel {
@@ -52,6 +57,8 @@ export function parsePreprocessing(p: JsonValue | undefined): TaskPreprocessing 
     clip: clip === null ? null : Array.isArray(clip) && clip.length === 2 ? [Number(clip[0]), Number(clip[1])] : undefined,
     inputDims: asVec3(o.inputDims),
     window: asVec3(o.window),
+    orientation: typeof o.orientation === 'string' ? o.orientation : undefined,
+    patchSpacingMm: typeof o.patchSpacingMm === 'number' ? o.patchSpacingMm : undefined,
   };
 }
 
@@ -62,6 +69,8 @@ export function preprocessingToJson(p: TaskPreprocessing): JsonValue {
   if (p.clip !== undefined) o.clip = p.clip === null ? null : [...p.clip];
   if (p.inputDims) o.inputDims = [...p.inputDims];
   if (p.window) o.window = [...p.window];
+  if (p.orientation) o.orientation = p.orientation;
+  if (p.patchSpacingMm !== undefined) o.patchSpacingMm = p.patchSpacingMm;
   return o;
 }
 
@@ -102,5 +111,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 /** Apply a model's preprocessing to a scan; returns the model-grid input (Float32, affine kept). */
 export function prepareInput(ct: Volume, p: TaskPreprocessing): Volume {
+  // Reorientation is a permutation/flip of voxels with the affine updated, so mapToSource still
+  // brings predictions back onto the original grid.
+  if (p.orientation) ct = reorientTo(ct, p.orientation).volume;
   return med3dPreprocess(ct, { spacing: p.spacing, huWindow: p.huWindow, clip: p.clip, inputDims: p.inputDims }).input;
 }

@@ -5,7 +5,7 @@ import { computeGradients } from '../../engine/train/computeGradients';
 import { diceCrossEntropy } from '../../engine/train/losses';
 import { getKernels } from '../../engine/nn/kernels/registry';
 import type { Param } from '../../engine/nn/layers/Param';
-import { seededRandom, type SeededRandom } from '../phantom/seededRandom';
+import { seededRandom, type SeededRandom } from '../../util/seededRandom';
 
 /**
  * Patch-based training of a segmentation model on preprocessed cases (model grid), the loop the

@@ -7,7 +7,7 @@ import { dice } from '../mask/maskMetrics';
 import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
 import { prepareInput, type TaskPreprocessing } from '../engine/taskModel';
 import { trainSegmentation, type AdamTrainer, type SegSample } from '../engine/trainSegmentation';
-import type { SeededRandom } from '../phantom/seededRandom';
+import type { SeededRandom } from '../../util/seededRandom';
 
 /**
  * Incremental fine-tuning from corrections: train on the verified cases (with replay of earlier

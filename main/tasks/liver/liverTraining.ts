@@ -1,7 +1,6 @@
 import type { Vec3, Volume } from '../../volume/Volume';
 import { boundingBox, cropBox, expandBox, type Box } from '../../volume/preprocess/box';
-import { createRng } from '../../volume/preprocess/rng';
-import type { SeededRandom } from '../phantom/seededRandom';
+import { seededRandom, type SeededRandom } from '../../util/seededRandom';
 
 /**
  * Training-time pieces of the two-stage liver pipeline (Med3D paper): the fine stage sees the
@@ -12,7 +11,7 @@ export function randomExpandedCrop(ct: Volume, liver: Uint8Array, seed: number, 
   const b = boundingBox(liver, ct.dims);
   if (!b) return null;
   const randomMax = ct.spacing.map((s) => Math.max(1, Math.round(maxExpandMm / s))) as Vec3;
-  const box = expandBox(b, { randomMax, rng: createRng(seed), clampTo: ct.dims });
+  const box = expandBox(b, { randomMax, rng: seededRandom(seed), clampTo: ct.dims });
   const crop = cropBox(ct, box);
   const lab = cropBox({ ...ct, data: liver }, box);
   return { ct: crop, labels: lab.data as Uint8Array, box };

@@ -21,6 +21,8 @@ export interface NodulePatchOptions {
   size?: Vec3;
   /** Isotropic voxel size of the patch, mm. Default 1.25 (a 40 mm field of view). */
   spacingMm?: number;
+  /** Value outside the scan (default -1000: air in HU). */
+  fill?: number;
 }
 
 export interface NodulePoint {
@@ -51,7 +53,7 @@ export function extractNodulePatch(ct: Volume, point: NodulePoint, opts: NoduleP
   for (let r = 0; r < 3; r++) affine[r * 4 + 3] = c[r] - (affine[r * 4] * (size[0] - 1) + affine[r * 4 + 1] * (size[1] - 1) + affine[r * 4 + 2] * (size[2] - 1)) / 2;
   affine[15] = 1;
   const src: Volume = ct.data instanceof Float32Array ? ct : { ...ct, data: Float32Array.from(ct.data) };
-  return resampleToGrid(src, { dims: size, affine }, { interpolation: 'linear', fill: -1000 });
+  return resampleToGrid(src, { dims: size, affine }, { interpolation: 'linear', fill: opts.fill ?? -1000 });
 }
 
 export function patchToInput(patch: Volume): Float32Array {

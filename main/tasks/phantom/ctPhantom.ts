@@ -1,6 +1,6 @@
 import type { LabelMap, Mat4, Vec3, Volume } from '../../volume/Volume';
 import { LUNG_LABELS, LUNG_LABEL_TABLE } from '../lung/lungLabels';
-import { seededRandom, type SeededRandom } from './seededRandom';
+import { seededRandom, type SeededRandom } from '../../util/seededRandom';
 
 /**
  * Procedurally generated chest/upper-abdomen CT phantom with its true masks: the bundled demo

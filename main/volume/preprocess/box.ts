@@ -2,7 +2,7 @@ import type { Vec3, Volume, VoxelArray } from '../Volume';
 import { spacingFromAffine, subGridAffine } from '../geometry/affine';
 import { deriveMeta } from '../geometry/grid';
 import { allocLike } from '../geometry/voxelArrays';
-import { randInt, type Rng } from './rng';
+import type { SeededRandom } from '../../util/seededRandom';
 
 /** An axis-aligned box of voxels: `start` (may be negative or run past the edge = padding) and `size`. */
 export interface Box {
@@ -98,7 +98,7 @@ export interface ExpandOptions {
    * as the liver refinement stage of the Med3D paper ("crop the ROI with random expansion").
    */
   randomMax?: Vec3;
-  rng?: Rng;
+  rng?: SeededRandom;
   /** Minimum box size (e.g. the model's input), grown symmetrically. */
   minSize?: Vec3;
   /** Keep the box inside the volume (shrinking the margins); default false = pad beyond the edge. */
@@ -115,8 +115,8 @@ export function expandBox(box: Box, opts: ExpandOptions = {}): Box {
     let after = m;
     if (opts.randomMax) {
       if (!opts.rng) throw new Error('expandBox: randomMax needs a seeded rng');
-      before += randInt(opts.rng, 0, opts.randomMax[a]);
-      after += randInt(opts.rng, 0, opts.randomMax[a]);
+      before += opts.rng.int(0, opts.randomMax[a]);
+      after += opts.rng.int(0, opts.randomMax[a]);
     }
     let s = box.start[a] - before;
     let n = box.size[a] + before + after;

@@ -3,5 +3,4 @@ export * from './foregroundCrop';
 export * from './intensity';
 export * from './med3dPreprocess';
 export * from './percentile';
-export * from './rng';
 export * from './spacing';

@@ -1,7 +1,7 @@
 import type { Volume, VoxelArray } from '../Volume';
 import { deriveMeta } from '../geometry/grid';
 import { percentiles } from './percentile';
-import { createRng, randNormal } from './rng';
+import { seededRandom } from '../../util/seededRandom';
 
 function withData<V extends Volume>(vol: V, data: Float32Array, note?: string): V {
   return { ...vol, data, meta: deriveMeta(vol, note) };
@@ -64,9 +64,9 @@ export function zScore<V extends Volume>(vol: V, opts: ZScoreOptions = {}): V {
   const inv = std > 0 ? 1 / std : 0;
   const out = new Float32Array(d.length);
   const bg = opts.background ?? 'normalized';
-  const rng = bg === 'noise' ? createRng(opts.seed ?? 0) : null;
+  const rng = bg === 'noise' ? seededRandom(opts.seed ?? 0) : null;
   for (let i = 0; i < d.length; i++) {
-    if (sel && !sel[i] && bg !== 'normalized') out[i] = rng ? randNormal(rng) : 0;
+    if (sel && !sel[i] && bg !== 'normalized') out[i] = rng ? rng.normal() : 0;
     else out[i] = (d[i] - mean) * inv;
   }
   return withData(vol, out);

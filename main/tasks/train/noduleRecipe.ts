@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Vec3, Volume } from '../../volume/Volume';
+import { applyAffine } from '../../volume/geometry/affine';
+import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
+import { crossEntropy } from '../../engine/train/losses';
+import { accuracy, auc } from '../../engine/train/metrics';
+import type { Med3dModel } from '../../engine/models/Med3dModel';
+import { seededRandom } from '../../util/seededRandom';
+import { itemCenterVoxel, loadDatasetImage, type ClassificationDataset, type ClassificationItem } from '../../datasets';
+import type { TaskPreprocessing } from '../engine/taskModel';
+import { extractNodulePatch, malignancyProbabilities } from '../nodule/noduleTask';
+import type { PreparedTraining, RecipeInput, TrainingRecipe } from './TrainingRecipe';
+
+/**
+ * Nodule malignancy from patches (the paper's encoder + GAP + FC): each scan is normalised once
+ * as a whole (HU window if any, 0.5–99.5 percentile clip, z-score), then an isotropic patch
+ * (32³ at ~1 mm by default, axes along the scan's) is cut around each nodule centre. Training
+ * sees random shifts of up to 1/8 of the patch and flips; validation and prediction the centred
+ * patch. Cross-entropy; validation AUC (and accuracy at 0.5) picks the best weights.
+ */
+const MARGIN = 8;
+
+/** The whole scan normalised as the model expects (stats of the full volume, so a patch never depends on its neighbours). */
+export function normaliseScan(vol: Volume, p: TaskPreprocessing): Volume {
+  return med3dPreprocess(vol, { huWindow: p.huWindow, clip: p.clip }).input;
+}
+
+function minOf(d: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < d.length; i++) if (d[i] < m) m = d[i];
+  return m;
+}
+
+/** The model input around one voxel centre (continuous i, j, k) of a normalised scan, `size` + margin. */
+export function nodulePatch(norm: Volume, centreVoxel: Vec3, size: Vec3, spacingMm: number, margin = 0): Float32Array {
+  const big: Vec3 = [size[0] + 2 * margin, size[1] + 2 * margin, size[2] + 2 * margin];
+  const patch = extractNodulePatch(norm, { frame: 'world', coords: applyAffine(norm.affine, centreVoxel) }, { size: big, spacingMm, fill: minOf(norm.data) });
+  return patch.data as Float32Array;
+}
+
+/** Cut a `size` box at `offset` out of a (size + 2·margin)³ patch, flipping axes where asked. */
+function cropFlip(src: Float32Array, size: Vec3, margin: number, offset: Vec3, flip: [boolean, boolean, boolean]): Float32Array {
+  const bx = size[0] + 2 * margin;
+  const by = size[1] + 2 * margin;
+  const out = new Float32Array(size[0] * size[1] * size[2]);
+  let w = 0;
+  for (let k = 0; k < size[2]; k++) {
+    const kk = margin + offset[2] + (flip[2] ? size[2] - 1 - k : k);
+    for (let j = 0; j < size[1]; j++) {
+      const jj = margin + offset[1] + (flip[1] ? size[1] - 1 - j : j);
+      for (let i = 0; i < size[0]; i++) out[w++] = src[margin + offset[0] + (flip[0] ? size[0] - 1 - i : i) + bx * (jj + by * kk)];
+    }
+  }
+  return out;
+}
+
+/** Centred model inputs for CSV items, each scan read and normalised once. */
+export async function noduleInputs(items: readonly ClassificationItem[], p: TaskPreprocessing, size: Vec3, margin = 0): Promise<Float32Array[]> {
+  const byImage = new Map<string, ClassificationItem[]>();
+  for (const it of items) byImage.set(it.image, [...(byImage.get(it.image) ?? []), it]);
+  const out = new Map<ClassificationItem, Float32Array>();
+  for (const [file, its] of byImage) {
+    const norm = normaliseScan(await loadDatasetImage(file), p);
+    for (const it of its) out.set(it, nodulePatch(norm, itemCenterVoxel(norm, it), size, p.patchSpacingMm ?? 1, margin));
+  }
+  return items.map((it) => out.get(it)!);
+}
+
+/** P(class 1) for each CSV item, in order: what `evaluate` and batch classification report. */
+export async function predictNodules(model: Med3dModel, items: readonly ClassificationItem[], p: TaskPreprocessing, size: Vec3): Promise<number[]> {
+  return malignancyProbabilities(model, await noduleInputs(items, p, size), size);
+}
+
+/** Split rows into training and validation, stratified by label so both classes are validated. */
+export function stratifiedSplit<T extends { label: 0 | 1 }>(items: readonly T[], fraction: number): { train: T[]; val: T[] } {
+  const train: T[] = [];
+  const val: T[] = [];
+  for (const cls of [0, 1] as const) {
+    const of = items.filter((x) => x.label === cls);
+    const nVal = of.length < 2 ? 0 : Math.min(of.length - 1, Math.max(1, Math.round(of.length * fraction)));
+    const stride = of.length / Math.max(1, nVal);
+    const pick = new Set(Array.from({ length: nVal }, (_, i) => Math.floor(i * stride + stride / 2)));
+    of.forEach((x, i) => (pick.has(i) ? val : train).push(x));
+  }
+  return { train, val };
+}
+
+export const noduleRecipe: TrainingRecipe = {
+  id: 'nodule-patches',
+  kind: 'classification',
+  async prepare(input: RecipeInput): Promise<PreparedTraining> {
+    if (input.train.kind !== 'classification' || input.val.kind !== 'classification') throw new Error(`task '${input.def.id}' trains on a classification CSV (image, x, y, z, malignancy|label)`);
+    const pre: TaskPreprocessing = { ...input.preprocessing, patchSpacingMm: input.preprocessing.patchSpacingMm ?? 1, window: input.patch };
+    const size = input.patch;
+    const margin = input.augment ? Math.max(1, Math.round(Math.min(...size) / 8)) : 0;
+    const trainItems = input.train.items;
+    const valItems = input.val.items;
+    if (trainItems.length === 0) throw new Error('no training rows');
+    const trainX = await noduleInputs(trainItems, pre, size, margin);
+    const valX = await noduleInputs(valItems, pre, size);
+    const trainY = trainItems.map((x) => x.label);
+    const valY = valItems.map((x) => x.label);
+    input.log(`${trainItems.length} training nodule(s) (${trainY.filter((y) => y === 1).length} positive), ${valItems.length} validation; patch ${size.join('x')} at ${pre.patchSpacingMm} mm`);
+    const n = Math.min(input.batchSize, trainItems.length);
+    const vox = size[0] * size[1] * size[2];
+    return {
+      preprocessing: pre,
+      trainCount: trainItems.length,
+      valCount: valItems.length,
+      batch: (_e, _i, seed) => {
+        const rng = seededRandom(seed);
+        const xs = new Float32Array(n * vox);
+        const ys = new Int32Array(n);
+        for (let b = 0; b < n; b++) {
+          const q = rng.int(0, trainItems.length - 1);
+          const off: Vec3 = [rng.int(-margin, margin), rng.int(-margin, margin), rng.int(-margin, margin)];
+          const flip: [boolean, boolean, boolean] = input.augment ? [rng.next() < 0.5, rng.next() < 0.5, rng.next() < 0.5] : [false, false, false];
+          xs.set(cropFlip(trainX[q], size, margin, off, flip), b * vox);
+          ys[b] = trainY[q];
+        }
+        return { x: tf.tensor5d(xs, [n, size[2], size[1], size[0], 1]), labels: tf.tensor1d(ys, 'int32') };
+      },
+      loss: (out, b) => {
+        if (!out.logits) throw new Error('the model has no classifier head');
+        return crossEntropy(out.logits, b.labels);
+      },
+      validate: (model) => {
+        const xs = valX.length ? valX : trainX.map((x) => cropFlip(x, size, margin, [0, 0, 0], [false, false, false]));
+        const ys = valX.length ? valY : trainY;
+        const probs = malignancyProbabilities(model, xs, size);
+        const a = auc(probs, ys);
+        return { auc: Number.isNaN(a) ? 0.5 : a, accuracy: accuracy(probs.map((p) => (p >= 0.5 ? 1 : 0)), ys) };
+      },
+    };
+  },
+};
