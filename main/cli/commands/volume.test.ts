@@ -38,8 +38,19 @@ describe('med3d info / convert', () => {
     expect(info.affine).toEqual(toRows(affine));
     expect(info.axcodes).toBe('LPS');
     expect(info.datatype).toBe('int16');
-    expect([info.min, info.max, info.mean]).toEqual([-50, 180, 65]);
+    expect([info.min, info.max, info.mean, info.nonFinite]).toEqual([-50, 180, 65, 0]);
     expect(info.warnings).toEqual([]);
+  });
+
+  it('info --json on a volume with NaN and Infinity voxels: statistics over the finite ones plus the non-finite count', () => {
+    const nanFile = path.join(dir, 'nan.nii');
+    const data = Float32Array.from([1, NaN, 3, Infinity, 5, NaN, -Infinity, 7]);
+    writeFileSync(nanFile, encodeNifti({ data, dims: [2, 2, 2], spacing: [1, 1, 1], affine, meta: { warnings: [] } }));
+    const r = med3d('info', nanFile, '--json');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as VolumeInfo;
+    expect([info.min, info.max, info.mean, info.nonFinite]).toEqual([1, 7, 4, 4]);
+    expect(info.warnings.join(' ')).toMatch(/4 of 8 voxels are NaN or ±Infinity/);
   });
 
   it('convert writes a .nii.gz with the same geometry and voxels', async () => {

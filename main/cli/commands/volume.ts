@@ -16,9 +16,12 @@ export interface VolumeInfo {
   affine: number[][];
   axcodes: string;
   datatype: string | null;
-  min: number;
-  max: number;
-  mean: number;
+  /** Value statistics over the finite voxels (null only when no voxel is finite). */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** Voxels that are NaN or ±Infinity, left out of min/max/mean. */
+  nonFinite: number;
   modality: string | null;
   warnings: string[];
 }
@@ -27,13 +30,20 @@ export function volumeInfo(vol: Volume, source: string): VolumeInfo {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
+  let finite = 0;
   const d = vol.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
+    // NaN fails every comparison; ±Infinity is caught by the subtraction.
+    if (!(v - v === 0)) continue;
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
+    finite++;
   }
+  const nonFinite = d.length - finite;
+  const warnings = [...vol.meta.warnings];
+  if (nonFinite > 0) warnings.push(`${nonFinite} of ${d.length} voxels are NaN or ±Infinity: statistics cover the finite voxels only`);
   return {
     source,
     dims: [vol.dims[0], vol.dims[1], vol.dims[2]],
@@ -41,11 +51,12 @@ export function volumeInfo(vol: Volume, source: string): VolumeInfo {
     affine: toRows(vol.affine),
     axcodes: axisCodes(vol.affine),
     datatype: vol.meta.datatype ?? null,
-    min,
-    max,
-    mean: d.length ? sum / d.length : NaN,
+    min: finite ? min : null,
+    max: finite ? max : null,
+    mean: finite ? sum / finite : null,
+    nonFinite,
     modality: vol.meta.modality ?? null,
-    warnings: [...vol.meta.warnings],
+    warnings,
   };
 }
 
@@ -63,7 +74,9 @@ function printInfo(info: VolumeInfo): string {
     ...info.affine.map((r) => `  [${r.map((v) => fmt(v).padStart(11)).join(' ')} ]`),
     `datatype: ${info.datatype ?? 'unknown'}`,
     `modality: ${info.modality ?? 'unknown'}`,
-    `values:   min ${fmt(info.min)}  max ${fmt(info.max)}  mean ${fmt(info.mean)}`,
+    info.min === null || info.max === null || info.mean === null
+      ? `values:   no finite voxels (${info.nonFinite} NaN or ±Infinity)`
+      : `values:   min ${fmt(info.min)}  max ${fmt(info.max)}  mean ${fmt(info.mean)}${info.nonFinite ? `  (${info.nonFinite} non-finite voxels left out)` : ''}`,
   ];
   if (info.warnings.length) lines.push('warnings:', ...info.warnings.map((w) => `  - ${w}`));
   return `${lines.join('\n')}\n`;
@@ -90,7 +103,7 @@ export function register(program: Command): void {
     .command('info')
     .description('Describe the volume a file or folder loads as: dims, spacing, RAS+ affine, datatype, value range, warnings.')
     .argument('<file|folder>', 'NIfTI file (.nii, .nii.gz, .hdr/.img) or DICOM file or folder')
-    .option('--json', 'print JSON (dims, spacing, affine, datatype, min, max, mean, modality, warnings)')
+    .option('--json', 'print JSON (dims, spacing, affine, datatype, min, max, mean over finite voxels, nonFinite count, modality, warnings)')
     .option('--volume <n>', 'which volume of a 4D/5D or multi-volume input (default 0)', parseIndex)
     .action(async (input: string, opts: { json?: boolean; volume?: number }) => {
       const vol = await load(input, opts.volume);

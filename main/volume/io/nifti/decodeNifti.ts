@@ -1,4 +1,5 @@
 import * as nifti from 'nifti-reader-js';
+import { checkLimit } from '../../../util/readLimits';
 import type { Mat4 } from '../../Volume';
 import { bestAffine, type AffineSource, type NiftiGeometryFields } from './niftiAffine';
 import { niftiDatatype, type NiftiDatatype } from './niftiDatatypes';
@@ -46,6 +47,48 @@ export function niftiHeaderKind(hdr: Uint8Array): { version: 1 | 2; littleEndian
   return null;
 }
 
+/** Most bytes a pair's .hdr file may inflate to (header plus any extensions, which we skip). */
+const MAX_HEADER_SPAN = 1 << 26;
+
+/**
+ * How many bytes a (possibly compressed) NIfTI part can need, from its first bytes: the header and
+ * extensions for a pair's .hdr, vox_offset plus the declared voxel bytes for a single file or a pair's
+ * .img (`header` = the pair's decoded header). undefined until enough bytes are there to tell.
+ * Used to stop decompression at what the header describes (gunzipCapped).
+ */
+export function niftiContentCap(part: 'single' | 'header' | 'image', header?: Uint8Array): (prefix: Uint8Array) => number | undefined {
+  return (prefix) => {
+    if (part === 'header') return MAX_HEADER_SPAN;
+    const hdr = part === 'image' ? header : prefix;
+    if (!hdr) return undefined;
+    const kind = niftiHeaderKind(hdr);
+    // Not NIfTI after all: a header's worth is enough for decodeNifti to say so.
+    if (!kind) return part === 'single' ? SIZEOF_HDR_2 + 4 : undefined;
+    const hdrLen = kind.version === 1 ? SIZEOF_HDR_1 : SIZEOF_HDR_2;
+    if (hdr.length < hdrLen) return undefined;
+    const f = headerFields(hdr, kind.version, kind.littleEndian);
+    if (f.voxels >= 0) checkLimit('maxVoxels', f.voxels, 'image of the declared dimensions');
+    if (f.dataBytes >= 0) checkLimit('maxVolumeBytes', f.dataBytes, 'voxel data of the declared dimensions');
+    const voxOffset = part === 'image' ? Math.max(0, f.voxOffset) : Math.max(hdrLen + 4, f.voxOffset);
+    const bytes = Number.isFinite(voxOffset) ? Math.floor(voxOffset) + f.dataBytes : NaN;
+    // Inconsistent fields: decodeNifti names them; the header (and for a pair nothing) is all it needs.
+    if (!Number.isSafeInteger(bytes) || bytes < 0) return part === 'single' ? hdrLen + 4 : 0;
+    return bytes;
+  };
+}
+
+/** The few raw header fields sizing needs, read without the full parser. */
+function headerFields(hdr: Uint8Array, version: 1 | 2, le: boolean): { voxOffset: number; voxels: number; dataBytes: number } {
+  const dv = new DataView(hdr.buffer, hdr.byteOffset, hdr.byteLength);
+  const v2 = version === 2;
+  const voxOffset = v2 ? Number(dv.getBigInt64(168, le)) : dv.getFloat32(108, le);
+  const ndim = v2 ? Number(dv.getBigInt64(16, le)) : dv.getInt16(40, le);
+  const bitpix = v2 ? dv.getInt16(14, le) : dv.getInt16(72, le);
+  let voxels = ndim >= 1 && ndim <= 7 ? 1 : NaN;
+  for (let i = 1; i <= ndim && i <= 7; i++) voxels *= v2 ? Number(dv.getBigInt64(16 + 8 * i, le)) : dv.getInt16(40 + 2 * i, le);
+  return { voxOffset, voxels, dataBytes: bitpix > 0 && voxels >= 0 ? (voxels * bitpix) / 8 : NaN };
+}
+
 function toArrayBuffer(u8: Uint8Array, len = u8.byteLength): ArrayBuffer {
   return u8.buffer.slice(u8.byteOffset, u8.byteOffset + Math.min(len, u8.byteLength)) as ArrayBuffer;
 }
@@ -60,11 +103,9 @@ export function decodeNifti(header: Uint8Array, imageFile?: Uint8Array): NiftiIm
   if (!kind) throw new Error('not a NIfTI file (sizeof_hdr is neither 348 nor 540)');
   const hdrLen = kind.version === 1 ? SIZEOF_HDR_1 : SIZEOF_HDR_2;
   if (header.length < hdrLen) throw new Error(`truncated NIfTI-${kind.version} header (${header.length} of ${hdrLen} bytes)`);
-  const dv0 = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  const voxOffset0 = kind.version === 1 ? dv0.getFloat32(108, kind.littleEndian) : Number(dv0.getBigInt64(168, kind.littleEndian));
-  // Give the header parser the header and its extensions only, not a copy of the whole image.
-  const hdrSpan = Number.isFinite(voxOffset0) && voxOffset0 > hdrLen ? Math.min(voxOffset0, 1 << 26) : hdrLen + 4;
-  const ab = toArrayBuffer(header, Math.max(hdrLen + 4, hdrSpan));
+  // The parser gets the header only: we do not use extensions, and its extension walk trusts sizes
+  // from the file (a negative size loops forever).
+  const ab = toArrayBuffer(header, hdrLen);
   if (!nifti.isNIFTI(ab, true)) {
     throw new Error(
       kind.version === 1
@@ -76,7 +117,8 @@ export function decodeNifti(header: Uint8Array, imageFile?: Uint8Array): NiftiIm
   try {
     h = nifti.readHeader(ab, true);
   } catch (err) {
-    throw new Error(`corrupt NIfTI header (${(err as Error).message})`);
+    // The parser's own errors are raw JS range errors (extension sizes pointing past the header).
+    throw new Error(`corrupt NIfTI header (${err instanceof RangeError || err instanceof TypeError ? 'its fields are inconsistent' : (err as Error).message})`);
   }
   const dv = new DataView(ab);
   const le = h.littleEndian;
@@ -123,21 +165,27 @@ export function decodeNifti(header: Uint8Array, imageFile?: Uint8Array): NiftiIm
     scaling = { slope, inter };
   }
 
-  // Data location
+  // Data location. vox_offset is checked, never clamped: a wrong offset would read the header or
+  // random bytes as voxels.
+  const voxOffset = h.vox_offset;
+  let count = 1;
+  for (const s of shape) count *= s;
+  checkLimit('maxVoxels', count, `image of ${shape.join('x')} voxels`);
+  const need = count * dt.bytes;
+  checkLimit('maxVolumeBytes', need, `image of ${shape.join('x')} ${dt.name} voxels`);
   let data: Uint8Array;
-  let offset: number;
   if (isPair) {
     if (!imageFile) throw new Error('header belongs to a .hdr/.img pair but no image file was given');
     data = imageFile;
-    offset = Math.max(0, Math.floor(h.vox_offset));
+    if (!(Number.isFinite(voxOffset) && voxOffset >= 0)) throw new Error(`invalid vox_offset ${voxOffset} (must be 0 or more for a .hdr/.img pair)`);
   } else {
     data = header;
-    offset = Math.max(Math.floor(h.vox_offset), hdrLen + 4);
+    if (!(Number.isFinite(voxOffset) && voxOffset >= hdrLen + 4)) {
+      throw new Error(`invalid vox_offset ${voxOffset}: a single-file NIfTI-${kind.version} stores its voxels at byte ${hdrLen + 4} or later`);
+    }
   }
-  let count = 1;
-  for (const s of shape) count *= s;
-  const need = count * dt.bytes;
-  if (!Number.isSafeInteger(need)) throw new Error(`image too large (${shape.join('x')} voxels)`);
+  const offset = Math.floor(voxOffset);
+  if (offset > data.length) throw new Error(`vox_offset ${voxOffset} is beyond the end of the ${isPair ? 'image ' : ''}file (${data.length} bytes)`);
   if (data.length < offset + need)
     throw new Error(
       `truncated image data: expected ${need} bytes at offset ${offset}, found ${Math.max(0, data.length - offset)}`,

@@ -125,7 +125,13 @@ export function niftiToVolume(img: NiftiImage, opts: NiftiVolumeOptions = {}): V
     }
   }
   if (img.scaling && !(img.scaling.slope === 1 && img.scaling.inter === 0)) {
-    data = applyScaling(data, img.scaling.slope, img.scaling.inter);
+    const { slope, inter } = img.scaling;
+    const storedNonFinite = countNonFinite(data);
+    data = applyScaling(data, slope, inter);
+    if (data instanceof Float64Array && dtype !== 'float64')
+      warnings.push(`scaled values exceed the float32 range (scl_slope ${slope}, scl_inter ${inter}): kept as float64`);
+    const overflow = countNonFinite(data) - storedNonFinite;
+    if (overflow > 0) warnings.push(`${overflow} voxels overflow to ±Infinity when scaled by scl_slope ${slope}, scl_inter ${inter}`);
   } else if (data.buffer === img.bytes.buffer && nVol > 1) {
     // Do not keep the other volumes alive through a view.
     data = data.slice();
@@ -145,18 +151,25 @@ export function niftiToVolume(img: NiftiImage, opts: NiftiVolumeOptions = {}): V
   };
 }
 
-/** value * slope + inter; integer output when inputs and factors are integral and the range fits. */
+/** Largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * value * slope + inter; integer output when inputs and factors are integral and the range fits,
+ * float32 when the scaled range fits float32, float64 otherwise (nibabel scales in float64, so a huge
+ * scl_slope gives large finite values there, not Infinity).
+ */
 export function applyScaling(data: VoxelArray, slope: number, inter: number): VoxelArray {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] < lo) lo = data[i];
+    if (data[i] > hi) hi = data[i];
+  }
+  const a = lo * slope + inter;
+  const b = hi * slope + inter;
   const isInt = !(data instanceof Float32Array || data instanceof Float64Array);
   if (isInt && Number.isInteger(slope) && Number.isInteger(inter)) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] < lo) lo = data[i];
-      if (data[i] > hi) hi = data[i];
-    }
-    const a = lo * slope + inter;
-    const b = hi * slope + inter;
     const make = integerTypeFor(Math.min(a, b), Math.max(a, b));
     if (make) {
       const out = make(data.length);
@@ -164,7 +177,16 @@ export function applyScaling(data: VoxelArray, slope: number, inter: number): Vo
       return out;
     }
   }
-  const out = data instanceof Float64Array ? new Float64Array(data.length) : new Float32Array(data.length);
+  const fitsFloat32 = !(data instanceof Float64Array) && !(Math.max(Math.abs(a), Math.abs(b)) > FLOAT32_MAX);
+  const out = fitsFloat32 ? new Float32Array(data.length) : new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = data[i] * slope + inter;
   return out;
+}
+
+/** Voxels that are NaN or ±Infinity. */
+export function countNonFinite(data: VoxelArray): number {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return 0;
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) n++;
+  return n;
 }

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import type { Volume } from '../../Volume';
 import { VolumeReadError } from '../errors';
-import { decodeNifti, type NiftiImage } from './decodeNifti';
-import { gunzip, gunzipAllMembers, isGzip } from './gzip';
+import { decodeNifti, niftiContentCap, type NiftiImage } from './decodeNifti';
+import { gunzipCapped, isGzip } from './gzip';
 import { niftiToVolume } from './niftiToVolume';
 
 export interface ReadNiftiOptions {
@@ -16,10 +16,11 @@ export function isNiftiPath(file: string): boolean {
   return NIFTI_NAME.test(file);
 }
 
-async function readMaybeGz(file: string): Promise<Uint8Array> {
+/** A NIfTI part's bytes, inflated (only as far as its header describes) when gzipped. */
+async function readMaybeGz(file: string, cap: (prefix: Uint8Array) => number | undefined): Promise<Uint8Array> {
   const buf = await fs.readFile(file);
   const u8 = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  return isGzip(u8) ? gunzip(u8) : u8;
+  return isGzip(u8) ? gunzipCapped(u8, cap) : u8;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -59,34 +60,19 @@ export async function readNiftiImage(file: string): Promise<NiftiImage> {
     } else if (/\.hdr(\.gz)?$/i.test(file)) {
       imgFile = await partner(file, 'img');
     }
-    const header = await readMaybeGz(hdrFile);
+    const header = await readMaybeGz(hdrFile, niftiContentCap(imgFile ? 'header' : 'single'));
     let image: Uint8Array | undefined;
     const magic = header.length >= 348 ? String.fromCharCode(header[344], header[345], header[346]) : '';
     const isPairMagic = magic === 'ni1' || (header.length >= 7 && String.fromCharCode(header[4], header[5], header[6]) === 'ni2');
     if (isPairMagic) {
       if (!imgFile) throw new Error('NIfTI pair header (magic ni1/ni2) without its .img file next to it');
       try {
-        image = await readMaybeGz(imgFile);
+        image = await readMaybeGz(imgFile, niftiContentCap('image', header));
       } catch (err) {
         throw new Error(`cannot read the pair's image file ${imgFile}: ${(err as Error).message}`);
       }
     }
-    try {
-      return decodeNifti(header, image);
-    } catch (err) {
-      // A multi-member gzip (pigz, concatenated parts) whose last member happens to have the full size
-      // fools the footer check; decode every member and try once more.
-      if (!/^truncated (image data|NIfTI)/.test((err as Error).message)) throw err;
-      const reread = async (f: string): Promise<Uint8Array> => {
-        const b = await fs.readFile(f);
-        const u8 = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-        return isGzip(u8) ? gunzipAllMembers(u8) : u8;
-      };
-      const hdr2 = await reread(hdrFile);
-      const img2 = image && imgFile ? await reread(imgFile) : undefined;
-      if (hdr2.length === header.length && (img2?.length ?? 0) === (image?.length ?? 0)) throw err;
-      return decodeNifti(hdr2, img2);
-    }
+    return decodeNifti(header, image);
   } catch (err) {
     throw VolumeReadError.wrap(file, describeFsError(err));
   }
