@@ -15,6 +15,11 @@ export interface AtomicWriteOptions {
    * which are written once). The new file appears whole or not at all, like a plain atomic write.
    */
   noReplace?: boolean;
+  /**
+   * fsync the file and its folder (default true). Off only for files worth nothing after a power
+   * loss (lock files): atomicity against a killed process does not need it.
+   */
+  sync?: boolean;
   /** Opens the temp file for writing (default: create-exclusive). A seam for fault injection. */
   openTemp?: (file: string) => Promise<WritableHandle>;
 }
@@ -88,7 +93,7 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array 
   try {
     let position = 0;
     for (const chunk of chunksOf(data)) position += await writeFully(fh, chunk, position, target);
-    await fh.sync();
+    if (opts.sync !== false) await fh.sync();
   } catch (err) {
     await fh.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
@@ -103,6 +108,7 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array 
     throw writeError(target, err);
   }
   // Persist the rename itself; not supported on every platform (Windows), hence best effort.
+  if (opts.sync === false) return;
   try {
     const dh = await fs.open(dir, 'r');
     await dh.sync().catch(() => undefined);

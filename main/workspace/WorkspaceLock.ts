@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../common/api/errors';
+import { atomicWriteFile } from '../util/atomicWrite';
 
 export const LOCK_NAME = '.med3d-workspace.lock';
 
@@ -37,7 +38,10 @@ export interface WorkspaceLockOptions {
 }
 
 const BREAK_SUFFIX = '.break';
-/** A lock file still empty or half-written this long after creation belongs to a process killed while creating it. */
+/**
+ * A lock file unreadable this long after creation is damaged (only possible where hard links are
+ * missing and the lock is claimed empty first, see atomicWriteFile's noReplace).
+ */
 const UNREADABLE_GRACE_MS = 5_000;
 
 /** Whether our host's process `pid` exists (EPERM: it does, owned by another user). */
@@ -104,12 +108,9 @@ export class WorkspaceLock {
     for (let attempt = 0; ; attempt++) {
       const owner: LockOwner = { pid: process.pid, hostname: host, startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
       try {
-        const fh = await fs.open(this.file, 'wx');
-        try {
-          await fh.writeFile(JSON.stringify(owner));
-        } finally {
-          await fh.close();
-        }
+        // Content first, then the name (link, no replace): a holder killed at any point leaves
+        // either no lock or a complete one naming its pid, never an empty one to wait out.
+        await atomicWriteFile(this.file, JSON.stringify(owner), { noReplace: true, sync: false });
         return owner.token;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ApiError('internal', `cannot lock workspace ${this.root}: ${(err as Error).message}`, this.file);
