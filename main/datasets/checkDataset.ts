@@ -1,8 +1,8 @@
-import type { Volume } from '../volume/Volume';
+import type { Vec3, Volume } from '../volume/Volume';
 import type { BadCase, ClassificationDataset, Dataset, SegmentationDataset } from './Dataset';
 import { DatasetError } from './DatasetError';
 import { itemCenterVoxel } from './itemCenterVoxel';
-import { loadDatasetImage, loadSegmentationCase } from './loadSegmentationCase';
+import { loadDatasetImage, loadSegmentationCase, type LoadedSegmentationCase } from './loadSegmentationCase';
 
 export interface CheckedDataset<D extends Dataset> {
   /** The dataset without the bad cases / rows (bad emptied). */
@@ -16,8 +16,14 @@ export interface CheckedDataset<D extends Dataset> {
 export interface CheckDatasetOptions {
   /** Go on without bad cases and list them (the CLI's --skip-bad); default: the first bad case throws. */
   skipBad: boolean;
+  /** Return an empty `usable` instead of throwing when no case is usable (inspection reports it). */
+  allowEmpty?: boolean;
   /** Called after each case is checked (progress for long datasets). */
   onProgress?: (done: number, total: number) => void;
+  /** Each good segmentation case as loaded (lets `dataset inspect` measure it without a second read). */
+  onCase?: (ref: SegmentationDataset['cases'][number], loaded: LoadedSegmentationCase) => void;
+  /** Each classification image with its good items (centres in voxels), as loaded. */
+  onImage?: (image: Volume, items: Array<{ item: ClassificationDataset['items'][number]; voxel: Vec3 }>) => void;
 }
 
 /**
@@ -40,13 +46,14 @@ export async function checkDataset<D extends Dataset>(ds: D, opts: CheckDatasetO
         const c = await loadSegmentationCase(ds, ref);
         warnings.push(...c.warnings);
         keep.push(ref);
+        opts.onCase?.(ref, c);
       } catch (err) {
         if (!(err instanceof DatasetError)) throw err;
         flag({ id: ref.id, file: err.file, reason: err.reason });
       }
       opts.onProgress?.(n + 1, ds.cases.length);
     }
-    if (!keep.some((c) => c.label)) throw new DatasetError(ds.root, `no usable labelled case${skipped.length ? ` (${skipped.length} skipped)` : ''}`);
+    if (!keep.some((c) => c.label) && !opts.allowEmpty) throw new DatasetError(ds.root, `no usable labelled case${skipped.length ? ` (${skipped.length} skipped)` : ''}`);
     return { usable: { ...ds, cases: keep, bad: [] }, skipped, warnings };
   }
   const keep: ClassificationDataset['items'] = [];
@@ -62,19 +69,21 @@ export async function checkDataset<D extends Dataset>(ds: D, opts: CheckDatasetO
       for (const it of items) flag({ id: `line ${it.line}`, file: err.file, reason: err.reason });
       continue;
     }
+    const good: Array<{ item: ClassificationDataset['items'][number]; voxel: Vec3 }> = [];
     for (const it of items) {
       try {
-        itemCenterVoxel(vol, it);
+        good.push({ item: it, voxel: itemCenterVoxel(vol, it) });
         keep.push(it);
       } catch (err) {
         if (!(err instanceof DatasetError)) throw err;
         flag({ id: `line ${it.line}`, file: err.file, reason: err.reason });
       }
     }
+    if (good.length) opts.onImage?.(vol, good);
     opts.onProgress?.((done += items.length), ds.items.length);
   }
   keep.sort((a, b) => a.row - b.row);
-  if (keep.length === 0) throw new DatasetError(ds.csv, `no usable rows${skipped.length ? ` (${skipped.length} skipped)` : ''}`);
+  if (keep.length === 0 && !opts.allowEmpty) throw new DatasetError(ds.csv, `no usable rows${skipped.length ? ` (${skipped.length} skipped)` : ''}`);
   return { usable: { ...ds, items: keep, bad: [] }, skipped, warnings };
 }
 

@@ -17,3 +17,5 @@ export { checkDataset, type CheckDatasetOptions, type CheckedDataset } from './c
 export { loadSegmentationCase, loadDatasetImage, type LoadedSegmentationCase } from './loadSegmentationCase';
 export { itemCenterVoxel } from './itemCenterVoxel';
 export { readLabelFile } from './readLabelFile';
+export { canonicalSpacing } from './canonicalSpacing';
+export { inspectDataset, type DatasetInspection } from './inspectDataset';

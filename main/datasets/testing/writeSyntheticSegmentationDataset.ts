@@ -41,6 +41,7 @@ export interface SyntheticSegmentationOptions {
 export interface SyntheticSegmentationDataset {
   root: string;
   labels: LabelEntry[];
+  /** `spacing` is along the case's voxel axes i, j, k (its `axes` codes). */
   cases: Array<{ id: string; image: string; label?: string; split: 'train' | 'test'; axes: string; spacing: Vec3 }>;
 }
 
