@@ -4,7 +4,7 @@
  * step, peak RSS — interleaved runs in fresh processes, medians, ratios; plus the per-op time
  * breakdown of our training step.
  *
- * Options: --depths 10,34,50  --size 56,112,112  --repeats 2  --steps 3  --infer 3  --threads N  --backend auto|native|js
+ * Options: --depths 10,34,50  --size 56,112,112  --repeats 2  --steps 3  --infer 3  --threads N  --device auto|cpu|gpu|webgpu|native|tfjs
  * PyTorch comes from Debian's python3-torch (/usr/bin/python3 or MED3D_TORCH_PYTHON); when it
  * is missing the table shows our absolute figures only.
  */
@@ -27,7 +27,7 @@ const repeats = Number(arg('repeats', '2'));
 const steps = arg('steps', '3');
 const infer = arg('infer', '3');
 const threads = Number(arg('threads', String(typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)));
-const backend = arg('backend', 'auto');
+const device = arg('device', 'auto');
 const python = process.env.MED3D_TORCH_PYTHON ?? '/usr/bin/python3';
 
 interface RunResult {
@@ -87,7 +87,7 @@ for (const depth of depths) {
     const order = r % 2 === 0 ? ['ours', 'torch'] : ['torch', 'ours'];
     for (const which of order) {
       if (which === 'ours') {
-        const res = runJson(process.execPath, [path.join(root, 'bin', 'run-ts.mjs'), path.join(here, 'engineRun.ts'), ...common, '--backend', backend, ...(r === 0 ? ['--breakdown'] : [])], {
+        const res = runJson(process.execPath, [path.join(root, 'bin', 'run-ts.mjs'), path.join(here, 'engineRun.ts'), ...common, '--device', device, ...(r === 0 ? ['--breakdown'] : [])], {
           MED3D_THREADS: String(threads),
         });
         row.ours.push(res);

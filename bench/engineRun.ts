@@ -3,9 +3,10 @@
  * honest): MedicalNet ResNet-<depth> + conv_seg head at width 64 on a 1x1xDxHxW volume.
  * Prints one JSON line. Driven by bench/engine.bench.ts (interleaved with PyTorch runs).
  *
- *   node bin/run-ts.mjs bench/engineRun.ts --depth 10 --size 56,112,112 --steps 3 --infer 3 [--backend native|js] [--breakdown]
+ *   node bin/run-ts.mjs bench/engineRun.ts --depth 10 --size 56,112,112 --steps 3 --infer 3 [--device auto|cpu|gpu|webgpu|native|tfjs] [--breakdown]
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { parseDevice } from '../main/engine/backend/device';
 import { initEngineBackend } from '../main/engine/backend/selectBackend';
 import { buildModel } from '../main/engine/models/buildModel';
 import type { ModelSpec, ResNetDepth } from '../main/engine/models/ModelSpec';
@@ -25,7 +26,7 @@ const inferRuns = Number(arg('infer', '3'));
 const width = Number(arg('width', '64'));
 const threads = Number(arg('threads', '0')) || undefined;
 const breakdown = process.argv.includes('--breakdown');
-const prefer = arg('backend', 'auto') as 'auto' | 'native' | 'js';
+const device = parseDevice(arg('device', 'auto'));
 
 /** Wraps a provider so every kernel call adds its wall time to `times[name]`. */
 function timed(p: KernelProvider, times: Map<string, number>): KernelProvider {
@@ -53,7 +54,7 @@ function timed(p: KernelProvider, times: Map<string, number>): KernelProvider {
 }
 
 async function main(): Promise<void> {
-  const report = await initEngineBackend({ prefer, threads });
+  const report = await initEngineBackend({ device, threads });
   const spec: ModelSpec = {
     backbone: { depth, shortcut: depth === 18 || depth === 34 ? 'A' : 'B', baseWidth: width, preActivation: false, inChannels: 1 },
     head: { kind: 'medicalnet-seg', classes: 2, hidden: 32 },

@@ -3,16 +3,15 @@ import { CliError } from '../CliError';
 import { runBatch } from '../../tasks/batch/runBatch';
 import { parseShard } from '../../tasks/batch/discoverCases';
 import { TASK_NAMES, type TaskName } from '../../tasks/taskRegistry';
-import { initTaskBackend, type DeviceChoice } from '../../tasks/engine/engineBackend';
+import { addDeviceOption, deviceFromOptions, initDeviceFromOptions } from '../deviceOption';
 
 /**
  * `med3d batch --task lung|liver|nodule [--model <version|file>] --in <dir> --out <dir>
- *  [--format nifti|dicom-seg] [--resume] [--shard i/N] [--device auto|cpu|gpu]`
+ *  [--format nifti|dicom-seg] [--resume] [--shard i/N] [--device auto|cpu|gpu|webgpu]`
  * Exit code 0: every case succeeded; 2: some failed; 1: nothing could run.
  */
 export function register(program: Command): void {
-  program
-    .command('batch')
+  addDeviceOption(program.command('batch'))
     .description('Segment every NIfTI file and DICOM series folder below --in (recursively); outputs on each source grid plus report.json/report.csv. Exit 0 all ok, 2 some failed, 1 nothing could run')
     .requiredOption('--task <task>', `task: ${TASK_NAMES.join('|')}`)
     .requiredOption('--in <dir>', 'input folder (searched recursively)')
@@ -22,12 +21,11 @@ export function register(program: Command): void {
     .option('--format <format>', 'output format: nifti|dicom-seg', 'nifti')
     .option('--resume', 'skip cases finished by an earlier run')
     .option('--shard <i/N>', 'run only shard i of N (0-based; deterministic by case id)')
-    .option('--device <device>', 'engine device: auto|cpu|gpu', 'auto')
     .option('--ref-dir <dir>', 'folder of reference masks (<case id>.nii.gz) for Dice; <case>_ref.nii.gz beside an input also works')
-    .action(async (o: { task: string; in: string; out: string; model?: string; workspace?: string; format: string; resume?: boolean; shard?: string; device: string; refDir?: string }) => {
+    .action(async (o: { task: string; in: string; out: string; model?: string; workspace?: string; format: string; resume?: boolean; shard?: string; device?: string; refDir?: string }) => {
       if (!TASK_NAMES.includes(o.task as TaskName)) throw new CliError(`--task: expected ${TASK_NAMES.join('|')}, got '${o.task}'`);
       if (o.format !== 'nifti' && o.format !== 'dicom-seg') throw new CliError(`--format: expected nifti|dicom-seg, got '${o.format}'`);
-      if (!['auto', 'cpu', 'gpu'].includes(o.device)) throw new CliError(`--device: expected auto|cpu|gpu, got '${o.device}'`);
+      deviceFromOptions(o);
       let shard: { index: number; count: number } | undefined;
       try {
         shard = o.shard ? parseShard(o.shard) : undefined;
@@ -44,7 +42,12 @@ export function register(program: Command): void {
         resume: !!o.resume,
         shard,
         refDir: o.refDir,
-        beforePrepare: o.model ? () => initTaskBackend(o.device as DeviceChoice) : undefined,
+        beforePrepare: o.model
+          ? async () => {
+              const r = await initDeviceFromOptions(o);
+              return `${r.backend} (kernels ${r.kernels}, device ${r.device})`;
+            }
+          : undefined,
         log: (l) => process.stdout.write(`${l}\n`),
         warn: (l) => process.stderr.write(`med3d batch: ${l}\n`),
       });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { CliError } from '../CliError';
-import { initEngineBackend } from '../../engine/backend/selectBackend';
+import { addDeviceOption, initDeviceFromOptions } from '../deviceOption';
 import { loadModel } from '../../engine/models/loadModel';
 import { ncdhwToNdhwc, toChannelsFirst } from '../../engine/nn/layout';
 import { BatchNorm3d } from '../../engine/nn/layers/BatchNorm3d';
@@ -60,14 +60,8 @@ function peakRss(): string {
   return `${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB`;
 }
 
-async function setupBackend(): Promise<string> {
-  const r = await initEngineBackend();
-  return r.kernels;
-}
-
 export function register(program: Command): void {
-  program
-    .command('run-raw')
+  addDeviceOption(program.command('run-raw'))
     .description('Eval-mode forward of a Med3D/MedicalNet model on a raw float32 NCDHW volume; writes raw float32 NCDHW outputs')
     .requiredOption('--weights <file>', 'PyTorch .pth (zip or legacy) or Med3D checkpoint')
     .requiredOption('--input <file>', 'input volume: float32 little-endian, NCDHW, C order')
@@ -75,11 +69,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the head output (logits, NCDHW; [N, classes] for a classifier)')
     .option('--features <file>', 'write the encoder output (layer4, NCDHW)')
     .option('--domain <n>', 'multi-domain models: which branch to run', (v) => Number(v))
-    .action(async (o: { weights: string; input: string; shape: string; out?: string; features?: string; domain?: number }) => {
+    .action(async (o: { weights: string; input: string; shape: string; out?: string; features?: string; domain?: number; device?: string }) => {
       if (!o.out && !o.features) throw new CliError('run-raw: give --out and/or --features', 2);
       const shape = parseShape(o.shape, 'N,C,D,H,W');
       const data = await readRaw(o.input, shape.reduce((a, b) => a * b, 1), 'float32', 'input volume');
-      const kernels = await setupBackend();
+      const { kernels } = await initDeviceFromOptions(o);
       const { model, weights } = await load(o.weights);
       if (shape[1] !== weights.spec.backbone.inChannels) {
         throw new CliError(`${o.input}: shape has ${shape[1]} channels, ${o.weights} expects ${weights.spec.backbone.inChannels}`, 2);
@@ -111,8 +105,7 @@ export function register(program: Command): void {
       process.stdout.write(`${msg.join('; ')} (${kernels}, ${((performance.now() - t0) / 1000).toFixed(2)} s, peak RSS ${peakRss()})\n`);
     });
 
-  program
-    .command('train-step-raw')
+  addDeviceOption(program.command('train-step-raw'))
     .description('One train-mode forward + backward (mean cross-entropy) without an optimizer step; writes the loss, every parameter gradient and BN running stats')
     .requiredOption('--weights <file>', 'PyTorch .pth (zip or legacy) or Med3D checkpoint')
     .requiredOption('--input <file>', 'input batch: float32 little-endian, NCDHW')
@@ -120,10 +113,10 @@ export function register(program: Command): void {
     .requiredOption('--labels <file>', 'int32 little-endian class indices, NDHW at the output resolution')
     .requiredOption('--out-dir <dir>', 'output folder (created): loss.bin, grad.<param>.bin, <bn>.running_mean.bin / .running_var.bin')
     .option('--domain <n>', 'multi-domain models: which branch to train', (v) => Number(v))
-    .action(async (o: { weights: string; input: string; shape: string; labels: string; outDir: string; domain?: number }) => {
+    .action(async (o: { weights: string; input: string; shape: string; labels: string; outDir: string; domain?: number; device?: string }) => {
       const shape = parseShape(o.shape, 'N,C,D,H,W');
       const data = await readRaw(o.input, shape.reduce((a, b) => a * b, 1), 'float32', 'input batch');
-      const kernels = await setupBackend();
+      const { kernels } = await initDeviceFromOptions(o);
       const { model } = await load(o.weights);
       if (!model.head) throw new CliError(`${o.weights}: encoder-only weights have no head to train`, 2);
       const labelBytes = await readFile(o.labels).catch((err: NodeJS.ErrnoException) => {
@@ -162,7 +155,7 @@ export function register(program: Command): void {
       for (const [name, p] of params) {
         const g = r.grads.get(name);
         const torch = g ? tf.tidy(() => tfjsToTorch(g, p.layout)) : tf.zeros([...p.torchShape]);
-        await atomicWriteFile(path.join(o.outDir, `grad.${name}.bin`), bytesOf(new Float32Array(torch.dataSync())));
+        await atomicWriteFile(path.join(o.outDir, `grad.${name}.bin`), bytesOf(new Float32Array(await torch.data())));
         if (torch !== g) torch.dispose();
       }
       r.grads.forEach((t) => t.dispose());
@@ -170,8 +163,8 @@ export function register(program: Command): void {
       for (const [name, m] of model.namedModules()) {
         if (!(m instanceof BatchNorm3d)) continue;
         bns++;
-        await atomicWriteFile(path.join(o.outDir, `${name}.running_mean.bin`), bytesOf(new Float32Array(m.runningMean.dataSync())));
-        await atomicWriteFile(path.join(o.outDir, `${name}.running_var.bin`), bytesOf(new Float32Array(m.runningVar.dataSync())));
+        await atomicWriteFile(path.join(o.outDir, `${name}.running_mean.bin`), bytesOf(new Float32Array(await m.runningMean.data())));
+        await atomicWriteFile(path.join(o.outDir, `${name}.running_var.bin`), bytesOf(new Float32Array(await m.runningVar.data())));
       }
       model.dispose();
       process.stdout.write(

@@ -48,7 +48,7 @@ describe('EngineWorker', () => {
     expect(progress.at(-1)?.fraction).toBe(1);
 
     // Control: the same work on the main thread blocks the loop for whole iterations.
-    await initEngineBackend({ prefer: native ? 'native' : 'js' });
+    await initEngineBackend({ device: native ? 'native' : 'tfjs' });
     const k = getKernels();
     const hInline = monitorEventLoopDelay({ resolution: 5 });
     hInline.enable();

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { BackendPreference, BackendReport } from '../backend/selectBackend';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { defaultDevice, type EngineDevice } from '../backend/device';
+import type { BackendReport } from '../backend/selectBackend';
 import { JobCancelledError } from './JobContext';
 import type { FromWorker, JobErrorData, JobProgress, ToWorker } from './protocol';
 
@@ -21,8 +22,12 @@ import type { FromWorker, JobErrorData, JobProgress, ToWorker } from './protocol
  */
 
 export interface EngineWorkerOptions {
-  /** Backend ladder preference inside the worker (default: 'auto'). */
-  prefer?: BackendPreference;
+  /**
+   * Device for the backend ladder inside the worker (default: defaultDevice() when the worker
+   * starts: the process's --device, else MED3D_DEVICE, else 'auto'). When the device cannot run
+   * (`gpu` without a GPU), start() rejects with the ladder's one-line EngineDeviceError.
+   */
+  device?: EngineDevice;
   /** Native kernel threads inside the worker (default: all logical CPUs). */
   threads?: number;
   /** Extra job modules (absolute paths or file: URLs) exporting `jobs: Record<string, JobHandler>`. */
@@ -78,7 +83,16 @@ export class EngineWorker {
   /** Starts the worker (idempotent) and resolves with the backend the worker chose. */
   start(): Promise<BackendReport> {
     if (this.ready) return this.ready;
+    let device: EngineDevice;
+    try {
+      device = this.opts.device ?? defaultDevice();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const worker = new Worker(this.opts.entry ?? defaultWorkerEntry(), {
+      // The WebGPU provider may point the Vulkan loader at a driver through environment variables
+      // that the process (not a per-thread copy) must see.
+      env: SHARE_ENV,
       resourceLimits: this.opts.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb } : undefined,
     });
     this.worker = worker;
@@ -107,7 +121,7 @@ export class EngineWorker {
         this.reset(worker);
       });
     });
-    const init: ToWorker = { type: 'init', prefer: this.opts.prefer, threads: this.opts.threads, modules: this.opts.modules ?? [] };
+    const init: ToWorker = { type: 'init', device, threads: this.opts.threads, modules: this.opts.modules ?? [] };
     worker.postMessage(init);
     return this.ready;
   }

@@ -69,7 +69,7 @@ port.on('message', (msg: ToWorker) => {
           if (!mod.jobs || typeof mod.jobs !== 'object') throw new Error(`engine job module ${m} exports no 'jobs' object`);
           for (const [k, h] of Object.entries(mod.jobs)) jobs.set(k, h);
         }
-        const report = await initEngineBackend({ prefer: msg.prefer, threads: msg.threads });
+        const report = await initEngineBackend({ device: msg.device, threads: msg.threads });
         post({ type: 'ready', report, jobs: [...jobs.keys()].sort() });
       } catch (err) {
         post({ type: 'init-error', error: toErrorData(err) });

@@ -1,4 +1,5 @@
-import type { BackendPreference, BackendReport } from '../backend/selectBackend';
+import type { EngineDevice } from '../backend/device';
+import type { BackendReport } from '../backend/selectBackend';
 
 /**
  * Messages between EngineWorker (main thread) and the engine worker thread. Plain data only
@@ -24,7 +25,8 @@ export interface JobErrorData {
 
 export interface WorkerInit {
   type: 'init';
-  prefer?: BackendPreference;
+  /** Device for the backend ladder in the worker (the host resolves the default before sending). */
+  device: EngineDevice;
   threads?: number;
   /** Absolute file paths or file: URLs of modules exporting `jobs: Record<string, JobHandler>`. */
   modules: string[];
