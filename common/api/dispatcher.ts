@@ -19,8 +19,13 @@ export function createApiDispatcher(impl: Med3dApiMethods, opts: { onError?: (me
       const result = await fn.call(impl, req);
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {
-      if (!(err instanceof ApiError)) opts.onError?.(method, err);
-      return { ok: false, error: toApiErrorData(err) };
+      if (err instanceof ApiError) return { ok: false, error: err.toData() };
+      opts.onError?.(method, err);
+      // Unexpected errors reach the client as one line that names the call (the stack goes to
+      // onError's log), never as a bare engine message such as "Invalid typed array length".
+      const data = toApiErrorData(err);
+      const line = data.message.split('\n')[0].trim() || 'unknown error';
+      return { ok: false, error: { ...data, message: data.code === 'internal' ? `${method} failed: ${line}` : line } };
     }
   };
 }

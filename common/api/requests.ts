@@ -88,8 +88,13 @@ export const ExportLabelRequest = v.object({
   caseId: id,
   version: v.optional(v.number({ integer: true, min: 1 })),
   format: v.literal('nifti', 'dicom-seg'),
-  /** Destination; must be inside an allowed root or chosen in a save dialog. Default: <workspace>/exports/. */
+  /**
+   * Destination; must be inside an allowed root or chosen in a save dialog, and not inside the
+   * workspace except its exports/ folder. Default: <workspace>/exports/<case>-v<version> (-2, -3… when taken).
+   */
   path: v.optional(path),
+  /** Replace an existing file at `path` (default false: an existing file is an error). */
+  overwrite: v.optional(v.boolean()),
 });
 export type ExportLabelRequest = Infer<typeof ExportLabelRequest>;
 

@@ -41,6 +41,22 @@ describe('schema helper', () => {
     expect(() => s.parse({ a: Number.NaN })).toThrow('finite number');
     expect(() => s.parse([[[[[1]]]]])).toThrow('nested at most 3');
   });
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('refuses the inherited name %s as an unknown field', (key) => {
+    const s = v.object({ a: v.string() });
+    const payload = JSON.parse(`{"a":"x","${key}":1}`) as unknown;
+    expect(() => s.parse(payload)).toThrow(`${key}: expected no such field`);
+    expect(() => REQUEST_SCHEMAS.openCase.parse(JSON.parse(`{"caseId":"c","${key}":{}}`))).toThrow(ApiValidationError);
+  });
+  it('union tags must be own members', () => {
+    expect(() => REQUEST_SCHEMAS.openVolume.parse({ kind: 'constructor' })).toThrow('kind: expected "path" | "demo"');
+  });
+  it('json() keeps a "__proto__" key as data, never as the prototype', () => {
+    const out = v.json().parse(JSON.parse('{"__proto__":{"polluted":true},"a":1}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"polluted":true},"a":1}');
+  });
   it('ids refuse path-like strings', () => {
     expect(() => REQUEST_SCHEMAS.openCase.parse({ caseId: '../x' })).toThrow('caseId');
   });

@@ -112,12 +112,13 @@ export const v = {
   object<P extends Record<string, Schema<unknown>>>(props: P): Schema<ObjectOf<P>> {
     return make('object', (x, at) => {
       if (!isPlainObject(x)) throw new ApiValidationError(at, 'object', x);
+      // Own keys only: `in` would also find inherited names (`constructor`, `toString`, `__proto__`).
       for (const k of Object.keys(x)) {
-        if (!(k in props) && x[k] !== undefined) throw new ApiValidationError(at ? `${at}.${k}` : k, 'no such field', x[k]);
+        if (!Object.hasOwn(props, k) && x[k] !== undefined) throw new ApiValidationError(at ? `${at}.${k}` : k, 'no such field', x[k]);
       }
       const out: Record<string, unknown> = {};
       for (const [k, s] of Object.entries(props)) {
-        const val = s.parse(x[k], at ? `${at}.${k}` : k);
+        const val = s.parse(Object.hasOwn(x, k) ? x[k] : undefined, at ? `${at}.${k}` : k);
         if (val !== undefined) out[k] = val;
       }
       return out as ObjectOf<P>;
@@ -129,7 +130,7 @@ export const v = {
     return make(`object with ${key} in ${tags.join('|')}`, (x, at) => {
       if (!isPlainObject(x)) throw new ApiValidationError(at, 'object', x);
       const tag = x[key];
-      if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(members, tag)) {
+      if (typeof tag !== 'string' || !Object.hasOwn(members, tag)) {
         throw new ApiValidationError(at ? `${at}.${key}` : key, tags.map((t) => JSON.stringify(t)).join(' | '), tag);
       }
       return members[tag].parse(x, at) as Infer<M[keyof M]>;
@@ -147,7 +148,11 @@ export const v = {
       if (Array.isArray(x)) return x.map((e, i) => check(e, `${at}[${i}]`, depth + 1));
       if (isPlainObject(x)) {
         const out: { [k: string]: JsonValue } = {};
-        for (const [k, e] of Object.entries(x)) if (e !== undefined) out[k] = check(e, at ? `${at}.${k}` : k, depth + 1);
+        // defineProperty: a key named "__proto__" (JSON.parse makes it an own key) stays a plain
+        // key instead of replacing the result's prototype.
+        for (const [k, e] of Object.entries(x)) {
+          if (e !== undefined) Object.defineProperty(out, k, { value: check(e, at ? `${at}.${k}` : k, depth + 1), enumerable: true, writable: true, configurable: true });
+        }
         return out;
       }
       throw new ApiValidationError(at, 'JSON value', x);

@@ -70,6 +70,18 @@ describe('JobManager', () => {
     expect(() => reg.register('predict', { run: async () => null })).toThrow(/already registered/);
   });
 
+  it('path parameters: submit checks them through the host policy; start and hosts without a policy refuse them', async () => {
+    const { jm, reg } = setup();
+    reg.register('export', { pathParams: { out: 'write' }, run: async (ctx) => ctx.params });
+    await expect(jm.submit({ kind: 'export', params: { out: '/anywhere' } })).rejects.toThrow('this host accepts no file paths');
+    expect(() => jm.start({ kind: 'export', params: { out: '/anywhere' } })).toThrow('must be started through startJob');
+    const checked = new JobManager({ registry: reg, services, paths: { resolve: async (p) => `/checked${p}` } });
+    expect((await checked.wait(await checked.submit({ kind: 'export', params: { out: '/x' } }))).result).toEqual({ out: '/checked/x' });
+    reg.register('plain', { run: async () => null });
+    expect(() => jm.start({ kind: 'plain', params: { hidden: '/etc/passwd' } })).toThrow('looks like a path');
+    await expect(checked.submit({ kind: 'plain', params: { hidden: '/etc/passwd' } })).rejects.toThrow('looks like a path');
+  });
+
   it('keeps failures as data with the file concerned', async () => {
     const { jm, reg } = setup();
     reg.register('load', {

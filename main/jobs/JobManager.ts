@@ -7,12 +7,15 @@
 import { ApiError, toApiErrorData } from '../../common/api/errors';
 import type { JsonValue } from '../../common/api/schema';
 import type { JobInfo } from '../../common/api/types';
+import { checkJobPaths, hasPathValues, refuseUndeclaredPaths, type JobPathPolicy } from './jobPathParams';
 import { jobRegistry, type JobContext, type JobKindHandler, type JobRegistry } from './jobRegistry';
 import type { JobServices } from './JobServices';
 
 export interface JobManagerOptions {
   registry?: JobRegistry;
   services: JobServices;
+  /** How path parameters are checked (the service's PathGuard); without it, jobs with paths are refused. */
+  paths?: JobPathPolicy;
   /** Jobs running at once (default 1: engine jobs saturate the CPU cores anyway). */
   concurrency?: number;
   /** Called on every state change and, throttled, on progress. */
@@ -72,14 +75,42 @@ export class JobManager {
     return this.registry.list();
   }
 
-  /** Queue a job; throws ApiError for an unknown kind or parameters its handler refuses. */
+  /**
+   * Queue a job whose parameters may name files: declared path parameters are resolved through
+   * the path policy first (refused outside the allowed folders, nothing queued), then validated.
+   */
+  async submit(o: StartJobOptions): Promise<string> {
+    const handler = this.handler(o.kind);
+    let params = o.params ?? null;
+    if (hasPathValues(params, handler.pathParams)) {
+      if (!this.opts.paths) throw new ApiError('forbidden-path', `${o.kind}: this host accepts no file paths in job parameters`);
+      params = await checkJobPaths(o.kind, params, handler.pathParams ?? {}, this.opts.paths);
+    }
+    return this.enqueue(handler, { ...o, params });
+  }
+
+  /**
+   * Queue a job without file paths (tasks, fine-tuning, jobs started by jobs); throws ApiError for
+   * an unknown kind, parameters its handler refuses, or path parameters (those go through submit).
+   */
   start(o: StartJobOptions): string {
-    const handler = this.registry.get(o.kind);
+    const handler = this.handler(o.kind);
+    if (hasPathValues(o.params ?? null, handler.pathParams)) throw new ApiError('invalid-request', `${o.kind}: jobs with file paths must be started through startJob, which checks them`);
+    return this.enqueue(handler, o);
+  }
+
+  private handler(kind: string): JobKindHandler {
+    const handler = this.registry.get(kind);
     if (!handler) {
       const known = this.registry.list();
-      throw new ApiError('invalid-request', `unknown job kind ${JSON.stringify(o.kind)} (registered: ${known.length ? known.join(', ') : 'none'})`);
+      throw new ApiError('invalid-request', `unknown job kind ${JSON.stringify(kind)} (registered: ${known.length ? known.join(', ') : 'none'})`);
     }
+    return handler;
+  }
+
+  private enqueue(handler: JobKindHandler, o: StartJobOptions): string {
     const params = o.params ?? null;
+    refuseUndeclaredPaths(o.kind, params, handler.pathParams);
     try {
       handler.validate?.(params, o.caseId);
     } catch (err) {

@@ -3,6 +3,7 @@
  * without touching the job manager: `registerJobKind('finetune', { run: async (ctx) => ... })`.
  */
 import type { JsonValue } from '../../common/api/schema';
+import type { JobPathParams } from './jobPathParams';
 import type { JobServices } from './JobServices';
 
 export interface JobContext {
@@ -24,6 +25,12 @@ export interface JobContext {
 }
 
 export interface JobKindHandler {
+  /**
+   * Parameters that are file or folder paths, e.g. `{ in: 'read', out: 'write' }`. The job
+   * manager checks them against the allowed folders before the job is queued and passes the
+   * handler the resolved absolute paths; path-like values in undeclared parameters are refused.
+   */
+  readonly pathParams?: JobPathParams;
   /** Check the parameters when the job is started; throw (ApiError 'invalid-request') to refuse. */
   validate?(params: JsonValue, caseId: string | undefined): void;
   /** Short human title, e.g. 'Lung segmentation — case-0003'. */

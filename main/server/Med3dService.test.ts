@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile, realpath } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -34,6 +34,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await realpath(await mkdtemp(path.join(tmpdir(), 'med3d-svc-')));
   await mkdir(path.join(dir, 'data'));
+  await mkdir(path.join(dir, 'rw'));
   await writeNifti(path.join(dir, 'data', 'scan.nii.gz'), { data: ct(), dims: DIMS, spacing: [1, 1.5, 2], affine: Float64Array.from(AFFINE), meta: { warnings: [] } });
   await writeFile(path.join(dir, 'data', 'corrupt.nii.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]));
 });
@@ -58,6 +59,16 @@ async function makeService(name: string): Promise<Med3dService> {
       return { steps, caseId: ctx.caseId ?? null };
     },
   });
+  // Declares its path parameters like the real 'batch' kind: reads `in`, writes `out`, `model` is a path or a model id.
+  registry.register('copy', {
+    pathParams: { in: 'read', out: 'write', model: { access: 'read', idPattern: /^[A-Za-z0-9_-]+$/ } },
+    run: async (ctx) => {
+      const p = ctx.params as { in: string; out: string; model?: string };
+      await mkdir(p.out, { recursive: true });
+      await writeFile(path.join(p.out, 'copied.txt'), p.in);
+      return { in: p.in, out: p.out, model: p.model ?? null };
+    },
+  });
   registry.register('finetune', {
     validate: (p) => {
       if ((p as { task?: unknown } | null)?.task !== 'lung') throw new Error('finetune: task must be lung here');
@@ -72,7 +83,7 @@ async function makeService(name: string): Promise<Med3dService> {
     mode: 'web',
     version: '0.0.0-test',
     workspace: path.join(dir, `ws-${name}`),
-    roots: [path.join(dir, 'data')],
+    roots: [path.join(dir, 'data'), path.join(dir, 'rw')],
     configDir: path.join(dir, `cfg-${name}`),
     registry,
     discoverJobKinds: false,
@@ -225,7 +236,7 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
   it('runs jobs with progress updates and refuses unknown kinds', async () => {
     const updates: JobInfo[] = [];
     const off = h.api.onJobUpdate((j) => updates.push(j));
-    expect(await h.api.listJobKinds()).toEqual(['echo', 'finetune']);
+    expect(await h.api.listJobKinds()).toEqual(['copy', 'echo', 'finetune']);
     const { jobId } = await h.api.startJob({ kind: 'echo', params: { steps: 4 } });
     for (let i = 0; i < 200 && !updates.some((u) => u.id === jobId && u.state === 'done'); i++) await new Promise((r) => setTimeout(r, 10));
     off();
@@ -236,6 +247,65 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
     expect((await errorOf(h.api.startJob({ kind: 'nope' }))).message).toContain('unknown job kind "nope"');
     expect((await errorOf(h.api.startJob({ kind: 'echo', params: {} }))).message).toContain('params.steps');
     expect((await errorOf(h.api.runTask({ task: 'lung', caseId: 'case-0001' }))).code).toBe('unsupported');
+  });
+
+  it('checks job path parameters against the allowed folders before anything runs', async () => {
+    const ws = (await h.api.getAppInfo()).workspace as string;
+    const outside = await realpath(await mkdtemp(path.join(tmpdir(), 'med3d-outside-')));
+    try {
+      const refused: Array<Record<string, string>> = [
+        { in: outside, out: path.join(dir, 'rw', 'out') },
+        { in: path.join(dir, 'data'), out: path.join(outside, 'masks') },
+        { in: path.join(dir, 'data'), out: path.join(dir, 'rw', 'out'), model: path.join(outside, 'w.pth') },
+        { in: path.join(dir, 'data'), out: ws },
+        { in: path.join(dir, 'data'), out: path.join(ws, 'labels') },
+        { in: 'data', out: 'out' },
+      ];
+      for (const params of refused) expect((await errorOf(h.api.startJob({ kind: 'copy', params }))).code).toBe('forbidden-path');
+      // An absolute path hidden in a parameter the kind does not declare is refused too.
+      expect((await errorOf(h.api.startJob({ kind: 'echo', params: { steps: 1, out: outside } }))).code).toBe('forbidden-path');
+      expect(await readdir(outside)).toEqual([]);
+      expect((await h.api.listJobs()).filter((j) => j.kind === 'copy')).toEqual([]);
+
+      const out = path.join(dir, 'rw', `out-${Date.now()}`);
+      const { jobId } = await h.api.startJob({ kind: 'copy', params: { in: path.join(dir, 'data', 'scan.nii.gz'), out, model: 'lung-v1' } });
+      let job = await h.api.getJob({ jobId });
+      for (let i = 0; i < 200 && job.state !== 'done' && job.state !== 'failed'; i++) job = await new Promise((r) => setTimeout(() => void h.api.getJob({ jobId }).then(r), 10));
+      expect(job).toMatchObject({ state: 'done', result: { in: path.join(dir, 'data', 'scan.nii.gz'), out, model: 'lung-v1' } });
+      const exp = path.join(ws, 'exports', `batch-${Date.now()}`);
+      expect((await h.api.startJob({ kind: 'copy', params: { in: path.join(dir, 'data'), out: exp } })).jobId).toMatch(/^job-/);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('exports only where the user chose or into exports/, never over existing or workspace files', async () => {
+    const ws = (await h.api.getAppInfo()).workspace as string;
+    const hdr = await h.api.openVolume({ kind: 'path', path: path.join(dir, 'data', 'scan.nii.gz') });
+    const caseId = hdr.caseId as string;
+    await h.api.saveLabel({ caseId, labels: new Uint8Array(N).fill(1, 0, 7).buffer, status: 'corrected' });
+    const manifest = path.join(ws, 'med3d-workspace.json');
+    const before = await readFile(manifest, 'utf8');
+    for (const p of [manifest, path.join(ws, 'x.nii.gz'), path.join(ws, 'labels', 'x.nii.gz'), path.join(ws, 'exports')]) {
+      expect((await errorOf(h.api.exportLabel({ caseId, format: 'nifti', path: p, overwrite: true }))).code).toBe('forbidden-path');
+    }
+    expect(await readFile(manifest, 'utf8')).toBe(before);
+    expect((await errorOf(h.api.exportLabel({ caseId, format: 'nifti', path: 'relative.nii.gz' }))).message).toContain('is relative');
+    // Default destination: a fresh name in exports/ each time.
+    const a = await h.api.exportLabel({ caseId, format: 'nifti' });
+    const b = await h.api.exportLabel({ caseId, format: 'nifti' });
+    expect(path.dirname(a.path)).toBe(path.join(ws, 'exports'));
+    expect(b.path).not.toBe(a.path);
+    // A chosen path inside an allowed root: written once, replaced only when asked.
+    const chosen = path.join(dir, 'rw', `mask-${caseId}-${Date.now()}.nii.gz`);
+    await writeFile(chosen, 'keep me');
+    expect((await errorOf(h.api.exportLabel({ caseId, format: 'nifti', path: chosen }))).message).toContain('already exists');
+    expect(await readFile(chosen, 'utf8')).toBe('keep me');
+    expect((await h.api.exportLabel({ caseId, format: 'nifti', path: chosen, overwrite: true })).path).toBe(chosen);
+    expect((await readFile(chosen)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const inExports = path.join(ws, 'exports', 'chosen.nii.gz');
+    expect((await h.api.exportLabel({ caseId, format: 'nifti', path: inExports })).path).toBe(inExports);
+    await rm(chosen);
   });
 
   it('opens the demo as a reloadable case, browses allowed folders only', async () => {

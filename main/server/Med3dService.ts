@@ -58,8 +58,13 @@ export interface Med3dServiceOptions {
   version: string;
   /** Workspace folder opened at start (created when missing). */
   workspace: string;
-  /** Extra folders the client may read from (web mode `--root`). */
+  /** Extra folders the client may read from and write to (web mode `--root`). */
   roots?: string[];
+  /**
+   * Relative paths in requests resolve against this folder (`med3d call`: its working
+   * directory). Without it, relative paths are refused (UI and web clients send absolute ones).
+   */
+  pathBase?: string;
   /** Folder for app state such as recent files; null keeps nothing. */
   configDir?: string | null;
   initialOpen?: AppInfo['initialOpen'];
@@ -81,6 +86,8 @@ export interface Med3dServiceOptions {
 }
 
 const DEMO_FILE = 'demo/ct-phantom.nii.gz';
+/** The workspace folder that takes exports (the only part of a workspace clients may write to). */
+const EXPORTS_DIR = 'exports';
 
 async function defaultLoadVolume(file: string): Promise<Volume> {
   const { loadVolume } = await import('../volume/io/loadVolume');
@@ -139,7 +146,12 @@ export class Med3dService implements Med3dApiMethods {
       startJob: (kind, params, o) => this.jobs.start({ kind, params: params ?? null, ...o }),
       ...(opts.engineWorkerEntry ? { engineWorkerEntry: opts.engineWorkerEntry } : {}),
     };
-    this.jobs = new JobManager({ registry: opts.registry ?? jobRegistry, services, onUpdate: (j) => this.events.emit('jobUpdate', j) });
+    this.jobs = new JobManager({
+      registry: opts.registry ?? jobRegistry,
+      services,
+      paths: { resolve: (p, o) => this.guard.resolve(p, o), checkWrite: (abs, what) => this.checkWritable(abs, what) },
+      onUpdate: (j) => this.events.emit('jobUpdate', j),
+    });
   }
 
   static async create(opts: Med3dServiceOptions): Promise<Med3dService> {
@@ -152,7 +164,7 @@ export class Med3dService implements Med3dApiMethods {
 
   private static async open(opts: Med3dServiceOptions): Promise<Med3dService> {
     const root = path.resolve(opts.workspace);
-    const guard = new PathGuard({ roots: [root, ...(opts.roots ?? [])] });
+    const guard = new PathGuard({ roots: [root, ...(opts.roots ?? [])], ...(opts.pathBase ? { base: path.resolve(opts.pathBase) } : {}) });
     // Placeholder events sink until the service exists (Workspace.onChange is fixed at open).
     let svc: Med3dService | null = null;
     const ws = await Workspace.open(root, { create: true, onChange: (e) => svc?.events.emit('workspaceChanged', e) });
@@ -387,17 +399,49 @@ export class Med3dService implements Med3dApiMethods {
     await this.ws.discardRecovery(req.caseId);
   }
 
+  /**
+   * Writes from clients (exports, job outputs) may go anywhere inside the allowed folders except
+   * into the workspace's own files: inside the workspace only its exports/ folder is writable,
+   * so no request can replace med3d-workspace.json, a label version or a checkpoint.
+   */
+  private async checkWritable(abs: string, what: string): Promise<void> {
+    const root = await fs.realpath(this.ws.root).catch(() => this.ws.root);
+    const exportsDir = path.join(root, EXPORTS_DIR);
+    const inside = (parent: string): boolean => abs === parent || abs.startsWith(parent + path.sep);
+    if (inside(root) && !(abs !== exportsDir && inside(exportsDir))) {
+      throw new ApiError('forbidden-path', `${what} ${abs} is inside the workspace ${root}: only its ${EXPORTS_DIR}/ folder takes exports`, abs);
+    }
+  }
+
+  /** `<workspace>/exports/<case>-v0001.nii.gz`, or -2, -3… when that name is taken (exports never replace files silently). */
+  private async freeExportName(base: string, ext: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const file = this.ws.abs(`${EXPORTS_DIR}/${base}${n === 1 ? '' : `-${n}`}${ext}`);
+      if (!(await fs.lstat(file).catch(() => null))) return file;
+    }
+  }
+
   async exportLabel(req: R.ExportLabelRequest): Promise<{ path: string }> {
     const versions = this.ws.listLabelVersions(req.caseId);
     const v = req.version === undefined ? versions.at(-1) : versions.find((x) => x.version === req.version);
     if (!v) throw new ApiError('not-found', `case ${req.caseId} has no label version ${req.version ?? '(none saved yet)'}`);
     const ext = req.format === 'dicom-seg' ? '.seg.dcm' : '.nii.gz';
-    const dest = req.path
-      ? await this.guard.resolve(req.path, { what: 'export destination' })
-      : this.ws.abs(`exports/${req.caseId}-v${String(v.version).padStart(4, '0')}${ext}`);
+    let dest: string;
+    if (req.path) {
+      dest = await this.guard.resolve(req.path, { what: 'export destination' });
+      await this.checkWritable(dest, 'export destination');
+      if (!req.overwrite && (await fs.lstat(dest).catch(() => null))) {
+        throw new ApiError('invalid-request', `export destination ${dest} already exists: choose another name or pass overwrite: true`, dest);
+      }
+    } else {
+      dest = await this.freeExportName(`${req.caseId}-v${String(v.version).padStart(4, '0')}`, ext);
+    }
     if (req.format === 'nifti') {
-      // The stored version already is a NIfTI on the source grid: export is a copy.
-      await atomicWriteFile(dest, await fs.readFile(this.ws.abs(v.file)));
+      // The stored version already is a NIfTI on the source grid: export is a copy. noReplace
+      // closes the gap between the existence check above and the write.
+      await atomicWriteFile(dest, await fs.readFile(this.ws.abs(v.file)), { noReplace: !req.overwrite }).catch((err: unknown) => {
+        throw new ApiError('bad-file', `cannot export ${dest}: ${(err as Error).message}`, dest);
+      });
       return { path: dest };
     }
     const label = await this.ws.loadLabel(req.caseId, v.version);
@@ -432,7 +476,7 @@ export class Med3dService implements Med3dApiMethods {
 
   async startJob(req: R.StartJobRequest): Promise<{ jobId: string }> {
     if (req.caseId) await this.ws.getCase(req.caseId);
-    return { jobId: this.jobs.start({ kind: req.kind, params: req.params ?? null, caseId: req.caseId, title: req.title }) };
+    return { jobId: await this.jobs.submit({ kind: req.kind, params: req.params ?? null, caseId: req.caseId, title: req.title }) };
   }
 
   async cancelJob(req: R.JobRef): Promise<void> {

@@ -32,15 +32,25 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 describe('PathGuard', () => {
-  it('accepts paths inside a root, absolute or relative to it', async () => {
+  it('accepts absolute paths inside a root', async () => {
     const g = new PathGuard({ roots: [root] });
     expect(await g.resolve(path.join(root, 'sub', 'a.nii'))).toBe(path.join(root, 'sub', 'a.nii'));
-    expect(await g.resolve('sub/a.nii')).toBe(path.join(root, 'sub', 'a.nii'));
     expect(await g.resolve(path.join(root, 'new-export.nii.gz'))).toBe(path.join(root, 'new-export.nii.gz'));
+  });
+  it('refuses relative paths without a base folder, whatever the roots are', async () => {
+    const g = new PathGuard({ roots: [path.join(root, 'sub'), root] });
+    await expect(g.resolve('a.nii', { what: 'scan' })).rejects.toThrow('scan "a.nii" is relative: give an absolute path');
+    expect(await code(g.resolve('sub/a.nii'))).toBe('forbidden-path');
+  });
+  it('resolves relative paths against the base folder when one is given', async () => {
+    const g = new PathGuard({ roots: [root], base: path.join(root, 'sub') });
+    expect(await g.resolve('a.nii')).toBe(path.join(root, 'sub', 'a.nii'));
+    expect(await code(g.resolve('../../outside/secret.nii'))).toBe('forbidden-path');
   });
   it.each([
     ['parent traversal', (r: string) => path.join(r, '..', 'outside', 'secret.nii')],
     ['relative traversal', () => '../outside/secret.nii'],
+    ['relative path', () => 'sub/a.nii'],
     ['symlink escaping the root', (r: string) => path.join(r, 'escape', 'secret.nii')],
     ['system file', () => '/etc/passwd'],
     ['sibling with root as name prefix', (r: string) => `${r}-evil/x.nii`],
@@ -60,7 +70,7 @@ describe('PathGuard', () => {
   });
   it('mustExist reports a missing file as bad-file naming it', async () => {
     const g = new PathGuard({ roots: [root] });
-    await expect(g.resolve('sub/missing.nii', { mustExist: true })).rejects.toThrow(`cannot read ${path.join(root, 'sub', 'missing.nii')}: no such file`);
+    await expect(g.resolve(path.join(root, 'sub/missing.nii'), { mustExist: true })).rejects.toThrow(`cannot read ${path.join(root, 'sub', 'missing.nii')}: no such file`);
   });
   it('rejects NUL bytes', async () => {
     const g = new PathGuard({ roots: [root] });

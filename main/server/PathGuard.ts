@@ -9,8 +9,12 @@ import { ApiError } from '../../common/api/errors';
 
 export interface PathGuardOptions {
   roots: string[];
-  /** Relative paths resolve against this (default: the first root). */
-  base?: () => string | null;
+  /**
+   * Relative paths resolve against this folder (the `med3d call` CLI: its working directory).
+   * Without it, relative paths are refused: a UI or web client has no working directory, and
+   * guessing one (say, the alphabetically first root) would read or write the wrong file.
+   */
+  base?: string;
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -73,8 +77,10 @@ export class PathGuard {
    */
   async resolve(input: string, opts: { mustExist?: boolean; what?: string } = {}): Promise<string> {
     if (typeof input !== 'string' || !input || input.includes('\0')) throw new ApiError('invalid-request', 'path must be a non-empty string');
-    const base = this.opts.base?.() ?? this.listRoots()[0] ?? process.cwd();
-    const abs = path.resolve(base, input);
+    if (!path.isAbsolute(input) && !this.opts.base) {
+      throw new ApiError('forbidden-path', `${opts.what ?? 'path'} "${input}" is relative: give an absolute path`, input);
+    }
+    const abs = path.resolve(this.opts.base ?? '/', input);
     const real = await realpathLoose(abs);
     const allowed = await this.allowedRealRoots();
     if (!allowed.some((r) => isInside(real, r))) {

@@ -13,18 +13,24 @@ import { Med3dService } from './Med3dService';
 import { RENDERER_OUT, buildRenderer, rendererBuilt } from './rendererBuild';
 import { ServiceHostClient } from './ServiceHostClient';
 import { startWebServer, type WebServer } from './webServer';
+import { resolveWsLimits, type WsLimits } from './wsLimits';
 
 export interface ServeWebOptions {
   port?: number;
   workspace?: string;
   /** A scan to open first (NIfTI file or DICOM folder); default: the demo phantom. */
   open?: string;
-  /** Extra folders the browser may open files from. */
+  /**
+   * Extra folders the browser may open files from and write exports/batch outputs to. The
+   * working directory is not one unless listed here (`med3d serve --root .`).
+   */
   roots?: string[];
   staticDir?: string;
   /** Build the renderer when missing (default true). */
   build?: boolean;
   token?: string;
+  /** WebSocket size limits (default: resolveWsLimits() — flags, then environment, then defaults). */
+  limits?: Partial<WsLimits>;
   version?: string;
   /** Start the engine backend ladder for the status line (default true). */
   engine?: boolean;
@@ -48,6 +54,8 @@ export interface WebModeHandle {
   server: WebServer;
   /** Absolute workspace folder in use. */
   workspace: string;
+  /** Folders the browser may read and write besides the workspace (the scan given with `open` included). */
+  roots: string[];
   dispatch: ApiDispatch;
   events: ApiEventHub;
   /** The in-process service (only with inWorker: false). */
@@ -65,7 +73,7 @@ export async function serveWeb(o: ServeWebOptions = {}): Promise<WebModeHandle> 
       log(`warning: the renderer could not be built (${(err as Error).message.split('\n')[0]}); the API still runs`);
     }
   }
-  const roots = [...(o.roots ?? []).map((r) => path.resolve(r)), process.cwd()];
+  const roots = (o.roots ?? []).map((r) => path.resolve(r));
   let initialOpen: AppInfo['initialOpen'] = { kind: 'demo' };
   if (o.open) {
     const file = path.resolve(o.open);
@@ -106,10 +114,11 @@ export async function serveWeb(o: ServeWebOptions = {}): Promise<WebModeHandle> 
     events = svc.events;
     stopService = () => svc.dispose();
   }
-  const server = await startWebServer({ dispatch, events, staticDir, port: o.port, token: o.token, log });
+  const server = await startWebServer({ dispatch, events, staticDir, port: o.port, token: o.token, limits: o.limits ?? resolveWsLimits(), log });
   return {
     server,
     workspace,
+    roots,
     dispatch,
     events,
     ...(service ? { service } : {}),

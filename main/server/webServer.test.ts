@@ -6,7 +6,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { startWebServer, COOKIE_NAME, type WebServer } from './webServer';
+import { startWebServer, cookieName, type WebServer } from './webServer';
 import { ApiEventHub } from '../../common/api/ApiEventHub';
 import { createApiDispatcher } from '../../common/api/dispatcher';
 import { createApiClient } from '../../common/api/createApiClient';
@@ -98,9 +98,9 @@ describe('web server', () => {
     const r = await get(server.port, `/?token=${server.token}`);
     expect(r.status).toBe(200);
     expect(r.body).toContain('<title>Med3D</title>');
-    expect(String(r.headers['set-cookie'])).toContain(`${COOKIE_NAME}=${server.token}; HttpOnly; SameSite=Strict`);
+    expect(String(r.headers['set-cookie'])).toContain(`${cookieName(server.port)}=${server.token}; HttpOnly; SameSite=Strict`);
     expect(String(r.headers['content-security-policy'])).toContain("default-src 'self'");
-    const asset = await get(server.port, '/assets/app.js', { cookie: `${COOKIE_NAME}=${server.token}` });
+    const asset = await get(server.port, '/assets/app.js', { cookie: `${cookieName(server.port)}=${server.token}` });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toContain('text/javascript');
   });
@@ -116,7 +116,7 @@ describe('web server', () => {
     expect(await wsStatus(`${base}?token=bad`)).toBe(401);
     expect(await wsStatus(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403);
     expect(await wsStatus(`${base}?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` })).toBe(101);
-    expect(await wsStatus(base, { cookie: `${COOKIE_NAME}=${server.token}` })).toBe(101);
+    expect(await wsStatus(base, { cookie: `${cookieName(server.port)}=${server.token}` })).toBe(101);
   });
 
   it('API round trip and events over the WebSocket', async () => {
@@ -129,6 +129,87 @@ describe('web server', () => {
     expect(await got).toEqual({ reason: 'cases', root: '/w' });
     await expect(api.listCases()).rejects.toMatchObject({ code: 'unsupported', message: 'listCases is not implemented by this server' });
     ws.close();
+  });
+
+  /** Send raw bytes on a fresh TCP connection; resolves with the response head (or what came before a close, or 2 s). */
+  function raw(port: number, request: string): Promise<string> {
+    return new Promise((resolve) => {
+      const sock = connect({ host: '127.0.0.1', port });
+      let got = '';
+      sock.setTimeout(2000, () => sock.destroy());
+      sock.on('data', (d: Buffer) => {
+        got += d.toString('latin1');
+        if (got.includes('\r\n\r\n')) sock.destroy();
+      });
+      sock.on('close', () => resolve(got));
+      sock.on('error', () => undefined);
+      sock.on('connect', () => sock.write(request));
+    });
+  }
+  const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+  it.each([
+    ['an absolute-form upgrade target with an invalid port', (p: number) => `GET http://a:99999/ HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n${upgrade}\r\n`],
+    ['an upgrade with a malformed percent-escape in the token cookie', (p: number) => `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nCookie: ${cookieName(p)}=%E0%A4%A\r\n${upgrade}\r\n`],
+    ['a page request with a malformed percent-escape in the token cookie', (p: number) => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nCookie: ${cookieName(p)}=%zz%\r\n\r\n`],
+    ['an absolute-form page request with an invalid port', (p: number) => `GET http://a:99999/ HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n\r\n`],
+    ['a malformed percent-escape in the path (with the token)', (p: number) => `GET /%E0%A4%A?token=${server.token} HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n\r\n`],
+  ])('answers %s with a 4xx and keeps serving', async (_name, request) => {
+    const reply = await raw(server.port, request(server.port));
+    expect(reply).toMatch(/^HTTP\/1\.1 4\d\d /);
+    expect((await get(server.port, `/?token=${server.token}`)).status).toBe(200);
+    expect(await wsStatus(`ws://127.0.0.1:${server.port}/api?token=${server.token}`)).toBe(101);
+  });
+
+  it('the token cookie is per port: a cookie set for another port does not authenticate', async () => {
+    expect(cookieName(server.port)).not.toBe(cookieName(server.port + 1));
+    expect((await get(server.port, '/', { cookie: `${cookieName(server.port + 1)}=${server.token}` })).status).toBe(401);
+    expect((await get(server.port, '/', { cookie: `other=1; ${cookieName(server.port)}=${server.token}` })).status).toBe(200);
+  });
+
+  describe('WebSocket size limits', () => {
+    let small: WebServer;
+    const limits = { maxMessageBytes: 4096, maxConnectionBytes: 6000, maxTextBytes: 1024 };
+    // Requests to this dispatcher are answered only when `release` is called (unanswered bytes pile up).
+    let release: () => void = () => undefined;
+    beforeAll(async () => {
+      const slow = (): Promise<{ ok: true; result: null }> => new Promise((r) => (release = () => r({ ok: true, result: null })));
+      small = await startWebServer({ dispatch: slow, events, staticDir: dir, limits });
+    });
+    afterAll(async () => {
+      release();
+      await small.close();
+    });
+    /** Open a socket, send frames, resolve with the close code. */
+    function closeCode(frames: Array<string | Buffer>): Promise<number> {
+      return new Promise((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${small.port}/api?token=${small.token}`);
+        ws.on('open', () => {
+          for (const f of frames) ws.send(f, { binary: typeof f !== 'string' });
+          setTimeout(() => ws.close(1000), 500);
+        });
+        ws.on('close', (code) => resolve(code));
+        ws.on('error', () => undefined);
+      });
+    }
+    const req = (nbin: number): string => JSON.stringify({ t: 'req', id: 1, method: 'getAppInfo', payload: null, nbin });
+
+    it('reports its limits', () => {
+      expect(small.limits).toEqual(limits);
+    });
+    it('closes with 1009 on a text frame over the text limit', async () => {
+      expect(await closeCode([`${' '.repeat(2000)}${req(0)}`])).toBe(1009);
+    });
+    it('closes with 1009 when the binary frames of one message exceed the message limit', async () => {
+      expect(await closeCode([req(3), Buffer.alloc(2000), Buffer.alloc(2000), Buffer.alloc(2000)])).toBe(1009);
+    });
+    it('closes with 1009 when unanswered requests exceed the connection limit', async () => {
+      const one = [req(1), Buffer.alloc(3000)];
+      expect(await closeCode([...one, ...one, ...one])).toBe(1009);
+    });
+    it('keeps a connection within the limits open and the server serving', async () => {
+      expect(await closeCode([req(1), Buffer.alloc(3000)])).toBe(1000);
+      expect((await get(small.port, `/?token=${small.token}`)).status).toBe(200);
+    });
   });
 
   it('503 with a clear message when the renderer is not built', async () => {

@@ -4,17 +4,25 @@
  * WebSocket) gets 401; the first tokened page load sets an HttpOnly SameSite=Strict cookie so
  * assets and the WebSocket authenticate without the token in every URL. Host and Origin headers
  * are checked too (DNS rebinding, cross-site WebSocket hijacking).
+ *
+ * Everything a client sends is hostile until the token checks out: every request and upgrade
+ * handler runs inside one error boundary (a bad request gets a 4xx, the server keeps running),
+ * the Host and token checks come before anything that can throw on a crafted request line, and
+ * WebSocket messages are capped per message and per connection (./wsLimits).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEventHub } from '../../common/api/ApiEventHub';
 import type { ApiDispatch } from '../../common/api/dispatcher';
 import { WireDecoder, encodeMessage, type WireMessage } from '../../common/api/wire';
 import { mimeType } from './mimeType';
+import { decodePath, parseRequestTarget } from './requestTarget';
+import { maxFrameBytes, wsLimits, type WsLimits } from './wsLimits';
 
 export interface WebServerOptions {
   dispatch: ApiDispatch;
@@ -25,8 +33,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); default 32 random hex characters. */
   token?: string;
-  /** Largest API message accepted, bytes (default 2 GiB: label maps of big CTs). */
-  maxPayload?: number;
+  /** WebSocket size limits (defaults: ./wsLimits DEFAULT_WS_LIMITS). */
+  limits?: Partial<WsLimits>;
   log?: (msg: string) => void;
 }
 
@@ -35,11 +43,19 @@ export interface WebServer {
   port: number;
   host: string;
   token: string;
+  limits: WsLimits;
   close(): Promise<void>;
 }
 
-export const COOKIE_NAME = 'med3d_token';
 const HOST = '127.0.0.1';
+
+/**
+ * The token cookie's name carries the port: cookies ignore ports, so with one shared name any
+ * page served from 127.0.0.1 (another `med3d serve`, any local dev server) could overwrite it.
+ */
+export function cookieName(port: number): string {
+  return `med3d_token_${port}`;
+}
 
 
 /** Same policy as the Electron window (see main/app/csp.ts) plus the WebSocket origin. */
@@ -66,25 +82,47 @@ function sameToken(a: string | null | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(header: string | undefined): string | null {
+/** The raw cookie value: our token is hex, so it is never percent-decoded (a hostile escape cannot throw). */
+function cookieToken(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
-    const [k, ...rest] = part.trim().split('=');
-    if (k === COOKIE_NAME) return decodeURIComponent(rest.join('='));
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return null;
+}
+
+/**
+ * The error boundary of every request and upgrade handler: synchronous throws and rejected
+ * promises both end in `onError`, never in an uncaught exception that would stop the server.
+ */
+function guarded(run: () => void | Promise<void>, onError: (err: unknown) => void): void {
+  const fail = (err: unknown): void => {
+    try {
+      onError(err);
+    } catch {
+      // The connection is already gone; nothing left to tell anyone.
+    }
+  };
+  try {
+    const p = run();
+    if (p) p.catch(fail);
+  } catch (err) {
+    fail(err);
+  }
 }
 
 export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   const token = o.token ?? randomBytes(16).toString('hex');
   const staticRoot = path.resolve(o.staticDir);
   let port = o.port ?? 0;
+  const limits = wsLimits(o.limits);
 
   const hostOk = (h: string | undefined): boolean => h === `${HOST}:${port}` || h === `localhost:${port}`;
   const originOk = (origin: string | undefined): boolean => origin === undefined || origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`;
-  const authorised = (req: http.IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean } => {
-    if (sameToken(url.searchParams.get('token'), token)) return { ok: true, viaQuery: true };
-    return { ok: sameToken(cookieToken(req.headers.cookie), token), viaQuery: false };
+  const authorised = (req: http.IncomingMessage, query: URLSearchParams | undefined): { ok: boolean; viaQuery: boolean } => {
+    if (sameToken(query?.get('token'), token)) return { ok: true, viaQuery: true };
+    return { ok: sameToken(cookieToken(req.headers.cookie, cookieName(port)), token), viaQuery: false };
   };
 
   const deny = (res: http.ServerResponse, code: number, msg: string): void => {
@@ -92,58 +130,80 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     res.end(`${msg}\n`);
   };
 
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      if (!hostOk(req.headers.host)) return deny(res, 403, 'forbidden host');
-      const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
-      const auth = authorised(req, url);
-      if (!auth.ok) return deny(res, 401, 'unauthorised: open the URL printed by `med3d serve` (it carries the token)');
-      if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
-      let rel = decodeURIComponent(url.pathname);
-      if (rel.endsWith('/')) rel += 'index.html';
-      const file = path.resolve(staticRoot, `.${rel}`);
-      if (file !== staticRoot && !file.startsWith(staticRoot + path.sep)) return deny(res, 404, 'not found');
-      const st = await fs.stat(file).catch(() => null);
-      if (!st || !st.isFile()) {
-        if (rel === '/index.html') return deny(res, 503, `the renderer is not built (${path.join(staticRoot, 'index.html')} missing): run npm run build`);
-        return deny(res, 404, 'not found');
-      }
-      const headers: http.OutgoingHttpHeaders = {
-        'content-type': mimeType(file),
-        'content-length': st.size,
-        'x-content-type-options': 'nosniff',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-        'cross-origin-resource-policy': 'same-origin',
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'no-cache',
-      };
-      if (file.endsWith('.html')) {
-        headers['content-security-policy'] = webCsp(port);
-        headers['x-frame-options'] = 'DENY';
-      }
-      if (auth.viaQuery) headers['set-cookie'] = `${COOKIE_NAME}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-      res.writeHead(200, headers);
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
-    })().catch((err: unknown) => {
-      o.log?.(`web server error: ${(err as Error).message}`);
-      if (!res.headersSent) deny(res, 500, 'internal error');
-      else res.destroy();
-    });
-  });
+  const handleRequest = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (!hostOk(req.headers.host)) return deny(res, 403, 'forbidden host');
+    const target = parseRequestTarget(req.url);
+    const auth = authorised(req, target?.query);
+    if (!auth.ok) return deny(res, 401, 'unauthorised: open the URL printed by `med3d serve` (it carries the token)');
+    if (!target) return deny(res, 400, 'bad request target');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
+    let rel = decodePath(target.rawPath);
+    if (rel === null) return deny(res, 400, 'malformed path');
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.resolve(staticRoot, `.${rel}`);
+    if (file !== staticRoot && !file.startsWith(staticRoot + path.sep)) return deny(res, 404, 'not found');
+    const st = await fs.stat(file).catch(() => null);
+    if (!st || !st.isFile()) {
+      if (rel === '/index.html') return deny(res, 503, `the renderer is not built (${path.join(staticRoot, 'index.html')} missing): run npm run build`);
+      return deny(res, 404, 'not found');
+    }
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': mimeType(file),
+      'content-length': st.size,
+      'x-content-type-options': 'nosniff',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    };
+    if (file.endsWith('.html')) {
+      headers['content-security-policy'] = webCsp(port);
+      headers['x-frame-options'] = 'DENY';
+    }
+    if (auth.viaQuery) headers['set-cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 2 ** 31 - 1 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+  const server = http.createServer((req, res) =>
+    guarded(
+      () => handleRequest(req, res),
+      (err) => {
+        o.log?.(`web server error on ${JSON.stringify(String(req.url).slice(0, 200))}: ${(err as Error).message}`);
+        if (!res.headersSent) deny(res, 500, 'internal error');
+        else res.destroy();
+      },
+    ),
+  );
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes(limits) });
+  const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const reject = (code: number, msg: string): void => {
       socket.end(`HTTP/1.1 ${code} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!hostOk(req.headers.host)) return reject(403, 'Forbidden');
-    if (!authorised(req, url).ok) return reject(401, 'Unauthorized');
+    const target = parseRequestTarget(req.url);
+    if (!authorised(req, target?.query).ok) return reject(401, 'Unauthorized');
     if (!originOk(req.headers.origin)) return reject(403, 'Forbidden');
-    if (url.pathname !== '/api') return reject(404, 'Not Found');
+    if (!target) return reject(400, 'Bad Request');
+    if (target.rawPath !== '/api') return reject(404, 'Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+  };
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client resetting mid-handshake must not surface as an unhandled 'error' event.
+    socket.on('error', () => socket.destroy());
+    guarded(
+      () => handleUpgrade(req, socket, head),
+      (err) => {
+        o.log?.(`WebSocket upgrade error: ${(err as Error).message}`);
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        else socket.destroy();
+      },
+    );
   });
 
   const sockets = new Set<WebSocket>();
@@ -166,7 +226,22 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   function serveConnection(ws: WebSocket): void {
     sockets.add(ws);
     const decoder = new WireDecoder();
-    ws.on('message', (data, isBinary) => {
+    // Bytes of the message being received (text + binary frames so far) and of every request
+    // received but not answered yet: both are capped so a client cannot make us buffer without end.
+    let messageBytes = 0;
+    let unanswered = 0;
+    const tooBig = (what: string): void => {
+      o.log?.(`closing API connection: ${what}`);
+      ws.close(1009, what.slice(0, 120));
+    };
+    const onFrame = (data: WebSocket.RawData, isBinary: boolean): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+      if (!isBinary && size > limits.maxTextBytes) return tooBig(`text frame of ${size} bytes exceeds ${limits.maxTextBytes}`);
+      messageBytes += size;
+      unanswered += size;
+      if (messageBytes > limits.maxMessageBytes) return tooBig(`API message exceeds ${limits.maxMessageBytes} bytes`);
+      if (unanswered > limits.maxConnectionBytes) return tooBig(`unanswered requests exceed ${limits.maxConnectionBytes} bytes`);
       let frame: string | ArrayBuffer;
       if (isBinary) {
         if (data instanceof ArrayBuffer) frame = data;
@@ -187,19 +262,34 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         return;
       }
       if (!msg) return;
+      const cost = messageBytes;
+      messageBytes = 0;
       if (msg.t !== 'req') {
         ws.close(1002, 'protocol error');
         return;
       }
       const { id, method, payload } = msg;
-      void o.dispatch(method, payload).then((env) => {
-        try {
-          send(ws, { t: 'res', id, env });
-        } catch (err) {
-          send(ws, { t: 'res', id, env: { ok: false, error: { code: 'internal', message: `response not sendable: ${(err as Error).message}` } } });
-        }
-      });
-    });
+      void o
+        .dispatch(method, payload)
+        .then((env) => {
+          try {
+            send(ws, { t: 'res', id, env });
+          } catch (err) {
+            send(ws, { t: 'res', id, env: { ok: false, error: { code: 'internal', message: `response not sendable: ${(err as Error).message}` } } });
+          }
+        })
+        .catch((err: unknown) => o.log?.(`API response ${id} not sent: ${(err as Error).message}`))
+        .finally(() => (unanswered -= cost));
+    };
+    ws.on('message', (data, isBinary) =>
+      guarded(
+        () => onFrame(data, isBinary),
+        (err) => {
+          o.log?.(`closing API connection: ${(err as Error).message}`);
+          ws.close(1011, 'internal error');
+        },
+      ),
+    );
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => sockets.delete(ws));
   }
@@ -218,6 +308,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     port,
     host: HOST,
     token,
+    limits,
     close: async () => {
       offEvents();
       for (const ws of sockets) ws.terminate();

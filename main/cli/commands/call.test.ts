@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,28 @@ describe('med3d call (headless API on a workspace)', () => {
     const badReq = med3d('call', 'addCase', JSON.stringify({ path: scan, bogus: 1 }), '-w', ws);
     expect(badReq.code).toBe(1);
     expect(badReq.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a batch job aimed outside the allowed folders, writing nothing', () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'cli-call-outside-'));
+    try {
+      mkdirSync(path.join(outside, 'in'));
+      writeFileSync(path.join(outside, 'in', 'scan.nii'), readFileSync(scan));
+      for (const params of [
+        { task: 'lung', in: path.join(outside, 'in'), out: path.join(outside, 'out') },
+        { task: 'lung', in: dir, out: path.join(outside, 'out') },
+        { task: 'lung', in: dir, out: path.join(dir, 'out'), model: path.join(outside, 'in', 'scan.nii') },
+      ]) {
+        const r = med3d('call', 'startJob', JSON.stringify({ kind: 'batch', params }), '-w', ws);
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/batch (input|output) "(in|out|model)" .* is outside the allowed folders/);
+      }
+      expect(readdirSync(outside)).toEqual(['in']);
+      expect(existsSync(path.join(dir, 'out'))).toBe(false);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('refuses paths outside the workspace and allowed roots', () => {

@@ -63,7 +63,10 @@ export function register(program: Command): void {
         mode: 'web',
         version: '0.1.0',
         workspace: opts.workspace ?? defaultWorkspaceDir(),
+        // A shell user's own process: the working directory is an allowed folder and the base of
+        // relative paths (the web and desktop modes have neither).
         roots: [process.cwd(), ...opts.root],
+        pathBase: process.cwd(),
         configDir: null,
         log: (m) => void process.stderr.write(`${m}\n`),
       });

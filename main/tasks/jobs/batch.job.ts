@@ -29,6 +29,9 @@ function parse(params: JsonValue): Omit<BatchOptions, 'log' | 'warn' | 'signal'>
 
 export function register(r: JobRegistry): void {
   r.register('batch', {
+    // Checked against the allowed folders by the job manager before the job is queued; `model`
+    // without a slash or dot is a workspace model version id, resolved below.
+    pathParams: { in: 'read', out: 'write', model: { access: 'read', idPattern: /^[^\\/.]+$/ } },
     validate: (params) => void parse(params),
     title: (params) => `Batch ${String((params as Record<string, JsonValue>)?.task ?? '')} segmentation`,
     async run(ctx) {
