@@ -14,8 +14,8 @@ import { CliError } from './CliError';
  *     });
  *
  * Without --device the MED3D_DEVICE environment variable (alias MED3D_BACKEND) applies, else 'auto'.
- * Commands that run the engine in a worker (serve) call `deviceFromOptions` instead: it sets the
- * process default the EngineWorker passes on, without starting a backend on this thread.
+ * Commands whose engine runs in workers (serve) call `deviceForWorkers` instead: it sets the
+ * device every later engine worker uses and checks that it can start, without a backend here.
  */
 export function addDeviceOption(cmd: Command): Command {
   return cmd.addOption(
@@ -23,7 +23,7 @@ export function addDeviceOption(cmd: Command): Command {
   );
 }
 
-/** Parses `o.device` (undefined: the environment's default) and makes it this process's default device. */
+/** Parses `o.device` (undefined: the environment's default) and makes it the default of this process and its workers. */
 export function deviceFromOptions(o: { device?: string }): EngineDevice | undefined {
   try {
     const device = o.device === undefined ? undefined : parseDevice(o.device);
@@ -44,5 +44,25 @@ export async function initDeviceFromOptions(o: { device?: string }): Promise<Bac
     if (err instanceof EngineDeviceError) throw new CliError(err.message, 1);
     if (err instanceof DeviceChoiceError) throw new CliError(err.message, 2);
     throw err;
+  }
+}
+
+/**
+ * For commands whose engine runs in worker threads (serve): sets the device for every engine worker
+ * started later and, when a device that may be missing was asked for (gpu, webgpu, a pinned rung),
+ * starts it once in a throwaway worker, so a missing GPU is a one-line error now, not a failed job later.
+ */
+export async function deviceForWorkers(o: { device?: string }): Promise<void> {
+  const device = deviceFromOptions(o);
+  if (!device || device === 'auto' || device === 'cpu') return;
+  const { EngineWorker } = await import('../engine/worker/EngineWorker');
+  const probe = new EngineWorker({ device });
+  try {
+    await probe.start();
+  } catch (err) {
+    if ((err as Error).name === 'EngineDeviceError') throw new CliError((err as Error).message, 1);
+    throw err;
+  } finally {
+    await probe.terminate();
   }
 }

@@ -9,8 +9,10 @@ export function startEngineBackendInfo(log?: (msg: string) => void): () => Engin
   let info: EngineBackendInfo | null = null;
   void (async () => {
     try {
-      const { initEngineBackend, describeBackend } = await import('../engine/backend/selectBackend');
-      const r = await initEngineBackend();
+      const { describeBackend } = await import('../engine/backend/selectBackend');
+      // What the engine worker that runs the jobs chose (its device: --device / MED3D_DEVICE), not a second ladder here.
+      const { taskEngine } = await import('../tasks/jobs/taskEngine');
+      const r = await taskEngine().start();
       info = {
         name: r.backend,
         description: describeBackend(r).split('\n')[0],

@@ -38,19 +38,16 @@ export function parseDevice(value: string, where = '--device'): EngineDevice {
   throw new DeviceChoiceError(`${where}: unknown device '${value}' (expected ${DEVICE_CHOICES.join('|')}, or a rung to pin: ${PINNED_RUNGS.join('|')})`);
 }
 
-let processDefault: EngineDevice | undefined;
-
 /**
- * Sets the device every later backend initialisation in this process uses when it is given none,
- * including engine workers started afterwards (the CLI's `--device` on `serve`, `batch`, ...).
+ * Makes `device` the default of this process and of every thread or worker started afterwards
+ * (the web mode's service host, engine workers): `--device X` acts as MED3D_DEVICE=X.
  */
-export function setDefaultDevice(device: EngineDevice | undefined): void {
-  processDefault = device;
+export function setDefaultDevice(device: EngineDevice): void {
+  process.env.MED3D_DEVICE = device;
 }
 
-/** The device to use when a caller gives none: setDefaultDevice, else MED3D_DEVICE / MED3D_BACKEND, else 'auto'. */
+/** The device to use when a caller gives none: MED3D_DEVICE (alias MED3D_BACKEND), else 'auto'. */
 export function defaultDevice(env: NodeJS.ProcessEnv = process.env): EngineDevice {
-  if (processDefault) return processDefault;
   if (env.MED3D_DEVICE) return parseDevice(env.MED3D_DEVICE, 'MED3D_DEVICE');
   if (env.MED3D_BACKEND) return parseDevice(env.MED3D_BACKEND, 'MED3D_BACKEND (alias of MED3D_DEVICE)');
   return 'auto';
