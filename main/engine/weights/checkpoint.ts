@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { ModelSpec } from '../models/ModelSpec';
 import { atomicWriteFile } from '../../util/atomicWrite';
 import type { StateDict } from './StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
+import { readWeightsFile } from './readWeightsFile';
 import { decodeSafetensors, encodeSafetensors, isSafetensors } from './safetensors';
 import { validateModelSpec } from './validateSpec';
 import { crc32 } from './zip/crc32';
@@ -158,11 +158,5 @@ export function parseCheckpoint(bytes: Uint8Array, file: string, opts: ReadCheck
 }
 
 export async function readCheckpoint(file: string, opts: ReadCheckpointOptions = {}): Promise<Med3dCheckpoint> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new WeightsError(file, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parseCheckpoint(bytes, file, opts);
+  return parseCheckpoint(await readWeightsFile(file), file, opts);
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { ModelSpec } from '../models/ModelSpec';
 import type { StateDict } from './StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
@@ -6,6 +5,7 @@ import { isCheckpointBytes, parseCheckpoint, type Med3dCheckpoint } from './chec
 import { checkAgainstSpec } from './checkAgainstSpec';
 import { inferArchitecture } from './inferArchitecture';
 import { parsePth } from './readPth';
+import { readWeightsFile } from './readWeightsFile';
 import { modelLayout } from './resnetLayout';
 
 /**
@@ -54,16 +54,22 @@ export function withBnCounters(sd: StateDict, spec: ModelSpec): StateDict {
 }
 
 export async function loadWeights(file: string, opts: LoadWeightsOptions = {}): Promise<LoadedWeights> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new WeightsError(file, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parseWeights(bytes, file, opts);
+  return parseWeights(await readWeightsFile(file), file, opts);
 }
 
+/**
+ * The reader boundary for weights: whatever goes wrong inside (including an engine error that slipped
+ * past a check) leaves as one WeightsError naming the file.
+ */
 export function parseWeights(bytes: Uint8Array, file: string, opts: LoadWeightsOptions = {}): LoadedWeights {
+  try {
+    return parseWeightsUnguarded(bytes, file, opts);
+  } catch (err) {
+    throw asWeightsError(file, err);
+  }
+}
+
+function parseWeightsUnguarded(bytes: Uint8Array, file: string, opts: LoadWeightsOptions): LoadedWeights {
   let out: LoadedWeights;
   if (isCheckpointBytes(bytes)) {
     const checkpoint = parseCheckpoint(bytes, file, opts);

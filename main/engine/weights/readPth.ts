@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { StateDict, StateTensor } from './StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
+import { readWeightsFile } from './readWeightsFile';
 import { unpickle, PickleError } from './pickle/unpickle';
 import { PyDict, pyTypeName, type PyValue } from './pickle/pyTypes';
-import { isTensor, materializeTensor, torchHooks, type StorageRef } from './torchPickle';
+import { isTensor, materializeTensor, torchHooks, type GatherBudget, type StorageRef } from './torchPickle';
 import { isZip, readZipDirectory, readZipEntry } from './zip/readZip';
 
 /**
@@ -39,13 +39,7 @@ const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL = 1001;
 
 export async function readPth(file: string, opts: ReadPthOptions = {}): Promise<PthContents> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new WeightsError(file, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parsePth(bytes, file, opts);
+  return parsePth(await readWeightsFile(file), file, opts);
 }
 
 /** Same as readPth on bytes already in memory; `file` is only used in messages. */
@@ -82,10 +76,11 @@ function readZipPth(bytes: Uint8Array, file: string, opts: ReadPthOptions): PthC
   for (const s of storages.values()) {
     const entry = entries.get(`${root}data/${s.key}`);
     if (!entry) throw new WeightsError(file, `zip archive lacks storage record '${root}data/${s.key}'`);
-    s.data = readZipEntry(bytes, entry, { verifyCrc });
-    if (s.data.byteLength < s.numel * s.elementBytes) {
-      throw new WeightsError(file, `storage record '${root}data/${s.key}' has ${s.data.byteLength} bytes, needs ${s.numel * s.elementBytes}`);
+    // Sizes from the directory are checked before the record is read (and, if deflated, inflated).
+    if (entry.size < s.numel * s.elementBytes) {
+      throw new WeightsError(file, `storage record '${root}data/${s.key}' has ${entry.size} bytes, needs ${s.numel * s.elementBytes}`);
     }
+    s.data = readZipEntry(bytes, entry, { verifyCrc });
   }
   return finish(value, 'zip', locations, file);
 }
@@ -156,6 +151,7 @@ function finish(value: PyValue, format: 'zip' | 'legacy', locations: Set<string>
     throw new WeightsError(file, `no state dict found (top-level keys: ${keys || 'none'})`);
   }
   const stateDict: StateDict = new Map();
+  const budget: GatherBudget = { bytes: 0 };
   let stripped = 0;
   for (const [rawKey, v] of sdValue.map) {
     const key = String(rawKey);
@@ -166,7 +162,7 @@ function finish(value: PyValue, format: 'zip' | 'legacy', locations: Set<string>
     const name = key.startsWith('module.') ? key.slice('module.'.length) : key;
     if (name !== key) stripped++;
     if (stateDict.has(name)) throw new WeightsError(file, `duplicate state-dict key '${name}' after stripping 'module.'`);
-    const t: StateTensor = materializeTensor(v.value, key);
+    const t: StateTensor = materializeTensor(v.value, key, budget);
     stateDict.set(name, t);
   }
   if (stripped) notes.push(`stripped the 'module.' (DataParallel) prefix from ${stripped} keys`);

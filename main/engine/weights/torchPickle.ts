@@ -1,3 +1,4 @@
+import { checkLimit } from '../../util/readLimits';
 import type { StateTensor, TensorDType } from './StateDict';
 import { PickleError, type UnpickleHooks } from './pickle/unpickle';
 import { PyDict, PyGlobal, PyObject, PyTuple, pyTypeName, type PyValue } from './pickle/pyTypes';
@@ -59,7 +60,8 @@ export type TensorObject = PyObject<TensorRef>;
 export const isTensor = (v: PyValue | undefined): v is TensorObject => v instanceof PyObject && v.tag === 'tensor';
 
 function intOf(v: PyValue | undefined, what: string): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v === 'bigint' || typeof v === 'number') throw new PickleError(`corrupt checkpoint: ${what} ${String(v)} is out of range`);
   throw new PickleError(`corrupt checkpoint: ${what} is a ${pyTypeName(v)}, expected an int`);
 }
 function intTuple(v: PyValue | undefined, what: string): number[] {
@@ -125,6 +127,7 @@ export function torchHooks(storages: Map<string, StorageRef>, locations: Set<str
       if (typeof key !== 'string') throw new PickleError('corrupt checkpoint: storage key is not a string');
       if (typeof location !== 'string') throw new PickleError('corrupt checkpoint: storage location is not a string');
       const numel = intOf(numelV, 'storage size');
+      if (numel < 0) throw new PickleError(`corrupt checkpoint: storage '${String(key)}' has negative size ${numel}`);
       const info = STORAGE_CLASSES[cls.name]!;
       let root = storages.get(key);
       if (!root) {
@@ -138,6 +141,7 @@ export function torchHooks(storages: Map<string, StorageRef>, locations: Set<str
       // Legacy files may pickle a view of a larger storage: (view_key, offset, view_size).
       if (viewMeta instanceof PyTuple && viewMeta.items.length === 3) {
         view = { root, offset: intOf(viewMeta.items[1], 'storage view offset'), numel: intOf(viewMeta.items[2], 'storage view size') };
+        if (view.offset < 0 || view.numel < 0) throw new PickleError(`corrupt checkpoint: storage view of '${key}' has a negative offset or size`);
       } else if (viewMeta !== undefined && viewMeta !== null) {
         throw new PickleError('corrupt checkpoint: unsupported storage view metadata');
       }
@@ -191,23 +195,40 @@ function bf16ToF32(src: Uint8Array): Float32Array {
   return new Float32Array(out.buffer);
 }
 
+/** Bytes the gathers of strided tensors have allocated so far for one checkpoint. */
+export interface GatherBudget {
+  bytes: number;
+}
+
 /**
  * Materialise a tensor as a contiguous StateTensor. Contiguous tensors (the normal case) become
  * a view of the storage bytes; strided ones are gathered run by run along their innermost axis.
+ * Every size comes from the file, so all of them are checked before anything is allocated: no
+ * negative offsets, no view reaching past its storage, and no tensor with more elements than its
+ * storage holds (a stride-0 or overlapping view, which would expand a few bytes into gigabytes).
+ * `budget` bounds what the gathers of one checkpoint allocate in total.
  */
-export function materializeTensor(t: TensorRef, name: string): StateTensor {
+export function materializeTensor(t: TensorRef, name: string, budget: GatherBudget): StateTensor {
   const { root } = t.storage;
   if (!root.data) throw new PickleError(`storage '${root.key}' of tensor '${name}' has no data`);
   const eb = root.elementBytes;
-  const numel = t.size.reduce((a, b) => a * b, 1);
   if (t.size.some((d) => d < 0) || t.stride.some((d) => d < 0)) throw new PickleError(`corrupt checkpoint: tensor '${name}' has a negative size or stride`);
+  if (t.storageOffset < 0) throw new PickleError(`corrupt checkpoint: tensor '${name}' has a negative storage offset ${t.storageOffset}`);
+  const numel = t.size.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(numel)) throw new PickleError(`corrupt checkpoint: tensor '${name}' has size [${t.size.join(', ')}], too many elements`);
   const base = t.storage.offset + t.storageOffset;
   let maxIndex = base;
   for (let i = 0; i < t.size.length; i++) maxIndex += (t.size[i]! - 1) * t.stride[i]!;
-  const availableElements = Math.min(t.storage.offset + t.storage.numel, root.data.byteLength / eb);
-  if (numel > 0 && maxIndex >= availableElements) {
+  const availableElements = Math.min(t.storage.offset + t.storage.numel, Math.floor(root.data.byteLength / eb));
+  if (numel > 0 && !(maxIndex < availableElements)) {
     throw new PickleError(
       `truncated or corrupt: tensor '${name}' needs element ${maxIndex} of storage '${root.key}', which holds ${Math.floor(root.data.byteLength / eb)}`,
+    );
+  }
+  const viewElements = availableElements - t.storage.offset;
+  if (numel > viewElements) {
+    throw new PickleError(
+      `corrupt checkpoint: tensor '${name}' has ${numel} elements but its storage '${root.key}' holds ${viewElements} (a stride-0 or overlapping view; refusing to expand it)`,
     );
   }
   const expected = contiguousStrides(t.size);
@@ -216,6 +237,8 @@ export function materializeTensor(t: TensorRef, name: string): StateTensor {
   if (contiguous || numel === 0) {
     bytes = root.data.subarray(base * eb, (base + numel) * eb);
   } else {
+    checkLimit('maxCheckpointBytes', budget.bytes + numel * eb, `strided tensors gathered from the checkpoint (up to tensor '${name}')`);
+    budget.bytes += numel * eb;
     bytes = new Uint8Array(numel * eb);
     const nd = t.size.length;
     const inner = t.size[nd - 1]!;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readerErrorMessage } from '../../util/readerErrorMessage';
 
 /**
  * A scan could not be read. The message is one line naming the file and the cause, e.g.
@@ -12,7 +13,8 @@ export class VolumeReadError extends Error {
   readonly reason: string;
 
   constructor(file: string, cause: string | Error, options?: { cause?: unknown }) {
-    const reason = typeof cause === 'string' ? cause : cause.message;
+    // Engine errors (TypeError, RangeError) that escape a reader become a description, not raw JS text.
+    const reason = typeof cause === 'string' ? cause : readerErrorMessage(cause);
     super(`cannot read ${file}: ${oneLine(reason)}`, { cause: options?.cause ?? (typeof cause === 'string' ? undefined : cause) });
     this.name = 'VolumeReadError';
     this.file = file;

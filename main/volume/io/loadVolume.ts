@@ -68,10 +68,11 @@ export async function detectVolumeKind(file: string): Promise<'nifti' | 'dicom' 
  * Errors are VolumeReadError: one line naming the file and the cause.
  */
 export async function loadVolume(path: string, opts: LoadVolumeOptions = {}): Promise<Volume> {
-  const kind = await detectVolumeKind(path);
-  if (kind === 'nifti') return readNifti(path, { volumeIndex: opts.volumeIndex });
-  if (kind === 'dicom-seg') return readDicomSeg(path);
+  // The reader boundary: whatever escapes a reader (an engine error included) leaves as one line naming the file.
   try {
+    const kind = await detectVolumeKind(path);
+    if (kind === 'nifti') return await readNifti(path, { volumeIndex: opts.volumeIndex });
+    if (kind === 'dicom-seg') return await readDicomSeg(path);
     return await loadDicom(path, { frame: opts.volumeIndex, ...opts.dicom });
   } catch (err) {
     throw VolumeReadError.wrap(path, err);

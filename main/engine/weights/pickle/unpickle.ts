@@ -44,18 +44,30 @@ function intFromBigInt(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** Little-endian two's-complement integer of arbitrary length (LONG1 / LONG4). */
+/** Longest LONG1/LONG4 we decode: checkpoints hold small ints; a bigger one is an attack or corruption. */
+const MAX_LONG_BYTES = 1 << 20;
+/** Longest decimal INT/LONG literal (Python's own int_max_str_digits default). */
+const MAX_TEXT_INT_DIGITS = 4300;
+/** Deepest MARK nesting we follow (each level holds an array; torch pickles nest a few levels). */
+const MAX_MARK_DEPTH = 10_000;
+
+/**
+ * Little-endian two's-complement integer of arbitrary length (LONG1 / LONG4), in linear time: one hex
+ * string parsed by BigInt (a shift-and-or loop is quadratic: 256 KiB took 39 s).
+ */
 function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
-  if (bytes[bytes.length - 1]! & 0x80) v -= 1n << BigInt(8 * bytes.length);
+  if (bytes.length > MAX_LONG_BYTES) throw new PickleError(`refusing a ${bytes.length}-byte integer (more than ${MAX_LONG_BYTES} bytes)`);
+  const be = Buffer.from(bytes).reverse();
+  let v = BigInt(`0x${be.toString('hex')}`);
+  if (be[0]! & 0x80) v -= 1n << BigInt(8 * bytes.length);
   return intFromBigInt(v);
 }
 
 function parseTextInt(line: string, what: string): number | bigint {
   const s = line.endsWith('L') ? line.slice(0, -1) : line;
   if (!/^[-+]?\d+$/.test(s)) throw new PickleError(`corrupt pickle: bad ${what} literal '${line.slice(0, 40)}'`);
+  if (s.length > MAX_TEXT_INT_DIGITS) throw new PickleError(`refusing a ${s.length}-digit ${what} literal`);
   return intFromBigInt(BigInt(s));
 }
 
@@ -65,8 +77,11 @@ function unescapePy(s: string): string {
     switch (e[0]) {
       case 'x':
       case 'u':
-      case 'U':
-        return String.fromCodePoint(parseInt(e.slice(1), 16));
+      case 'U': {
+        const cp = parseInt(e.slice(1), 16);
+        if (cp > 0x10ffff) throw new PickleError(`corrupt pickle: escape \\${e} is not a Unicode code point`);
+        return String.fromCodePoint(cp);
+      }
       case 'n':
         return '\n';
       case 'r':
@@ -210,6 +225,7 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: UnpickleHooks)
         return { value: v, end: pos };
       }
       case 0x28: // MARK
+        if (metastack.length >= MAX_MARK_DEPTH) throw new PickleError(`refusing pickle nested more than ${MAX_MARK_DEPTH} levels deep at byte ${opAt}`);
         metastack.push(cur);
         cur = [];
         break;
@@ -296,10 +312,10 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: UnpickleHooks)
         const items = popMark();
         const s = top();
         if (!(s instanceof PySet)) throw new PickleError(`corrupt pickle: ADDITEMS on a ${pyTypeName(s)}`);
-        s.items.push(...items);
+        for (const it of items) s.items.push(it);
         break;
       }
-      case 0x91: { const items = popMark(); const s = new PySet(true); s.items.push(...items); cur.push(s); break; } // FROZENSET
+      case 0x91: { const items = popMark(); const s = new PySet(true); for (const it of items) s.items.push(it); cur.push(s); break; } // FROZENSET
       // ---- memo
       case 0x70: memo.set(Number(parseTextInt(line(), 'PUT')), top()); break; // PUT
       case 0x71: memo.set(u8(), top()); break; // BINPUT

@@ -1,10 +1,14 @@
-import { inflateSync } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
+import { checkLimit } from '../../../util/readLimits';
 import { crc32 } from './crc32';
 
 /**
  * Minimal zip reader for checkpoint archives: walks the central directory (zip64 aware) and hands
  * out zero-copy views of stored records. Deflated records (not written by torch.save, but by
- * re-zipping tools) are inflated with fflate.
+ * re-zipping tools) are inflated with zlib, never past the size the directory declares, and only
+ * after that size is checked against what deflate can produce from the compressed bytes and against
+ * MED3D_MAX_DECOMPRESSED_BYTES. Records may not overlap (the trick of zip bombs that reuse one
+ * compressed kernel for many records).
  */
 export interface ZipEntry {
   name: string;
@@ -90,11 +94,22 @@ export function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
       }
       e += 4 + len;
     }
+    if (entries.has(name)) throw new ZipFormatError(`corrupt zip: record '${name}' appears twice`);
     entries.set(name, { name, method, crc32: crc, compressedSize, size, localHeaderOffset });
     p += 46 + nameLen + extraLen + commentLen;
   }
+  const spans = [...entries.values()].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 1; i < spans.length; i++) {
+    const prev = spans[i - 1]!;
+    if (spans[i]!.localHeaderOffset < prev.localHeaderOffset + 30 + prev.compressedSize) {
+      throw new ZipFormatError(`corrupt zip: records '${prev.name}' and '${spans[i]!.name}' overlap`);
+    }
+  }
   return entries;
 }
+
+/** Deflate cannot expand data by more than about 1032:1; a larger declared ratio is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
 
 /** Contents of one record: a view into `bytes` when stored, a new array when deflated. */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { verifyCrc?: boolean } = {}): Uint8Array {
@@ -111,10 +126,16 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { verifyC
   let data: Uint8Array;
   if (entry.method === 0) data = bytes.subarray(start, end);
   else if (entry.method === 8) {
+    if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      throw new ZipFormatError(`corrupt zip: record '${entry.name}' claims ${entry.size} bytes from ${entry.compressedSize} compressed bytes, more than deflate can produce`);
+    }
+    checkLimit('maxDecompressedBytes', entry.size, `zip record '${entry.name}'`);
     try {
-      data = inflateSync(bytes.subarray(start, end), { out: new Uint8Array(entry.size) });
+      const out = inflateRawSync(bytes.subarray(start, end), { maxOutputLength: Math.max(1, entry.size), chunkSize: 1 << 20 });
+      data = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     } catch (err) {
-      throw new ZipFormatError(`corrupt zip: record '${entry.name}' does not inflate (${(err as Error).message})`);
+      const why = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `inflates to more than the ${entry.size} bytes the directory declares` : 'does not inflate';
+      throw new ZipFormatError(`corrupt zip: record '${entry.name}' ${why}`);
     }
   } else throw new ZipFormatError(`unsupported zip compression method ${entry.method} for record '${entry.name}'`);
   if (data.length !== entry.size) throw new ZipFormatError(`corrupt zip: record '${entry.name}' has ${data.length} bytes, directory says ${entry.size}`);
