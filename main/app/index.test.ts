@@ -23,6 +23,9 @@ const state = vi.hoisted(() => ({
   schemes: [] as unknown[],
   protocolHandler: null as ((req: { url: string }) => Promise<Response>) | null,
   permission: null as ((wc: unknown, perm: string, cb: (ok: boolean) => void) => void) | null,
+  permissionCheck: null as ((wc: unknown, perm: string, origin: string) => boolean) | null,
+  devicePermission: null as ((details: unknown) => boolean) | null,
+  sessionEvents: new Map<string, (e: { preventDefault(): void }) => void>(),
   dir: '',
   ready: null as null | (() => void),
 }));
@@ -69,7 +72,14 @@ vi.mock('electron', () => {
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }), showErrorBox: (t: string, m: string) => console.error(t, m) },
     ipcMain: { handle: (ch: string, fn: (e: unknown, p: unknown) => unknown) => state.ipc.set(ch, fn), removeHandler: (ch: string) => state.ipc.delete(ch) },
     protocol: { registerSchemesAsPrivileged: (s: unknown[]) => state.schemes.push(...s), handle: (_s: string, fn: (req: { url: string }) => Promise<Response>) => (state.protocolHandler = fn) },
-    session: { defaultSession: { setPermissionRequestHandler: (fn: typeof state.permission) => (state.permission = fn), on: () => undefined } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: typeof state.permission) => (state.permission = fn),
+        setPermissionCheckHandler: (fn: typeof state.permissionCheck) => (state.permissionCheck = fn),
+        setDevicePermissionHandler: (fn: typeof state.devicePermission) => (state.devicePermission = fn),
+        on: (ev: string, fn: (e: { preventDefault(): void }) => void) => state.sessionEvents.set(ev, fn),
+      },
+    },
   };
 });
 
@@ -106,6 +116,32 @@ describe('Electron main process (fake electron)', () => {
     let granted: boolean | null = null;
     state.permission?.(null, 'media', (ok) => (granted = ok));
     expect(granted).toBe(false);
+  });
+
+  it.each(['will-navigate', 'will-redirect', 'will-frame-navigate'])('%s: only the app origin passes', (event) => {
+    const handler = state.windows[0].handlers[event];
+    expect(handler).toBeTypeOf('function');
+    const outcome = (url: string): boolean => {
+      let prevented = false;
+      handler({ url, preventDefault: () => (prevented = true) });
+      return !prevented;
+    };
+    expect(outcome('app://med3d/index.html')).toBe(true);
+    for (const url of ['https://evil.example/', 'app://evil/index.html', 'file:///etc/passwd', 'app://med3d.evil.example/', 'not a url']) expect(outcome(url)).toBe(false);
+  });
+
+  it('denies permission checks, device permissions, webviews and downloads', () => {
+    expect(state.permissionCheck?.(null, 'clipboard-read', 'app://med3d')).toBe(false);
+    expect(state.permissionCheck?.(null, 'hid', 'app://med3d')).toBe(false);
+    expect(state.devicePermission?.({ deviceType: 'usb', origin: 'app://med3d' })).toBe(false);
+    for (const ev of ['will-attach-webview']) {
+      let prevented = false;
+      state.windows[0].handlers[ev]({ preventDefault: () => (prevented = true) });
+      expect(prevented).toBe(true);
+    }
+    let cancelled = false;
+    state.sessionEvents.get('will-download')?.({ preventDefault: () => (cancelled = true) });
+    expect(cancelled).toBe(true);
   });
 
   it('exposes the API on med3d: channels, validated, and only to the app origin', async () => {

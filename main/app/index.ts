@@ -3,8 +3,9 @@
  * (../server/ServiceHostClient: scan decoding, phantom generation, weights parsing never touch
  * this event loop) and engine work in the engine worker; everything testable lives in
  * ./menuTemplate, ./dialogs, ./appProtocol, ../server/ipcBinding and the service.
- * Window: contextIsolation, sandbox, no nodeIntegration, CSP, app:// origin; navigation, new
- * windows and permission requests are refused.
+ * Window: contextIsolation, sandbox, no nodeIntegration, CSP, app:// origin; navigation (pages,
+ * redirects, frames), new windows, webviews, permission requests and checks, device access and
+ * downloads are refused (./securityPolicy, ./trustedUrl).
  */
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { ServiceHostClient } from '../server/ServiceHostClient';
 import { APP_ORIGIN, APP_SCHEME, serveAppRequest } from './appProtocol';
 import { dialogSpec } from './dialogs';
 import { menuTemplate, type MenuItemSpec } from './menuTemplate';
+import { denyPermissions, guardNavigation } from './securityPolicy';
+import { isTrustedUrl } from './trustedUrl';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
 const rendererDir = path.join(here, '..', 'renderer');
@@ -32,7 +35,7 @@ function log(msg: string): void {
 }
 
 function trustedUrl(u: string): boolean {
-  return u.startsWith(`${APP_ORIGIN}/`) || (!!devServer && u.startsWith(devServer));
+  return isTrustedUrl(u, devServer);
 }
 
 async function choosePath(purpose: Parameters<typeof dialogSpec>[0]): Promise<string | null> {
@@ -129,11 +132,8 @@ function createWindow(): BrowserWindow {
     },
   });
   w.once('ready-to-show', () => w.show());
-  w.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  // Dropping a file on the window must not navigate away from the app.
-  w.webContents.on('will-navigate', (e, url) => {
-    if (!trustedUrl(url)) e.preventDefault();
-  });
+  // Also keeps a file dropped on the window from navigating away from the app.
+  guardNavigation(w.webContents, trustedUrl);
   void w.loadURL(devServer ?? `${APP_ORIGIN}/index.html`);
   return w;
 }
@@ -141,8 +141,7 @@ function createWindow(): BrowserWindow {
 async function main(): Promise<void> {
   await app.whenReady();
   protocol.handle(APP_SCHEME, (req) => serveAppRequest(rendererDir, req.url));
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  session.defaultSession.on('will-download', (e) => e.preventDefault());
+  denyPermissions(session.defaultSession);
   host = await createServiceHost();
   const h = host;
   const binding = bindIpc({
@@ -170,9 +169,8 @@ async function main(): Promise<void> {
   });
 }
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
+// Every web contents, not only the main window's (defence in depth should another appear).
+app.on('web-contents-created', (_e, contents) => guardNavigation(contents, trustedUrl));
 
 main().catch((err: unknown) => {
   dialog.showErrorBox('Med3D Workstation could not start', err instanceof Error ? err.message : String(err));

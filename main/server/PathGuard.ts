@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../common/api/errors';
+import { isInside } from './isInside';
 
 export interface PathGuardOptions {
   roots: string[];
@@ -15,11 +16,6 @@ export interface PathGuardOptions {
    * guessing one (say, the alphabetically first root) would read or write the wrong file.
    */
   base?: string;
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** realpath of the longest existing prefix, plus the non-existing rest (for files about to be written). */

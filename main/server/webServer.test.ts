@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -108,6 +108,8 @@ describe('web server', () => {
   it('refuses foreign Host headers (DNS rebinding) and path traversal', async () => {
     expect((await get(server.port, `/?token=${server.token}`, { host: 'evil.example:80' })).status).toBe(403);
     expect((await get(server.port, `/..%2f${path.basename(dir)}-secret.txt?token=${server.token}`)).status).toBe(404);
+    await symlink(path.join(dir, '..', `${path.basename(dir)}-secret.txt`), path.join(dir, 'assets', 'leak.txt'));
+    expect((await get(server.port, `/assets/leak.txt?token=${server.token}`)).status).toBe(404);
   });
 
   it('WebSocket: 401 without token, 403 from a foreign origin, open with token or cookie', async () => {

@@ -11,7 +11,7 @@
  * WebSocket messages are capped per message and per connection (./wsLimits).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -21,7 +21,8 @@ import type { ApiEventHub } from '../../common/api/ApiEventHub';
 import type { ApiDispatch } from '../../common/api/dispatcher';
 import { WireDecoder, encodeMessage, type WireMessage } from '../../common/api/wire';
 import { mimeType } from './mimeType';
-import { decodePath, parseRequestTarget } from './requestTarget';
+import { parseRequestTarget } from './requestTarget';
+import { resolveStaticFile } from './resolveStaticFile';
 import { maxFrameBytes, wsLimits, type WsLimits } from './wsLimits';
 
 export interface WebServerOptions {
@@ -137,19 +138,16 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (!auth.ok) return deny(res, 401, 'unauthorised: open the URL printed by `med3d serve` (it carries the token)');
     if (!target) return deny(res, 400, 'bad request target');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
-    let rel = decodePath(target.rawPath);
-    if (rel === null) return deny(res, 400, 'malformed path');
-    if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.resolve(staticRoot, `.${rel}`);
-    if (file !== staticRoot && !file.startsWith(staticRoot + path.sep)) return deny(res, 404, 'not found');
-    const st = await fs.stat(file).catch(() => null);
-    if (!st || !st.isFile()) {
-      if (rel === '/index.html') return deny(res, 503, `the renderer is not built (${path.join(staticRoot, 'index.html')} missing): run npm run build`);
+    const found = await resolveStaticFile(staticRoot, target.rawPath);
+    if (!found.ok) {
+      if (found.status === 400) return deny(res, 400, 'malformed path');
+      if (found.rel === '/index.html') return deny(res, 503, `the renderer is not built (${path.join(staticRoot, 'index.html')} missing): run npm run build`);
       return deny(res, 404, 'not found');
     }
+    const { file } = found;
     const headers: http.OutgoingHttpHeaders = {
       'content-type': mimeType(file),
-      'content-length': st.size,
+      'content-length': found.size,
       'x-content-type-options': 'nosniff',
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',

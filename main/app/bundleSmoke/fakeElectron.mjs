@@ -8,5 +8,5 @@ export const app = { whenReady: () => Promise.resolve(), getPath: (n) => path.jo
 export const dialog = { showErrorBox: (t, m) => console.error('ERRORBOX', t, m), showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) };
 export const ipcMain = { handle: (c, f) => state.ipc.set(c, f), removeHandler: (c) => state.ipc.delete(c) };
 export const protocol = { registerSchemesAsPrivileged() {}, handle: (s, f) => (state.protocol = f) };
-export const session = { defaultSession: { setPermissionRequestHandler() {}, on() {} } };
+export const session = { defaultSession: { setPermissionRequestHandler(f) { state.permissionRequest = f; }, setPermissionCheckHandler(f) { state.permissionCheck = f; }, setDevicePermissionHandler(f) { state.devicePermission = f; }, on() {} } };
 export default { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session };
