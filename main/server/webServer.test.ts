@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -227,6 +227,12 @@ describe('web server', () => {
 });
 
 describe('med3d serve (CLI)', () => {
+  it('refuses a bad limit with one line naming the flag', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'med3d.mjs'), 'serve', '--no-build', '--no-engine', '--ws-max-message-mb', 'lots'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('med3d: --ws-max-message-mb: lots is not a positive number of MiB');
+  });
+
   let child: ChildProcess | null = null;
   afterAll(() => {
     child?.kill('SIGTERM');
@@ -253,6 +259,10 @@ describe('med3d serve (CLI)', () => {
     const info = await api.getAppInfo();
     expect(info).toMatchObject({ mode: 'web', initialOpen: { kind: 'demo' } });
     expect(info.workspace).toBe(ws);
+    // The working directory is not an allowed folder unless given with --root; the banner says so and shows the limits.
+    expect((await api.listDirectory({})).roots).toEqual([ws]);
+    expect(err).toContain('the working directory is not one unless given with --root');
+    expect(err).toContain('WebSocket limits: 2048 MiB per API message');
     sock.close();
     child.kill('SIGTERM');
     await new Promise((r) => child?.on('exit', r));
