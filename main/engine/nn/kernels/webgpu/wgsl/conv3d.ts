@@ -93,7 +93,7 @@ export function conv3dPlan(xShape: Shape5D, wShape: Shape5D, g: Conv3dGeometry, 
   if (fusion?.residual) {
     extra.push(b.input(next++, M * d.CO));
     decls += `\n@group(0) @binding(${2 + extra.length}) var<storage, read> residual: array<f32>;`;
-    epilogue = `(${epilogue} + residual[m * N + n])`;
+    epilogue = `(${epilogue} + residual[m * P.N + n])`;
   }
   if (fusion?.relu) epilogue = `max(${epilogue}, 0.0)`;
   const k = gemm(
@@ -117,6 +117,53 @@ export function conv3dPlan(xShape: Shape5D, wShape: Shape5D, g: Conv3dGeometry, 
   return { plan: b.build([y]), shape };
 }
 
+/**
+ * One stride phase of one axis of the input gradient: the input positions r, r+s, r+2s, ...
+ * all receive exactly the taps k ≡ k0 (mod step) — those with (r + pad − k·dil) divisible by
+ * the stride — so each phase is a dense GEMM over its own taps. Without this split a stride-2
+ * 3D input gradient (and every ConvTranspose3d upsampling) would multiply 7 zeros in 8.
+ */
+export interface AxisPhase {
+  /** Residue r: first input position of the phase. */
+  r: number;
+  /** Number of input positions in the phase. */
+  count: number;
+  /** Valid taps: first, step, number. */
+  t0: number;
+  ts: number;
+  tc: number;
+}
+
+export function axisPhases(size: number, k: number, s: number, p: number, d: number): AxisPhase[] {
+  const out: AxisPhase[] = [];
+  for (let r = 0; r < Math.min(s, size); r++) {
+    const taps: number[] = [];
+    for (let t = 0; t < k; t++) if ((((r + p - t * d) % s) + s) % s === 0) taps.push(t);
+    if (taps.length === 0) continue; // these positions get no gradient: the buffer starts at zero
+    out.push({ r, count: Math.ceil((size - r) / s), t0: taps[0], ts: taps.length > 1 ? taps[1] - taps[0] : 1, tc: taps.length });
+  }
+  return out;
+}
+
+const PHASE_DECODE = /* wgsl */ `
+// (kd, kh, kw, co) of reduction index k within the phase's taps.
+fn tapOf(k: u32) -> vec4u {
+  let co = k % P.CO;
+  var t = k / P.CO;
+  let jw = t % P.TCW; t = t / P.TCW;
+  let jh = t % P.TCH;
+  let jd = t / P.TCH;
+  return vec4u(P.T0D + jd * P.TSD, P.T0H + jh * P.TSH, P.T0W + jw * P.TSW, co);
+}
+// (n, id, ih, iw) of row m within the phase's input positions.
+fn inPos(m: u32) -> vec4u {
+  var p = m;
+  let qw = p % P.CW; p = p / P.CW;
+  let qh = p % P.CH; p = p / P.CH;
+  let qd = p % P.CD;
+  return vec4u(p / P.CD, P.RD + qd * P.SD, P.RH + qh * P.SH, P.RW + qw * P.SW);
+}`;
+
 export function conv3dBackpropInputPlan(dyShape: Shape5D, wShape: Shape5D, xShape: Shape5D, g: Conv3dGeometry, limits: PlanLimits): GpuPlan {
   const d = dims(xShape, wShape, g);
   const want = [d.N, d.OD, d.OH, d.OW, d.CO];
@@ -124,45 +171,51 @@ export function conv3dBackpropInputPlan(dyShape: Shape5D, wShape: Shape5D, xShap
   const b = new PlanBuilder(`conv3dBackpropInput ${xShape.join('x')} * ${wShape.join('x')}`, limits);
   const dy = b.input(0, dyShape.reduce((a, c) => a * c, 1));
   const w = b.input(1, wShape.reduce((a, c) => a * c, 1));
+  const dx = b.scratch(xShape.reduce((a, c) => a * c, 1));
   const loadA = /* wgsl */ `
-  let co = k % P.CO;
-  var t = k / P.CO;
-  let kw = t % P.KW; t = t / P.KW;
-  let kh = t % P.KH;
-  let kd = t / P.KH;
-  var p = m;
-  let iw = p % P.W; p = p / P.W;
-  let ih = p % P.H; p = p / P.H;
-  let id = p % P.D;
-  let nb = p / P.D;
-  let td = i32(id + P.PD) - i32(kd * P.DD);
-  let th = i32(ih + P.PH) - i32(kh * P.DH);
-  let tw = i32(iw + P.PW) - i32(kw * P.DW);
+  let t = tapOf(k);
+  let q = inPos(m);
+  let td = i32(q.y + P.PD) - i32(t.x * P.DD);
+  let th = i32(q.z + P.PH) - i32(t.y * P.DH);
+  let tw = i32(q.w + P.PW) - i32(t.z * P.DW);
   if (td < 0 || th < 0 || tw < 0) { return 0.0; }
-  if (u32(td) % P.SD != 0u || u32(th) % P.SH != 0u || u32(tw) % P.SW != 0u) { return 0.0; }
+  // Exact divisions: the phase only holds taps that hit the stride grid.
   let od = u32(td) / P.SD;
   let oh = u32(th) / P.SH;
   let ow = u32(tw) / P.SW;
   if (od >= P.OD || oh >= P.OH || ow >= P.OW) { return 0.0; }
-  return srcA[(((nb * P.OD + od) * P.OH + oh) * P.OW + ow) * P.CO + co];`;
-  const k = gemm(
-    {
-      M: d.N * d.D * d.H * d.W,
-      N: d.CI,
-      K: d.KD * d.KH * d.KW * d.CO,
-      params: params(d, g),
-      uniformSlot: 3,
-      decls: '',
-      loadA,
-      // W[kpos, ci, co] with k = kpos·CO + co.
-      loadB: '  return srcB[((k / P.CO) * P.CI + n) * P.CO + k % P.CO];',
-      aFast: 'k',
-      bFast: 'k',
-    },
-    limits.maxComputeWorkgroupsPerDimension,
-  );
-  const dx = b.scratch(k.outElements);
-  b.dispatch({ code: k.code, bindings: [dy, w, dx], groups: k.groups, uniform: k.uniform, uniformType: 'u32' });
+  return srcA[(((q.x * P.OD + od) * P.OH + oh) * P.OW + ow) * P.CO + t.w];`;
+  const phases = [0, 1, 2].map((a) => axisPhases(xShape[a + 1], wShape[a], g.strides[a], g.pads[a], g.dilations[a]));
+  for (const pd of phases[0])
+    for (const ph of phases[1])
+      for (const pw of phases[2]) {
+        const k = gemm(
+          {
+            M: d.N * pd.count * ph.count * pw.count,
+            N: d.CI,
+            K: pd.tc * ph.tc * pw.tc * d.CO,
+            params: [
+              ...params(d, g),
+              ['RD', pd.r], ['RH', ph.r], ['RW', pw.r], ['CD', pd.count], ['CH', ph.count], ['CW', pw.count],
+              ['T0D', pd.t0], ['T0H', ph.t0], ['T0W', pw.t0], ['TSD', pd.ts], ['TSH', ph.ts], ['TSW', pw.ts],
+              ['TCD', pd.tc], ['TCH', ph.tc], ['TCW', pw.tc],
+            ],
+            uniformSlot: 3,
+            decls: PHASE_DECODE,
+            loadA,
+            loadB: `
+  let t = tapOf(k);
+  return srcB[((((t.x * P.KH + t.y) * P.KW + t.z) * P.CI + n) * P.CO) + t.w];`,
+            store: `
+  let q = inPos(m);
+  outC[(((q.x * P.D + q.y) * P.H + q.z) * P.W + q.w) * P.CI + n] = v;`,
+            aFast: 'k',
+            bFast: 'k',
+          },
+          limits.maxComputeWorkgroupsPerDimension,
+        );
+        b.dispatch({ code: k.code, bindings: [dy, w, dx], groups: k.groups, uniform: k.uniform, uniformType: 'u32' });
+      }
   return b.build([dx]);
 }
 

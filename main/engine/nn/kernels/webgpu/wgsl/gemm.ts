@@ -3,9 +3,9 @@ import { u } from './grid';
 /**
  * Tiled matrix multiply C[M×N] = A[M×K] · B[K×N] with workgroup memory, where A and B are not
  * stored matrices but WGSL functions (`loadA(m, k)`, `loadB(k, n)`) that gather from tensors:
- * this is the implicit GEMM every conv kernel here is written as. A 16×16-thread workgroup
- * computes a 64×64 tile of C, each thread a 4×4 block, stepping K in slices of 8 through
- * shared tiles. Optional split-K (groups.z > 1) writes `splits` partial results
+ * this is the implicit GEMM every conv kernel here is written as. A 256-thread workgroup
+ * computes a tile of C (64×64 for wide layers), each thread a 4×4 block, stepping K in slices of 8 through
+ * shared tiles (the tile's aspect follows N, see tileShape). Optional split-K (groups.z > 1) writes `splits` partial results
  * [split][M][N] to be summed by `splitKReduce` — used when K is long and M×N small
  * (the filter gradient), which gives the GPU enough workgroups and shortens float32 sums.
  *
@@ -13,10 +13,20 @@ import { u } from './grid';
  * one compiled pipeline serves every layer shape: shader compilation, not arithmetic, is what
  * costs seconds on software adapters.
  */
-const TM = 64;
-const TN = 64;
-const TK = 8;
 const THREADS = 256;
+/** Default workgroup storage limit (bytes) every adapter grants. */
+const WORKGROUP_BYTES = 16384;
+
+/**
+ * Workgroup shape by output width: threads across N × threads down M (product 256), each
+ * thread 4×4 outputs. Narrow layers (16–32 channels, common in MedicalNet's width-8..32 nets
+ * and the conv1 gradient) would otherwise leave most of a 64-wide tile idle.
+ */
+function tileShape(N: number): { tx: number; ty: number } {
+  // At most 256 rows: A tile + B tile must stay under the 16 KiB default workgroup storage.
+  const tx = N <= 16 ? 4 : N <= 32 ? 8 : 16;
+  return { tx, ty: THREADS / tx };
+}
 
 export interface GemmSpec {
   M: number;
@@ -33,8 +43,13 @@ export interface GemmSpec {
   /** Which index consecutive threads take when filling the A tile: the contiguous one in memory. */
   aFast: 'm' | 'k';
   bFast: 'k' | 'n';
-  /** WGSL expression of `v` (the dot product), `m`, `n` written to `outC` (binding 2); default `v`. */
+  /** WGSL expression of `v` (the dot product), `m`, `n` written to `outC` (binding 2); default `v`. Read `N` as `P.N`. */
   epilogue?: string;
+  /**
+   * Body of `fn storeC(m: u32, n: u32, v: f32)` when C is not stored row-major at outC[m·N + n]
+   * (a scatter, e.g. one stride phase of the input gradient); no epilogue or split-K then.
+   */
+  store?: string;
   /** Number of K splits (default 1). */
   splits?: number;
   /** Binding slot of the uniform: the number of storage bindings the dispatch passes. */
@@ -51,6 +66,11 @@ export interface GemmDispatch {
 
 export function gemm(s: GemmSpec, maxPerDim: number): GemmDispatch {
   const splits = s.splits ?? 1;
+  const { tx, ty } = tileShape(s.N);
+  const TM = 4 * ty;
+  const TN = 4 * tx;
+  // Deeper K slices halve the barriers (costly on software adapters) where the tiles still fit.
+  const TK = (TM + TN) * 16 * 4 <= WORKGROUP_BYTES ? 16 : 8;
   const kPerSplit = Math.ceil(s.K / splits / TK) * TK;
   const nTiles = Math.ceil(s.N / TN);
   const tiles = nTiles * Math.ceil(s.M / TM);
@@ -76,10 +96,13 @@ ${s.loadA}
 fn loadB(k: u32, n: u32) -> f32 {
 ${s.loadB}
 }
+fn storeC(m: u32, n: u32, split: u32, v: f32) {
+${s.store ?? `  outC[split * P.M * P.N + m * P.N + n] = ${s.epilogue ?? 'v'};`}
+}
 var<workgroup> As: array<f32, ${TK * TM}>;
 var<workgroup> Bs: array<f32, ${TK * TN}>;
 
-@compute @workgroup_size(16, 16, 1)
+@compute @workgroup_size(${tx}, ${ty}, 1)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = P.M;
   let N = P.N;
@@ -90,7 +113,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
   let split = wid.z;
   let kBegin = split * P.KS;
   let kEnd = min(P.K, kBegin + P.KS);
-  let tid = lid.y * 16u + lid.x;
+  let tid = lid.y * ${u(tx)} + lid.x;
   var acc: array<f32, 16>;
   for (var k0 = kBegin; k0 < kEnd; k0 += TK) {
     for (var r = 0u; r < ${u((TK * TM) / THREADS)}; r++) {
@@ -102,8 +125,9 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
       if (m < M && k < kEnd) { v = loadA(m, k); }
       As[kk * TM + mm] = v;
     }
-    for (var r = 0u; r < ${u((TK * TN) / THREADS)}; r++) {
+    for (var r = 0u; r < ${u(Math.ceil((TK * TN) / THREADS))}; r++) {
       let idx = tid + r * ${u(THREADS)};
+      if (idx >= ${u(TK * TN)}) { break; }
       ${tileIdx(s.bFast, 'k', 'n', TK, TN)}
       let n = n0 + nn;
       let k = k0 + kk;
@@ -128,8 +152,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
       let m = m0 + lid.y * 4u + r;
       let n = n0 + lid.x * 4u + c;
       if (m < M && n < N) {
-        let v = acc[r * 4u + c];
-        outC[split * M * N + m * N + n] = ${s.epilogue ?? 'v'};
+        storeC(m, n, split, acc[r * 4u + c]);
       }
     }
   }
