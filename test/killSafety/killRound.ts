@@ -5,7 +5,7 @@
  * `npm run kill-safety` (many rounds).
  */
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Workspace } from '../../main/workspace/Workspace';
 import { readCheckpoint, type Med3dCheckpoint } from '../../main/engine/weights/checkpoint';
@@ -101,4 +101,37 @@ export async function verifyWorkspace(root: string, log: (msg: string) => void):
   if (new Set(ids).size !== ids.length) throw new Error(`duplicate case ids in ${root}`);
   await fs.access(path.join(root, 'med3d-workspace.json'));
   return n;
+}
+
+/**
+ * Kill -9 during `med3d train` (a tiny segmentation model on `dataRoot`, checkpoints as often as
+ * possible): wait for the first resume checkpoint, then `delayMs`, kill. Returns the files the run
+ * left in `outDir`, each checked to load (models and checkpoints, JSON, SVG); throws otherwise.
+ */
+export async function trainKillRound(dataRoot: string, outDir: string, delayMs: number, seed: number): Promise<string[]> {
+  const ckpt = path.join(outDir, 'm.checkpoint.m3d');
+  const args = ['train', '--task', 'segment', '--data', dataRoot, '--out', path.join(outDir, 'm.m3d'), '--steps', '8', '--width', '2', '--patch', '16,16,16', '--batch-size', '1', '--checkpoint-every', '0.001', '--seed', String(seed)];
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'med3d.mjs'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let finished = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      finished = true;
+      resolve(code);
+    }),
+  );
+  while (!existsSync(ckpt) && !finished) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, delayMs));
+  child.kill('SIGKILL');
+  const code = await exited;
+  if (code !== null && code !== 0) throw new Error(`med3d train failed before the kill (exit ${code}): ${stderr.trim()}`);
+  const names = (await fs.readdir(outDir).catch(() => [] as string[])).filter((n) => !n.endsWith('.tmp'));
+  for (const n of names) {
+    const f = path.join(outDir, n);
+    if (n.endsWith('.m3d')) await readCheckpoint(f);
+    else if (n.endsWith('.json')) JSON.parse(await fs.readFile(f, 'utf8'));
+    else if (n.endsWith('.svg') && !/<\/svg>\s*$/.test(await fs.readFile(f, 'utf8'))) throw new Error(`${f} is torn`);
+  }
+  return names;
 }

@@ -1,15 +1,19 @@
-// `npm run kill-safety -- [--rounds N] [--writers label,manifest,checkpoint]`: many kill -9 rounds
-// on one workspace (the test runs 3). Prints one line per round and a summary; exit 1 on failure.
+// `npm run kill-safety -- [--rounds N] [--writers label,manifest,checkpoint] [--train-rounds N]`:
+// many kill -9 rounds on one workspace, then during `med3d train` (the tests run 3 of each).
+// Prints one line per round and a summary; exit 1 on failure.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KILL_WRITERS, killRound, setupWorkspace, type KillWriter } from './killRound';
+import { writeSyntheticSegmentationDataset } from '../../main/datasets/testing/writeSyntheticSegmentationDataset';
+import { KILL_WRITERS, killRound, setupWorkspace, trainKillRound, type KillWriter } from './killRound';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, writers: { type: 'string', default: KILL_WRITERS.join(',') }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, writers: { type: 'string', default: KILL_WRITERS.join(',') }, keep: { type: 'boolean', default: false }, 'train-rounds': { type: 'string', default: '0' } } });
 const rounds = Number(values.rounds);
 const writers = values.writers.split(',') as KillWriter[];
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: ${values.rounds} is not a positive integer`);
+const trainRounds = Number(values['train-rounds']);
+if (!Number.isInteger(rounds) || rounds < 0) throw new Error(`--rounds: ${values.rounds} is not a non-negative integer`);
+if (!Number.isInteger(trainRounds) || trainRounds < 0) throw new Error(`--train-rounds: ${values['train-rounds']} is not a non-negative integer`);
 for (const w of writers) if (!KILL_WRITERS.includes(w)) throw new Error(`--writers: unknown writer ${w} (known: ${KILL_WRITERS.join(', ')})`);
 
 const dir = await mkdtemp(path.join(tmpdir(), 'med3d-kill-'));
@@ -17,6 +21,7 @@ const root = path.join(dir, 'ws');
 await setupWorkspace(root);
 let survived = 0;
 let swept = 0;
+let trainSurvived = 0;
 try {
   for (let i = 0; i < rounds; i++) {
     const t = Date.now();
@@ -26,7 +31,16 @@ try {
     swept += r.sweptOrTakenOver.length;
     console.log(`round ${i + 1}: ok in ${Date.now() - t} ms; loops ${JSON.stringify(r.completed)}; ${r.listedFiles} listed files load; ${r.sweptOrTakenOver.length} swept/taken over`);
   }
+  if (trainRounds) {
+    const data = await writeSyntheticSegmentationDataset(path.join(dir, 'msd'), { layout: 'msd', trainCases: 3, testCases: 0, size: 'tiny', seed: 9 });
+    for (let i = 0; i < trainRounds; i++) {
+      const t = Date.now();
+      const left = await trainKillRound(data.root, path.join(dir, `train${i}`), (i * 137) % 2000, i);
+      trainSurvived++;
+      console.log(`train round ${i + 1}: ok in ${Date.now() - t} ms; files left, all load: ${left.join(', ') || '(none)'}`);
+    }
+  }
 } finally {
-  console.log(`kill -9 rounds survived: ${survived}/${rounds} (writers ${writers.join(', ')}); clean-up actions on reopen: ${swept}; workspace ${values.keep ? root : '(deleted)'}`);
+  console.log(`kill -9 rounds survived: ${survived}/${rounds} (writers ${writers.join(', ')}); clean-up actions on reopen: ${swept}; med3d train rounds survived: ${trainSurvived}/${trainRounds}; workspace ${values.keep ? root : '(deleted)'}`);
   if (!values.keep) await rm(dir, { recursive: true, force: true });
 }
