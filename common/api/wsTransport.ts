@@ -10,7 +10,9 @@ export interface WebSocketLike {
   send(data: string | ArrayBuffer): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'message', l: (ev: { data: unknown }) => void): void;
-  addEventListener(type: 'close' | 'open', l: () => void): void;
+  addEventListener(type: 'open', l: () => void): void;
+  /** Browsers and `ws` pass a CloseEvent; code 1009 with a reason means a size limit was hit. */
+  addEventListener(type: 'close', l: (ev?: { code?: number; reason?: string }) => void): void;
   addEventListener(type: 'error', l: (ev: unknown) => void): void;
 }
 
@@ -67,7 +69,11 @@ export function createWsTransport(ws: WebSocketLike): ApiTransport & { ready: Pr
       for (const cb of listeners.get(msg.event) ?? []) cb(msg.payload);
     }
   });
-  ws.addEventListener('close', () => failAll('the Med3D server closed the connection'));
+  ws.addEventListener('close', (ev) => {
+    // 1009: a size limit (`med3d serve --ws-max-message-mb`); frames refused from their header carry no reason.
+    const reason = ev?.reason || (ev?.code === 1009 ? "a message was larger than the server's WebSocket limits" : '');
+    failAll(`the Med3D server closed the connection${ev?.code && ev.code !== 1000 ? ` (${ev.code}${reason ? `: ${reason}` : ''})` : ''}`);
+  });
   ws.addEventListener('error', () => undefined);
 
   const send = (msg: WireMessage): void => {

@@ -44,6 +44,23 @@ function wsStatus(url: string, headers: Record<string, string> = {}): Promise<nu
   });
 }
 
+/** Send raw bytes on a fresh TCP connection; resolves with the response head (or what came before a close, or 2 s). */
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    let got = '';
+    sock.setTimeout(2000, () => sock.destroy());
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n\r\n')) sock.destroy();
+    });
+    sock.on('close', () => resolve(got));
+    sock.on('error', () => undefined);
+    sock.on('connect', () => sock.write(request));
+  });
+}
+const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+
 // A tiny API implementation: the web server is transport only.
 const impl = { getAppInfo: async () => ({ name: 'Med3D Workstation', version: 't', mode: 'web', backend: null, platform: 'x', nativeDialogs: false, workspace: null, demoAvailable: true, initialOpen: null }) } as unknown as Med3dApiMethods;
 
@@ -133,22 +150,6 @@ describe('web server', () => {
     ws.close();
   });
 
-  /** Send raw bytes on a fresh TCP connection; resolves with the response head (or what came before a close, or 2 s). */
-  function raw(port: number, request: string): Promise<string> {
-    return new Promise((resolve) => {
-      const sock = connect({ host: '127.0.0.1', port });
-      let got = '';
-      sock.setTimeout(2000, () => sock.destroy());
-      sock.on('data', (d: Buffer) => {
-        got += d.toString('latin1');
-        if (got.includes('\r\n\r\n')) sock.destroy();
-      });
-      sock.on('close', () => resolve(got));
-      sock.on('error', () => undefined);
-      sock.on('connect', () => sock.write(request));
-    });
-  }
-  const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
   it.each([
     ['an absolute-form upgrade target with an invalid port', (p: number) => `GET http://a:99999/ HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n${upgrade}\r\n`],
     ['an upgrade with a malformed percent-escape in the token cookie', (p: number) => `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nCookie: ${cookieName(p)}=%E0%A4%A\r\n${upgrade}\r\n`],
@@ -208,6 +209,17 @@ describe('web server', () => {
       const one = [req(1), Buffer.alloc(3000)];
       expect(await closeCode([...one, ...one, ...one])).toBe(1009);
     });
+    it('a client sending too much gets a disconnected error that says which limit', async () => {
+      const tooBig = async (labels: ArrayBuffer): Promise<unknown> => {
+        const ws = new WebSocket(`ws://127.0.0.1:${small.port}/api?token=${small.token}`);
+        const t = createWsTransport(ws as unknown as WebSocketLike);
+        await t.ready;
+        return createApiClient(t).saveLabel({ caseId: 'case-0001', labels, status: 'corrected' }).catch((e: unknown) => e);
+      };
+      // One frame over the limit is refused from its header (no reason travels), two frames by our count.
+      expect(await tooBig(new ArrayBuffer(5000))).toMatchObject({ code: 'disconnected', message: "the Med3D server closed the connection (1009: a message was larger than the server's WebSocket limits)" });
+      expect(await tooBig(new ArrayBuffer(4090))).toMatchObject({ code: 'disconnected', message: expect.stringMatching(/^the Med3D server closed the connection \(1009: API message exceeds 4096 bytes\)$/) });
+    });
     it('keeps a connection within the limits open and the server serving', async () => {
       expect(await closeCode([req(1), Buffer.alloc(3000)])).toBe(1000);
       expect((await get(small.port, `/?token=${small.token}`)).status).toBe(200);
@@ -263,6 +275,11 @@ describe('med3d serve (CLI)', () => {
     expect((await api.listDirectory({})).roots).toEqual([ws]);
     expect(err).toContain('the working directory is not one unless given with --root');
     expect(err).toContain('WebSocket limits: 2048 MiB per API message');
+    // The two requests that used to kill the process, sent without the token.
+    expect(await raw(port, `GET http://a:99999/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${upgrade}\r\n`)).toMatch(/^HTTP\/1\.1 4\d\d /);
+    expect(await raw(port, `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookieName(port)}=%E0%A4%A\r\n${upgrade}\r\n`)).toMatch(/^HTTP\/1\.1 4\d\d /);
+    expect((await api.getAppInfo()).mode).toBe('web');
+    expect(child.exitCode).toBeNull();
     sock.close();
     child.kill('SIGTERM');
     await new Promise((r) => child?.on('exit', r));
