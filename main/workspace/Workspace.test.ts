@@ -43,6 +43,12 @@ describe('Workspace', () => {
     expect(JSON.parse(await readFile(path.join(dir, MANIFEST_NAME), 'utf8')).format).toBe('med3d-workspace');
   });
 
+  it('says why a workspace cannot be created, in one line naming the folder', async () => {
+    await writeFile(path.join(dir, 'afile'), 'x');
+    const at = path.join(dir, 'afile', 'ws');
+    await expect(Workspace.open(at, { create: true })).rejects.toThrow(`cannot create a workspace at ${at}: ENOTDIR`);
+  });
+
   it('names the manifest file when it is corrupt', async () => {
     await writeFile(path.join(dir, MANIFEST_NAME), '{"format": "med3d-workspace", "cases": [');
     await expect(Workspace.open(dir)).rejects.toThrow(new RegExp(`${MANIFEST_NAME}.*not valid JSON`));

@@ -109,7 +109,8 @@ export class Workspace {
     try {
       return await fs.readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       throw new ApiError('bad-file', `cannot read workspace manifest ${file}: ${(err as Error).message}`, file);
     }
   }
@@ -138,7 +139,9 @@ export class Workspace {
       if (!opts.create) throw new ApiError('not-found', `${abs} is not a Med3D workspace (no ${MANIFEST_NAME}); create it first`, abs);
       const st = await fs.stat(abs).catch(() => null);
       if (st && !st.isDirectory()) throw new ApiError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
-      await fs.mkdir(abs, { recursive: true });
+      await fs.mkdir(abs, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        throw new ApiError('bad-file', `cannot create a workspace at ${abs}: ${err.code ?? err.message}`, abs);
+      });
       // Under the lock: a second process creating the same workspace must not replace a manifest
       // the first one already wrote (and maybe added cases to).
       text = await lock.run(async () => {
