@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,6 @@ describe('med3d call (headless API on a workspace)', () => {
       for (const params of [
         { task: 'lung', in: path.join(outside, 'in'), out: path.join(outside, 'out') },
         { task: 'lung', in: dir, out: path.join(outside, 'out') },
-        { task: 'lung', in: dir, out: path.join(dir, 'out'), model: path.join(outside, 'in', 'scan.nii') },
       ]) {
         const r = med3d('call', 'startJob', JSON.stringify({ kind: 'batch', params }), '-w', ws);
         expect(r.code).toBe(1);
@@ -71,7 +70,6 @@ describe('med3d call (headless API on a workspace)', () => {
         expect(r.stderr).toMatch(/batch (input|output) "(in|out|model)" .* is outside the allowed folders/);
       }
       expect(readdirSync(outside)).toEqual(['in']);
-      expect(existsSync(path.join(dir, 'out'))).toBe(false);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
