@@ -4,4 +4,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../main/cli/index.ts');
+const { runCli } = await import('../main/cli/index.ts');
+await runCli(process.argv);

@@ -27,10 +27,14 @@ async function buildProgram(): Promise<Command> {
   return program;
 }
 
-async function main(): Promise<void> {
+/**
+ * Run one `med3d` command line (`argv` as in process.argv); sets process.exitCode. bin/med3d.mjs
+ * calls it once; the fuzzer's batch worker (scripts/fuzz) calls it once per input.
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
   const program = await buildProgram();
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; usage errors with 1.
@@ -45,4 +49,3 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
