@@ -1,4 +1,4 @@
-import { ApiError, toApiErrorData, type ResponseEnvelope } from './errors';
+import { ApiError, userErrorData, type ResponseEnvelope } from './errors';
 import { REQUEST_SCHEMAS, isMethodName, type Med3dApiMethods, type MethodName } from './Med3dApi';
 
 export type ApiDispatch = (method: unknown, payload: unknown) => Promise<ResponseEnvelope>;
@@ -19,13 +19,9 @@ export function createApiDispatcher(impl: Med3dApiMethods, opts: { onError?: (me
       const result = await fn.call(impl, req);
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {
-      if (err instanceof ApiError) return { ok: false, error: err.toData() };
-      opts.onError?.(method, err);
-      // Unexpected errors reach the client as one line that names the call (the stack goes to
-      // onError's log), never as a bare engine message such as "Invalid typed array length".
-      const data = toApiErrorData(err);
-      const line = data.message.split('\n')[0].trim() || 'unknown error';
-      return { ok: false, error: { ...data, message: data.code === 'internal' ? `${method} failed: ${line}` : line } };
+      // Unexpected errors reach the client as one line naming the call; the stack goes to onError's log.
+      if (!(err instanceof ApiError)) opts.onError?.(method, err);
+      return { ok: false, error: userErrorData(method, err) };
     }
   };
 }

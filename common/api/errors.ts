@@ -87,6 +87,18 @@ export function toApiErrorData(err: unknown): ApiErrorData {
   return { code: 'internal', message: String(err) };
 }
 
+/**
+ * toApiErrorData for a failure of `what` (an API method, a job kind) as the user sees it: one line,
+ * and an unexpected error (code 'internal') names what failed instead of showing a bare engine
+ * message such as "Cannot read properties of undefined". Log the original for the stack.
+ */
+export function userErrorData(what: string, err: unknown): ApiErrorData {
+  const data = toApiErrorData(err);
+  if (err instanceof ApiError) return data;
+  const line = data.message.split('\n')[0].trim() || 'unknown error';
+  return { ...data, message: data.code === 'internal' ? `${what} failed: ${line}` : line };
+}
+
 /** The envelope every transport carries for a method call. */
 export type ResponseEnvelope<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiErrorData };
 

@@ -82,6 +82,17 @@ describe('JobManager', () => {
     await expect(checked.submit({ kind: 'plain', params: { hidden: '/etc/passwd' } })).rejects.toThrow('looks like a path');
   });
 
+  it('an unexpected error in a job becomes one line naming the job kind', async () => {
+    const { jm, reg } = setup();
+    reg.register('crash', {
+      run: async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'dims')\n    at run (x.ts:1:1)");
+      },
+    });
+    const j = await jm.wait(jm.start({ kind: 'crash' }));
+    expect(j.error).toEqual({ code: 'internal', message: "crash failed: Cannot read properties of undefined (reading 'dims')" });
+  });
+
   it('keeps failures as data with the file concerned', async () => {
     const { jm, reg } = setup();
     reg.register('load', {

@@ -4,7 +4,7 @@
  * ({message, file}) so the UI shows which file went wrong. Emits JobInfo on every change
  * (throttled for progress) for onJobUpdate.
  */
-import { ApiError, toApiErrorData } from '../../common/api/errors';
+import { ApiError, userErrorData } from '../../common/api/errors';
 import type { JsonValue } from '../../common/api/schema';
 import type { JobInfo } from '../../common/api/types';
 import { checkJobPaths, hasPathValues, refuseUndeclaredPaths, type JobPathPolicy } from './jobPathParams';
@@ -237,7 +237,7 @@ export class JobManager {
       else this.finish(e, 'done', { result: result ?? null });
     } catch (err) {
       if (signal.aborted) this.finish(e, 'cancelled', { message: 'cancelled' });
-      else this.finish(e, 'failed', { error: toApiErrorData(err) });
+      else this.finish(e, 'failed', { error: userErrorData(e.info.kind, err) });
     }
   }
 
