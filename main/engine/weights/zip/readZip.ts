@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib';
+import { inflateCapped } from '../../../util/inflateCapped';
 import { checkLimit } from '../../../util/readLimits';
 import { crc32 } from './crc32';
 
@@ -131,11 +131,9 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { verifyC
     }
     checkLimit('maxDecompressedBytes', entry.size, `zip record '${entry.name}'`);
     try {
-      const out = inflateRawSync(bytes.subarray(start, end), { maxOutputLength: Math.max(1, entry.size), chunkSize: 1 << 20 });
-      data = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      data = inflateCapped(bytes.subarray(start, end), entry.size, `record '${entry.name}'`);
     } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `inflates to more than the ${entry.size} bytes the directory declares` : 'does not inflate';
-      throw new ZipFormatError(`corrupt zip: record '${entry.name}' ${why}`);
+      throw new ZipFormatError(`corrupt zip: ${(err as Error).message}`);
     }
   } else throw new ZipFormatError(`unsupported zip compression method ${entry.method} for record '${entry.name}'`);
   if (data.length !== entry.size) throw new ZipFormatError(`corrupt zip: record '${entry.name}' has ${data.length} bytes, directory says ${entry.size}`);

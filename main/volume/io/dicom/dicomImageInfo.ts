@@ -1,3 +1,4 @@
+import { checkLimit } from '../../../util/readLimits';
 import type { DataSet, Element } from './parseDicomBytes';
 import { DicomParseError } from './parseDicomBytes';
 
@@ -194,6 +195,7 @@ export function readImageInfo(ds: DataSet, transferSyntaxUID: string): DicomImag
   const echo = safeInt(ds, 'x00180086');
   const temporal = safeInt(ds, 'x00200100');
   const classicKey = [echo !== undefined ? `e${echo}` : '', temporal !== undefined ? `t${temporal}` : ''].filter(Boolean).join('/') || undefined;
+  checkFrameCount(ds, info, perFrame.length);
   for (let f = 0; f < numberOfFrames; f++) {
     const fr: Partial<FrameInfo> = { ...base };
     readFrameFields(perFrame[f]?.dataSet, fr);
@@ -233,6 +235,42 @@ export function readImageInfo(ds: DataSet, transferSyntaxUID: string): DicomImag
     info.modalityLut = { firstMapped, bits, data };
   }
   return info;
+}
+
+/**
+ * NumberOfFrames comes from the header; everything per frame (records, buffers) is sized by it. Check
+ * it against what the file can hold before anything is built: native Pixel Data must have the bytes
+ * for every frame, encapsulated Pixel Data at least one fragment per frame, and the voxel count must fit
+ * MED3D_MAX_VOXELS. (A 10 KB file claiming 99,999,999 frames once built 5 GB of per-frame records.)
+ */
+function checkFrameCount(ds: DataSet, info: DicomImageInfo, perFrameItems: number): void {
+  const n = info.numberOfFrames;
+  const tag = 'NumberOfFrames (0028,0008)';
+  if (!Number.isSafeInteger(n)) throw new DicomParseError(`${tag} is ${n}`);
+  const el = info.pixelElement ? ds.elements[info.pixelElement] : undefined;
+  if (!el) {
+    // No image: frames only describe functional groups, of which the file has this many.
+    if (n > Math.max(1, perFrameItems)) throw new DicomParseError(`${tag} is ${n} but the file has no Pixel Data and ${perFrameItems} per-frame item(s)`);
+    return;
+  }
+  const { rows, columns } = info;
+  if (!rows || !columns) throw new DicomParseError(`image size is missing or zero (Rows ${rows}, Columns ${columns})`);
+  const voxels = (): void => checkLimit('maxVoxels', rows * columns * n, `${n} frame(s) of ${columns}×${rows}`);
+  if (el.encapsulatedPixelData) {
+    const fragments = el.fragments?.length;
+    if (fragments !== undefined && n > fragments) throw new DicomParseError(`${tag} is ${n} but the encapsulated Pixel Data has only ${fragments} fragment(s)`);
+    return voxels();
+  }
+  if (el.length === 0xffffffff) return voxels(); // undefined length of a header-only read: checked when decoded
+  // YBR_FULL_422 stores two samples per pixel; no native frame is smaller than this.
+  const samples = info.photometric === 'YBR_FULL_422' ? Math.min(2, info.samplesPerPixel) : info.samplesPerPixel;
+  const frameBits = rows * columns * Math.max(1, samples) * Math.max(1, info.bitsAllocated);
+  const fit = Math.floor((el.length * 8) / frameBits);
+  if (n > fit) {
+    const declared = ds.elements.x00280008 ? `${tag} is ${n}` : 'the header describes 1 frame';
+    throw new DicomParseError(`${declared} but Pixel Data holds ${el.length} bytes, enough for ${fit} frame(s) of ${columns}×${rows}×${info.samplesPerPixel} at ${info.bitsAllocated} bits`);
+  }
+  voxels();
 }
 
 function safeInt(ds: DataSet, tag: string): number | undefined {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { checkLimit } from '../../../util/readLimits';
 import type { Mat4, Vec3, Volume, VoxelArray } from '../../Volume';
 import { VolumeReadError } from '../errors';
 import { readImageInfo } from './dicomImageInfo';
@@ -128,6 +129,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
   const sliceSize = cols * rows;
   const colour = first.samplesPerPixel === 3 || first.photometric === 'PALETTE COLOR';
   const nk = ordered.length;
+  checkLimit('maxVoxels', sliceSize * nk, `${nk} slice(s) of ${cols}×${rows}`);
   let stored: StoredArray;
   if (colour) {
     stored = new Float32Array(sliceSize * nk);
@@ -184,7 +186,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
       affineLps = lpsAffine(origin, plan.row, plan.col, plan.inplaneSpacing, step);
       warnings.push(`sheared stack (gantry tilt ${plan.shearAngleDeg.toFixed(2)}°${tiltTag}): kept the exact sheared affine (not orthogonal)`);
     } else {
-      const maxGap = Math.max(...plan.spacings);
+      const maxGap = plan.spacings.reduce((a, b) => Math.max(a, b), -Infinity);
       if (maxGap > MAX_GAP_FACTOR * plan.spacing) {
         throw new Error(
           `slice gap of ${maxGap.toFixed(2)} mm is ${(maxGap / plan.spacing).toFixed(1)}× the median spacing ${plan.spacing.toFixed(3)} mm: the slices are not one contiguous stack (missing files?)`,
@@ -201,7 +203,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
         );
       }
       if (!plan.uniform) {
-        const mn = Math.min(...plan.spacings), mx = Math.max(...plan.spacings);
+        const mn = plan.spacings.reduce((a, b) => Math.min(a, b), Infinity), mx = plan.spacings.reduce((a, b) => Math.max(a, b), -Infinity);
         warnings.push(
           `non-uniform slice spacing (${mn.toFixed(3)}–${mx.toFixed(3)} mm): resampled ${nk} slices to ${res.nk} at ${plan.spacing.toFixed(4)} mm (linear along the normal)` +
             (res.gapSlices ? `; ${res.gapSlices} slice(s) interpolated across gaps (missing slices?)` : ''),

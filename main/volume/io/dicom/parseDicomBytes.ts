@@ -1,6 +1,7 @@
 import * as dicomParserNs from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
-import { inflateSync } from 'fflate';
+import { inflateCapped } from '../../../util/inflateCapped';
+import { readLimits } from '../../../util/readLimits';
 
 /**
  * dicom-parser ships a UMD bundle: under Node's ESM loader only its default export carries the
@@ -71,9 +72,9 @@ export function parseDicomBytes(bytes: Uint8Array, opts: ParseOptions = {}): Par
     inflater: (arr: Uint8Array, position: number) => {
       let inflated: Uint8Array;
       try {
-        inflated = inflateSync(arr.subarray(position));
+        inflated = inflateCapped(arr.subarray(position), readLimits().maxDecompressedBytes, 'deflated data set');
       } catch (e) {
-        throw new DicomParseError(`deflated data set cannot be inflated (${(e as Error).message})`);
+        throw new DicomParseError(`${(e as Error).message}${/more than/.test((e as Error).message) ? ' (the limit on decompressed size; raise it with MED3D_MAX_DECOMPRESSED_BYTES)' : ''}`);
       }
       const full = new Uint8Array(position + inflated.length);
       full.set(arr.subarray(0, position), 0);

@@ -10,6 +10,22 @@ import { VolumeReadError } from '../errors';
 import { loadVolume } from '../loadVolume';
 import { decodeDicomSeg, readDicomSeg } from './readDicomSeg';
 import { encodeDicomSeg, writeDicomSeg } from './writeDicomSeg';
+import { dcmjs } from './dcmjsApi';
+import { encodeDicom } from '../dicom/testing/encodeDicom';
+
+/** One RLE Lossless frame (PS3.5 Annex G) of 8-bit samples: one segment, PackBits literal runs only. */
+function rleFrame(bytes: Uint8Array): Uint8Array {
+  const seg: number[] = [];
+  for (let i = 0; i < bytes.length; i += 128) {
+    const run = bytes.subarray(i, i + 128);
+    seg.push(run.length - 1, ...run);
+  }
+  const out = new Uint8Array(64 + seg.length);
+  new DataView(out.buffer).setUint32(0, 1, true);
+  new DataView(out.buffer).setUint32(4, 64, true);
+  out.set(seg, 64);
+  return out;
+}
 
 const dicomParser = (dicomParserNs as unknown as { default?: typeof dicomParserNs }).default ?? dicomParserNs;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'med3d-seg-'));
@@ -38,16 +54,16 @@ function synthetic(): LabelMap {
 }
 
 describe('DICOM SEG write → read (synthetic)', () => {
-  it('round-trips labels, names and geometry on its own grid and on a reference grid', () => {
+  it('round-trips labels, names and geometry on its own grid and on a reference grid', async () => {
     const lm = synthetic();
     const bytes = encodeDicomSeg(lm);
-    const back = decodeDicomSeg(bytes, 'mem');
+    const back = await decodeDicomSeg(bytes, 'mem');
     expect(back.dims).toEqual(lm.dims);
     for (let i = 0; i < 16; i++) expect(back.affine[i]).toBeCloseTo(lm.affine[i], 4);
     expect(Array.from(back.data)).toEqual(Array.from(lm.data));
     expect(back.labels.map((l) => l.name)).toEqual(['Liver', 'Tumor', 'Empty']);
     expect(back.labels[1].color).toEqual([255, 0, 0]);
-    const onRef = decodeDicomSeg(bytes, 'mem', { reference: lm });
+    const onRef = await decodeDicomSeg(bytes, 'mem', { reference: lm });
     expect(Array.from(onRef.data)).toEqual(Array.from(lm.data));
   });
 
@@ -60,6 +76,22 @@ describe('DICOM SEG write → read (synthetic)', () => {
     const frames = Number(ds.string('x00280008'));
     expect(ds.elements.x52009230.items).toHaveLength(frames);
     expect(ds.elements.x7fe00010.length).toBe(Math.ceil((frames * 35) / 8) + (Math.ceil((frames * 35) / 8) % 2));
+  });
+
+  it('reads a BINARY SEG in RLE Lossless transfer syntax (one byte per pixel per frame)', async () => {
+    const lm = synthetic();
+    const native = dcmjs.data.DicomMessage.readFile(encodeDicomSeg(lm).slice().buffer);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(native.dict);
+    const packed = new Uint8Array((ds.PixelData as ArrayBuffer[])[0]!);
+    const frameSize = (ds.Rows as number) * (ds.Columns as number);
+    ds.PixelData = Array.from({ length: Number(ds.NumberOfFrames) }, (_, f) => {
+      const pixels = Uint8Array.from({ length: frameSize }, (_, p) => (packed[(f * frameSize + p) >> 3]! >> ((f * frameSize + p) & 7)) & 1);
+      return rleFrame(pixels).buffer;
+    });
+    ds._vrMap = { PixelData: 'OB' };
+    const back = await decodeDicomSeg(encodeDicom(ds, '1.2.840.10008.1.2.5'), 'rle.dcm');
+    expect(back.dims).toEqual(lm.dims);
+    expect(Array.from(back.data)).toEqual(Array.from(lm.data));
   });
 
   it('refuses a label map that is not on the source grid, naming the file', async () => {

@@ -1,20 +1,17 @@
 import { promises as fs } from 'node:fs';
-import * as dicomParserNs from 'dicom-parser';
-import type { DataSet, Element } from 'dicom-parser';
-import { inflateSync } from 'fflate';
+import type { DataSet } from 'dicom-parser';
+import { checkLimit } from '../../../util/readLimits';
 import type { LabelMap, Vec3, Volume } from '../../Volume';
 import { affineFromGeometry, invert, lpsToRas, rasToLps, spacingFromAffine } from '../../geometry/affine';
 import type { Grid } from '../../geometry/grid';
 import { VolumeReadError } from '../errors';
+import { readImageInfo } from '../dicom/dicomImageInfo';
 import { parseDicomBytes } from '../dicom/parseDicomBytes';
+import { allocStored, decodeFrame, storedArrayType, validateImageInfo } from '../dicom/pixel/decodeFrame';
 import { dcmjs } from './dcmjsApi';
 import { SEG_SOP_CLASS_UID } from './writeDicomSeg';
 
-const dicomParser: typeof dicomParserNs = (dicomParserNs as unknown as { default?: typeof dicomParserNs }).default ?? dicomParserNs;
-
 const LABELMAP_SEG_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.66.7';
-const TS_DEFLATED_FRAMES = '1.2.840.10008.1.2.8.1';
-const NATIVE_TS = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
 
 export interface ReadDicomSegOptions {
   /**
@@ -56,38 +53,36 @@ function firstIn(groups: Array<DataSet | undefined>, seqTag: string, tag: string
 }
 
 /** Unpack the i-th frame of contiguous 1-bit pixel data (first pixel = least significant bit). */
-function unpackBits(bytes: Uint8Array, startBit: number, count: number, out: Uint8Array): void {
-  for (let p = 0, b = startBit; p < count; p++, b++) out[p] = (bytes[b >> 3] >> (b & 7)) & 1;
-}
 
 /**
- * Read a DICOM Segmentation (BINARY, FRACTIONAL or LABELMAP; native, deflated or deflate-frame encoded)
+ * Read a DICOM Segmentation (BINARY, FRACTIONAL or LABELMAP; any transfer syntax the image reader
+ * decodes: native, deflated, Deflated Image Frame Compression, RLE Lossless, JPEG family)
  * as a LabelMap whose values are the segment numbers, on the reference grid (or the SEG's own grid).
  * Overlapping segments: the higher segment number wins, with a warning.
  */
 export async function readDicomSeg(file: string, opts: ReadDicomSegOptions = {}): Promise<LabelMap> {
   try {
     const bytes = new Uint8Array(await fs.readFile(file));
-    return decodeDicomSeg(bytes, file, opts);
+    return await decodeDicomSeg(bytes, file, opts);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw VolumeReadError.wrap(file, e?.code === 'ENOENT' ? new Error('no such file') : err);
   }
 }
 
-export function decodeDicomSeg(bytes: Uint8Array, source: string, opts: ReadDicomSegOptions = {}): LabelMap {
+export async function decodeDicomSeg(bytes: Uint8Array, source: string, opts: ReadDicomSegOptions = {}): Promise<LabelMap> {
   const parsed = parseDicomBytes(bytes);
   const ds = parsed.dataSet;
   const warnings: string[] = [];
   const sopClass = ds.string('x00080016');
   if (sopClass !== SEG_SOP_CLASS_UID && sopClass !== LABELMAP_SEG_SOP_CLASS_UID)
     throw new Error(`not a DICOM Segmentation (SOP class ${sopClass ?? 'missing'})`);
-  const rows = ds.uint16('x00280010') ?? 0;
-  const cols = ds.uint16('x00280011') ?? 0;
-  const nFrames = Number(ds.string('x00280008') ?? '1');
-  const bitsAllocated = ds.uint16('x00280100') ?? 1;
+  // The same image description and frame decoder as any DICOM image: sizes checked against the
+  // pixel data before anything is allocated, every transfer syntax the image reader knows.
+  const info = readImageInfo(ds, parsed.transferSyntaxUID);
+  validateImageInfo(info);
+  const { rows, columns: cols, numberOfFrames: nFrames } = info;
   const segType = (ds.string('x00620001') ?? 'BINARY').toUpperCase();
-  if (!(rows > 0 && cols > 0 && nFrames > 0)) throw new Error(`invalid SEG image size ${cols}x${rows}, ${nFrames} frame(s)`);
 
   const segItems = seqItems(ds, 'x00620002');
   const labels: LabelMap['labels'] = segItems.map((it) => {
@@ -117,42 +112,22 @@ export function decodeDicomSeg(bytes: Uint8Array, source: string, opts: ReadDico
     return { segment: segNum ?? 0, position: ipp as Vec3, rowDir: iop.slice(0, 3) as Vec3, colDir: iop.slice(3, 6) as Vec3 };
   });
 
-  // Pixel frames as one value per pixel.
-  const pixelEl = ds.elements.x7fe00010;
-  if (!pixelEl) throw new Error('SEG has no Pixel Data');
   const frameSize = rows * cols;
-  const ts = parsed.transferSyntaxUID;
-  const encapsulated = !!pixelEl.encapsulatedPixelData;
-  const frameValues = (f: number, out: Uint8Array | Uint16Array): void => {
-    if (!encapsulated) {
-      const data = parsed.bytes.subarray(pixelEl.dataOffset, pixelEl.dataOffset + pixelEl.length);
-      if (bitsAllocated === 1) {
-        if (data.length * 8 < nFrames * frameSize) throw new Error(`SEG pixel data too short (${data.length} bytes for ${nFrames} frames)`);
-        unpackBits(data, f * frameSize, frameSize, out as Uint8Array);
-      } else readWords(data, f * frameSize, frameSize, bitsAllocated, out);
-      return;
-    }
-    if (ts !== TS_DEFLATED_FRAMES) throw new Error(`SEG pixel data in transfer syntax ${ts} is not supported`);
-    const frame = readFrame(ds, pixelEl, f, nFrames);
-    const raw = inflateSync(frame);
-    if (bitsAllocated === 1) unpackBits(raw, 0, frameSize, out as Uint8Array);
-    else readWords(raw, 0, frameSize, bitsAllocated, out);
-  };
-  if (!encapsulated && !NATIVE_TS.has(ts)) throw new Error(`SEG transfer syntax ${ts} is not supported`);
-
   // Target grid.
   const grid = opts.reference ? { dims: [...opts.reference.dims] as Vec3, affine: Float64Array.from(opts.reference.affine) } : ownGrid(frames, cols, rows, rowSpacing, colSpacing);
   const [nx, ny, nz] = grid.dims;
   const toIndex = invert(rasToLps(grid.affine)); // LPS mm → voxel index
-  const maxLabel = Math.max(1, ...labels.map((l) => l.value), ...frames.map((f) => f.segment));
+  let maxLabel = 1;
+  for (const v of [...labels.map((l) => l.value), ...frames.map((f) => f.segment)]) if (v > maxLabel) maxLabel = v;
+  checkLimit('maxVoxels', nx * ny * nz, `label map grid of ${nx}x${ny}x${nz}`);
   const out = maxLabel > 255 ? new Uint16Array(nx * ny * nz) : new Uint8Array(nx * ny * nz);
   const fractionalMax = segType === 'FRACTIONAL' ? (ds.uint16('x0062000e') ?? 255) : 0;
-  const buf = bitsAllocated > 8 ? new Uint16Array(frameSize) : new Uint8Array(frameSize);
+  const buf = allocStored(storedArrayType(info), frameSize);
   let overlaps = 0;
   let offGrid = 0;
   let maxSliceError = 0;
   for (let f = 0; f < nFrames; f++) {
-    frameValues(f, buf);
+    await decodeFrame(parsed, info, f, buf);
     const fr = frames[f];
     const [px, py, pz] = fr.position;
     const dxw = fr.rowDir.map((c) => c * colSpacing); // world step per column (along a row)
@@ -212,25 +187,7 @@ export function decodeDicomSeg(bytes: Uint8Array, source: string, opts: ReadDico
   };
 }
 
-function readWords(data: Uint8Array, start: number, count: number, bits: number, out: Uint8Array | Uint16Array): void {
-  if (bits === 8) {
-    for (let p = 0; p < count; p++) out[p] = data[start + p];
-    return;
-  }
-  if (bits !== 16) throw new Error(`SEG BitsAllocated ${bits} is not supported`);
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let p = 0; p < count; p++) out[p] = dv.getUint16((start + p) * 2, true);
-}
 
-function readFrame(ds: DataSet, el: Element, f: number, nFrames: number): Uint8Array {
-  const fragments = el.fragments ?? [];
-  if (fragments.length === nFrames) {
-    const fr = fragments[f];
-    return ds.byteArray.subarray(fr.position, fr.position + fr.length);
-  }
-  const bot = el.basicOffsetTable?.length ? el.basicOffsetTable : dicomParser.createJPEGBasicOffsetTable(ds, el);
-  return dicomParser.readEncapsulatedImageFrame(ds, el, f, bot) as Uint8Array;
-}
 
 /** The SEG's own grid: its in-plane axes, frames sorted along the normal. */
 function ownGrid(frames: SegFrame[], cols: number, rows: number, rowSpacing: number, colSpacing: number): Grid {

@@ -1,4 +1,4 @@
-import { inflateSync, unzlibSync } from 'fflate';
+import { inflateCapped } from '../../../../util/inflateCapped';
 import type { DicomImageInfo } from '../dicomImageInfo';
 import type { Element, ParsedDicom } from '../parseDicomBytes';
 import { TS_EXPLICIT_BE } from '../parseDicomBytes';
@@ -102,7 +102,7 @@ export async function decodeFrame(parsed: ParsedDicom, info: DicomImageInfo, ind
         decoded = decodeRle(encoded, info.rows, info.columns, info.samplesPerPixel, info.bitsAllocated);
         break;
       case 'deflate':
-        decoded = inflateFrame(encoded);
+        decoded = inflateFrame(encoded, info.bitsAllocated === 1 ? Math.ceil(n / 8) : n * target.BYTES_PER_ELEMENT);
         if (info.bitsAllocated === 1) {
           unpackBits(decoded, 0, n, target as Uint8Array);
           return target;
@@ -139,14 +139,15 @@ export async function decodeFrame(parsed: ParsedDicom, info: DicomImageInfo, ind
   return target;
 }
 
-function inflateFrame(encoded: Uint8Array): Uint8Array {
+/** A Deflated Image Frame Compression frame: raw deflate (some writers wrap it in zlib), never inflated past the frame size. */
+function inflateFrame(encoded: Uint8Array, frameBytes: number): Uint8Array {
   try {
-    return inflateSync(encoded);
-  } catch {
+    return inflateCapped(encoded, frameBytes, 'deflated frame');
+  } catch (raw) {
     try {
-      return unzlibSync(encoded);
-    } catch (e) {
-      throw new Error(`deflated frame cannot be inflated (${(e as Error).message})`);
+      return inflateCapped(encoded, frameBytes, 'deflated frame', { zlib: true });
+    } catch {
+      throw raw;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { encodeDicom } from './encodeDicom';
 
 // dcmjs ships no type declarations; load its CommonJS build and type the few calls we use.
 const dcmjs = createRequire(import.meta.url)('dcmjs') as DcmjsApi;
@@ -93,17 +94,8 @@ export async function writeSyntheticSeries(dir: string, o: SyntheticSeriesOption
       _vrMap: { PixelData: 'OW' },
     };
     if (o.noPosition?.includes(k)) delete ds.ImagePositionPatient;
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: ds.SOPClassUID,
-      MediaStorageSOPInstanceUID: sop,
-      TransferSyntaxUID: '1.2.840.10008.1.2.1',
-      ImplementationClassUID: '1.2.826.0.1.3680043.8.498.3',
-    };
-    const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
     const file = path.join(dir, `IM${String(names[x]).padStart(4, '0')}`);
-    await writeFile(file, new Uint8Array(dict.write()));
+    await writeFile(file, encodeDicom(ds));
     written[k] = file;
   }
   return written.filter(Boolean);
