@@ -26,6 +26,7 @@ const state = vi.hoisted(() => ({
   permissionCheck: null as ((wc: unknown, perm: string, origin: string) => boolean) | null,
   devicePermission: null as ((details: unknown) => boolean) | null,
   sessionEvents: new Map<string, (e: { preventDefault(): void }) => void>(),
+  appEvents: new Map<string, (...a: unknown[]) => void>(),
   dir: '',
   ready: null as null | (() => void),
 }));
@@ -65,7 +66,7 @@ vi.mock('electron', () => {
       getPath: (n: string) => path.join(state.dir, n),
       getVersion: () => '9.9.9',
       isPackaged: false,
-      on: () => undefined,
+      on: (ev: string, fn: (...a: unknown[]) => void) => state.appEvents.set(ev, fn),
       quit: () => undefined,
       exit: () => undefined,
     },
@@ -128,6 +129,17 @@ describe('Electron main process (fake electron)', () => {
     };
     expect(outcome('app://med3d/index.html')).toBe(true);
     for (const url of ['https://evil.example/', 'app://evil/index.html', 'file:///etc/passwd', 'app://med3d.evil.example/', 'not a url']) expect(outcome(url)).toBe(false);
+  });
+
+  it('guards every other web contents the app creates the same way', () => {
+    const handlers: Record<string, (e: { url?: string; preventDefault(): void }) => void> = {};
+    const opened: { handler?: () => unknown } = {};
+    const contents = { on: (ev: string, fn: (e: { url?: string; preventDefault(): void }) => void) => (handlers[ev] = fn), setWindowOpenHandler: (fn: () => unknown) => (opened.handler = fn) };
+    state.appEvents.get('web-contents-created')?.({}, contents);
+    let prevented = false;
+    handlers['will-frame-navigate']?.({ url: 'https://evil.example/', preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    expect(opened.handler?.()).toEqual({ action: 'deny' });
   });
 
   it('denies permission checks, device permissions, webviews and downloads', () => {
