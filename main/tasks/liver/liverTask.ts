@@ -5,6 +5,9 @@ import { keepLargestComponents } from '../mask/connectedComponents';
 import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
 import { loadTaskModel, prepareInput, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
 import type { PrepareTaskOptions, PreparedTask } from '../taskRegistry';
+import { loadWeights } from '../../engine/weights/loadWeights';
+import type { CheckpointMeta } from '../../engine/weights/checkpoint';
+import { splitLiverStages } from './splitLiverStages';
 
 /**
  * Two-stage liver segmentation (Med3D paper): HU window [-200, 250]; a coarse model (encoder +
@@ -16,22 +19,46 @@ import type { PrepareTaskOptions, PreparedTask } from '../taskRegistry';
 export const LIVER_HU: [number, number] = [-200, 250];
 export const LIVER_COARSE_PREPROCESSING: TaskPreprocessing = { huWindow: LIVER_HU, clip: null, inputDims: [64, 64, 48] };
 export const LIVER_FINE_PREPROCESSING: TaskPreprocessing = { huWindow: LIVER_HU, clip: null, spacing: [2.5, 2.5, 2.5], window: [64, 64, 64] };
+
+/**
+ * A two-stage model stores one preprocessing: HU window, clip and orientation for both stages,
+ * `inputDims` (the coarse stage's resized whole scan), `spacing` and `window` (the fine stage's
+ * ROI resampling and sliding window).
+ */
+export function liverStagePreprocessing(p: TaskPreprocessing): { coarse: TaskPreprocessing; fine: TaskPreprocessing } {
+  const common: TaskPreprocessing = { huWindow: p.huWindow ?? LIVER_HU, clip: p.clip === undefined ? null : p.clip, orientation: p.orientation };
+  return {
+    coarse: { ...common, inputDims: p.inputDims ?? LIVER_COARSE_PREPROCESSING.inputDims },
+    fine: { ...common, spacing: p.spacing ?? LIVER_FINE_PREPROCESSING.spacing, window: p.window ?? LIVER_FINE_PREPROCESSING.window },
+  };
+}
+
 /** Inference margin around the coarse ROI, mm. */
 export const LIVER_MARGIN_MM = 15;
 
 export interface LiverModels {
   coarse?: TaskModel;
   fine?: TaskModel;
+  /** Output label (default 1 = liver). */
+  label?: LiverLabel;
 }
 
-function toLabelMap(labels: Uint8Array, grid: Volume, source: Volume): LabelMap {
+/** The liver's value and name in output masks (a trained model carries its dataset's). */
+export interface LiverLabel {
+  value: number;
+  name: string;
+}
+const DEFAULT_LIVER_LABEL: LiverLabel = { value: 1, name: 'liver' };
+
+function toLabelMap(labels: Uint8Array, grid: Volume, source: Volume, label: LiverLabel = DEFAULT_LIVER_LABEL): LabelMap {
+  if (label.value !== 1) labels = labels.map((v) => (v === 1 ? label.value : 0));
   return {
     data: labels,
     dims: [...grid.dims] as Vec3,
     spacing: [...grid.spacing] as Vec3,
     affine: new Float64Array(grid.affine),
     meta: { source: source.meta.source, datatype: 'uint8', modality: 'SEG', warnings: [] },
-    labels: [{ value: 1, name: 'liver', color: [221, 130, 101] }],
+    labels: [{ value: label.value, name: label.name, color: [221, 130, 101] }],
   };
 }
 
@@ -71,24 +98,35 @@ export function segmentLiver(models: LiverModels, ct: Volume, signal?: AbortSign
     coarse = coarseLiver(models.coarse, ct, signal);
     if (!coarse) {
       notes.push('coarse stage found no liver');
-      return { mask: toLabelMap(new Uint8Array(ct.data.length), ct, ct), notes };
+      return { mask: toLabelMap(new Uint8Array(ct.data.length), ct, ct, models.label), notes };
     }
     box = roiBox(coarse, ct) ?? box;
     notes.push(`coarse ROI ${box.size.join('x')} voxels at ${box.start.join(',')}`);
   } else notes.push('no coarse model: fine model on the whole scan');
   if (!models.fine) {
     notes.push('no fine model: coarse mask only');
-    return { mask: toLabelMap(coarse!, ct, ct), notes };
+    return { mask: toLabelMap(coarse!, ct, ct, models.label), notes };
   }
   const crop = cropBox(ct, box);
   const fine = fineLiver(models.fine, crop, signal);
   const full = pasteBox(fine, box, ct.dims, 0);
-  return { mask: toLabelMap(keepLargestComponents(full, ct.dims, 1), ct, ct), notes };
+  return { mask: toLabelMap(keepLargestComponents(full, ct.dims, 1), ct, ct, models.label), notes };
+}
+
+/** The liver entry of a model's stored label table (meta.labels), if it has one. */
+function storedLiverLabel(meta: CheckpointMeta | undefined): LiverLabel | undefined {
+  const labels = meta?.labels;
+  if (!Array.isArray(labels)) return undefined;
+  const entries = labels.filter((l): l is { value: number; name: string } => typeof l === 'object' && l !== null && !Array.isArray(l) && typeof l.value === 'number' && typeof l.name === 'string');
+  const fg = entries.filter((l) => l.value !== 0);
+  const liver = fg.find((l) => /liver/i.test(l.name)) ?? (fg.length === 1 ? fg[0] : undefined);
+  return liver && { value: liver.value, name: liver.name };
 }
 
 /**
- * `--model` for the liver task: 'coarse,fine' (two files or workspace versions), or one model
- * whose head says which stage it is (liver-coarse or dense-aspp).
+ * `--model` for the liver task: one two-stage model (what `med3d train --task liver` writes),
+ * 'coarse,fine' (two files or workspace versions), or one model whose head says which stage it
+ * is (liver-coarse or dense-aspp).
  */
 export async function loadLiverModels(ref: string, opts: PrepareTaskOptions): Promise<LiverModels> {
   const parts = ref.split(',').map((s) => s.trim()).filter(Boolean);
@@ -96,9 +134,16 @@ export async function loadLiverModels(ref: string, opts: PrepareTaskOptions): Pr
   for (const part of parts) {
     const probe = await loadTaskModel(part, { workspace: opts.workspace });
     const kind = probe.spec.head.kind;
-    if (kind === 'liver-coarse') out.coarse = { ...probe, preprocessing: { ...LIVER_COARSE_PREPROCESSING, ...probe.preprocessing } };
+    if (kind === 'liver-two-stage') {
+      const { coarse, fine } = splitLiverStages(probe.model);
+      probe.model.dispose();
+      const stages = liverStagePreprocessing(probe.preprocessing);
+      out.coarse = { ...probe, model: coarse, spec: coarse.spec, preprocessing: stages.coarse };
+      out.fine = { ...probe, model: fine, spec: fine.spec, preprocessing: stages.fine };
+      out.label = storedLiverLabel((await loadWeights(probe.source)).checkpoint?.meta);
+    } else if (kind === 'liver-coarse') out.coarse = { ...probe, preprocessing: { ...LIVER_COARSE_PREPROCESSING, ...probe.preprocessing } };
     else if (kind === 'dense-aspp' || kind === 'medicalnet-seg' || kind === 'lung-decoder') out.fine = { ...probe, preprocessing: { ...LIVER_FINE_PREPROCESSING, ...probe.preprocessing } };
-    else throw new Error(`model ${probe.source} has a '${kind}' head: the liver task needs a liver-coarse and/or a dense-aspp model`);
+    else throw new Error(`model ${probe.source} has a '${kind}' head: the liver task needs a two-stage liver model (med3d train --task liver), or a liver-coarse and/or a dense-aspp model`);
   }
   return out;
 }
