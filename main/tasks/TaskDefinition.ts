@@ -44,7 +44,7 @@ export interface TaskDefinition {
   /** Patches per step. */
   batchSize: number;
   /** Name of the validation metric that picks the best weights (higher is better). */
-  metric: 'dice' | 'auc' | 'accuracy';
+  metric: 'dice' | 'auc' | 'accuracy' | 'score';
   /** Recipe that trains and predicts (train/recipes.ts). */
   recipe: RecipeId;
 }

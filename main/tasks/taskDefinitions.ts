@@ -51,11 +51,11 @@ export const NODULE_TASK: TaskDefinition = {
   preprocessing: { clip: [0.5, 99.5], patchSpacingMm: 1 },
   patch: [32, 32, 32],
   batchSize: 8,
-  metric: 'auc',
+  metric: 'score',
   recipe: 'nodule-patches',
 };
 
-/** A registry of the built-in tasks; callers may register more (e.g. liver) before using it. */
+/** A registry of the built-in tasks (segment, lung, nodule) plus `extra`. */
 export function createTaskRegistry(extra: readonly TaskDefinition[] = []): TaskRegistry {
   return new TaskRegistry([SEGMENT_TASK, LUNG_TASK, NODULE_TASK, ...extra]);
 }

@@ -17,7 +17,8 @@ export interface TaskResult {
 }
 
 export interface PreparedTask {
-  task: TaskName;
+  /** A TaskName, or the TaskDefinition id of a trained model ('segment', 'lung' …). */
+  task: string;
   /** What runs, for reports: 'cold-start', or the model's description. */
   method: string;
   run(ct: Volume, signal?: AbortSignal): Promise<TaskResult>;

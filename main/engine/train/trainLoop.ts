@@ -55,9 +55,11 @@ export interface TrainProgress {
 export interface ValidationOptions {
   /** Validate after every N steps and once at the end of the budget. */
   every: number;
+  /** Also validate when this many seconds passed since the last validation (time budgets). */
+  everySeconds?: number;
   /** Metrics of the current weights on held-out data (BN in eval mode is the caller's forward). */
   run: (step: number) => Promise<Record<string, number>> | Record<string, number>;
-  /** Key of `run`'s result that decides the best weights (higher is better), e.g. 'dice'. */
+  /** Key of `run`'s result that decides the best weights (higher is better; ties go to the later step), e.g. 'dice'. */
   metric: string;
   /** Stop after this many validations without improvement (default: never). */
   patience?: number;
@@ -185,7 +187,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
     const value = metrics[v.metric];
     if (value === undefined) throw new Error(`validation returned no '${v.metric}' (got ${Object.keys(metrics).join(', ')})`);
     history.push({ step, epoch: Math.ceil(step / o.stepsPerEpoch), time: new Date().toISOString(), metrics: { ...metrics } });
-    if (Number.isFinite(value) && (!st.best || value > st.best.value)) {
+    // Ties count as improvement: later weights that validate as well have trained longer.
+    if (Number.isFinite(value) && (!st.best || value >= st.best.value)) {
       st.best = { step, value, metrics: { ...metrics } };
       st.sinceBest = 0;
       bestWeights = model.stateDict();
@@ -203,6 +206,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
   const elapsed0 = st.elapsedSeconds;
   const elapsed = (): number => elapsed0 + (performance.now() - t0) / 1000;
   let lastSave = performance.now();
+  let lastValTime = performance.now();
   let lastValStep = history.filter((h) => h.loss === undefined && h.metrics).at(-1)?.step ?? 0;
   let samples = 0;
   const startStep = step;
@@ -237,9 +241,10 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
       step += 1;
       const lr = o.optimizer.lr * factor;
       history.push({ epoch: epoch + 1, step, loss, time: new Date().toISOString(), metrics: { lr } });
-      if (v && step - lastValStep >= v.every) {
+      if (v && (step - lastValStep >= v.every || (v.everySeconds !== undefined && (performance.now() - lastValTime) / 1000 >= v.everySeconds))) {
         await validate();
         lastValStep = step;
+        lastValTime = performance.now();
       }
       const secs = (performance.now() - t0) / 1000;
       const perStep = secs / (step - startStep);

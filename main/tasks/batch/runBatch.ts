@@ -9,6 +9,9 @@ import { dice, labelVolumesMl } from '../mask/maskMetrics';
 import { writeDicomSegFile, writeNiftiFile } from '../io/writeMask';
 import { prepareTask, type PreparedTask, type TaskName } from '../taskRegistry';
 import { discoverCases, inShard, type BatchCase } from './discoverCases';
+import { prepareTrainedTask } from './prepareTrainedTask';
+import type { TaskRegistry } from '../TaskDefinition';
+import { createTaskRegistry } from '../taskDefinitions';
 
 /**
  * Offline batch segmentation (`med3d batch`): every case below `inDir` through one prepared task
@@ -20,7 +23,10 @@ import { discoverCases, inShard, type BatchCase } from './discoverCases';
  * 1 nothing could run (no cases, task could not be prepared, or every case failed).
  */
 export interface BatchOptions {
-  task: TaskName;
+  /** Per-task pipeline; optional with a model trained by `med3d train` (its task is stored in it). */
+  task?: TaskName;
+  /** Task definitions that claim trained models (`batch --model`); default: the built-in ones. */
+  tasks?: TaskRegistry;
   inDir: string;
   outDir: string;
   model?: string;
@@ -41,7 +47,7 @@ export type CaseStatus = 'ok' | 'failed' | 'skipped';
 export interface CaseRecord {
   id: string;
   input: string;
-  task: TaskName;
+  task: string;
   method: string;
   status: CaseStatus;
   timeS: number;
@@ -73,7 +79,7 @@ function recordPath(outDir: string, id: string): string {
   return path.join(outDir, RECORDS, `${id.replace(/[\\/]/g, '__')}.json`);
 }
 
-function outputPath(outDir: string, c: BatchCase, task: TaskName, format: 'nifti' | 'dicom-seg'): string {
+function outputPath(outDir: string, c: BatchCase, task: string, format: 'nifti' | 'dicom-seg'): string {
   return path.join(outDir, `${c.id}.${task}${format === 'nifti' ? '.nii.gz' : '.seg.dcm'}`);
 }
 
@@ -101,13 +107,15 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   }
   if (opts.shard) cases = cases.filter((c) => inShard(c, opts.shard!));
   if (cases.length === 0) return nothing(`no NIfTI files or DICOM series found in ${opts.inDir}${opts.shard ? ` for shard ${opts.shard.index}/${opts.shard.count}` : ''}`);
-  log(`${cases.length} case(s)${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''}, task ${opts.task}`);
+  log(`${cases.length} case(s)${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''}${opts.task ? `, task ${opts.task}` : ''}`);
 
   let task: PreparedTask;
   try {
     const backend = await opts.beforePrepare?.();
     if (backend) log(`engine backend: ${backend}`);
-    task = await prepareTask(opts.task, { model: opts.model, workspace: opts.workspace });
+    const trained = opts.model ? await prepareTrainedTask(opts.model, opts.tasks ?? createTaskRegistry(), { workspace: opts.workspace, task: opts.task }) : null;
+    if (!trained && !opts.task) throw new Error(opts.model ? `model ${opts.model} does not say which task it was trained for: pass --task` : 'pass --task or --model');
+    task = trained ?? (await prepareTask(opts.task!, { model: opts.model, workspace: opts.workspace }));
   } catch (err) {
     return nothing(oneLine(err));
   }
@@ -117,10 +125,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const records: CaseRecord[] = [];
   for (const [n, c] of cases.entries()) {
     if (opts.signal?.aborted) break;
-    const out = outputPath(outDir, c, opts.task, format);
+    const out = outputPath(outDir, c, task.task, format);
     if (opts.resume) {
       const prev = await readRecord(outDir, c.id);
-      if (prev && prev.status === 'ok' && prev.task === opts.task && prev.output && (await exists(prev.output))) {
+      if (prev && prev.status === 'ok' && prev.task === task.task && prev.output && (await exists(prev.output))) {
         records.push({ ...prev, status: 'skipped' });
         log(`[${n + 1}/${cases.length}] ${c.id}: done before, skipped (--resume)`);
         continue;
@@ -136,7 +144,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         .join(', ');
       log(`[${n + 1}/${cases.length}] ${c.id}: ok in ${rec.timeS.toFixed(1)} s${vols ? ` (${vols})` : ''}${rec.dice ? `, Dice ${rec.dice.all.toFixed(4)}` : ''}`);
     } catch (err) {
-      rec = { id: c.id, input: c.input, task: opts.task, method: task.method, status: 'failed', timeS: (performance.now() - t0) / 1000, error: oneLine(err), finishedAt: new Date().toISOString() };
+      rec = { id: c.id, input: c.input, task: task.task, method: task.method, status: 'failed', timeS: (performance.now() - t0) / 1000, error: oneLine(err), finishedAt: new Date().toISOString() };
       warn(`[${n + 1}/${cases.length}] ${c.id}: FAILED: ${rec.error}`);
     }
     await atomicWriteJson(recordPath(outDir, c.id), rec);

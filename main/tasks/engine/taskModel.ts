@@ -8,6 +8,7 @@ import type { JsonValue } from '../../engine/weights/checkpoint';
 import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
 import { reorientTo } from '../../volume/geometry/reorient';
 import { Workspace } from '../../workspace/Workspace';
+import type { LabelEntry } from '../../datasets';
 
 /**
  * A task's model as the pipelines use it: the network plus how its inputs are prepared
@@ -40,6 +41,14 @@ export interface TaskModel {
   source: string;
   versionId?: string;
   kind: 'pth' | 'med3d';
+  /** Class index → dataset label value and name (meta.labels of models written by `med3d train`). */
+  labels?: LabelEntry[];
+}
+
+function parseLabels(v: JsonValue | undefined): LabelEntry[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out = v.map((e) => (e && typeof e === 'object' && !Array.isArray(e) && typeof e.value === 'number' && typeof e.name === 'string' ? { value: e.value, name: e.name } : null));
+  return out.every((e) => e !== null) ? (out as LabelEntry[]) : undefined;
 }
 
 function asVec3(v: unknown): Vec3 | undefined {
@@ -102,6 +111,7 @@ export async function loadTaskModel(ref: string, opts: { workspace?: string; def
     source: file,
     versionId,
     kind: w.kind,
+    labels: parseLabels(meta?.labels as JsonValue | undefined),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { JsonValue } from '../../../common/api/schema';
 import type { JobContext, JobRegistry } from '../../jobs/jobRegistry';
 import type { Workspace } from '../../workspace/Workspace';
-import { splitValidation, type LabelledCase } from '../finetune/fineTune';
+import type { LabelledCase } from '../finetune/fineTune';
+import { splitValidation } from '../train/splitValidation';
 import { FINETUNE_DEFAULT_PREPROCESSING, type FineTuneJobResult, type FineTunePayload } from '../engine/taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';

@@ -1,7 +1,6 @@
-import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
-import { mapToSource } from '../../volume/preprocess/spacing';
-import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
-import { loadTaskModel, prepareInput, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
+import type { LabelMap, Volume } from '../../volume/Volume';
+import { segmentVolume } from '../engine/segmentVolume';
+import { loadTaskModel, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
 import { LUNG_LABEL_TABLE } from './lungLabels';
 import type { LungPredictor } from './segmentLungs';
 
@@ -29,19 +28,11 @@ export function lungPredictorFrom(tm: TaskModel): LungPredictor {
 }
 
 export function predictLungMask(tm: TaskModel, ct: Volume, signal?: AbortSignal): LabelMap {
-  const input = prepareInput(ct, tm.preprocessing);
-  const probs = predictProbabilities(tm.model, input, { window: tm.preprocessing.window, signal });
-  const labels = argmaxLabels(probs);
-  const onModelGrid: LabelMap = {
-    data: labels,
-    dims: [...input.dims] as Vec3,
-    spacing: [...input.spacing] as Vec3,
-    affine: new Float64Array(input.affine),
-    meta: { source: ct.meta.source, datatype: 'uint8', modality: 'SEG', warnings: [] },
-    labels: probs.classes === 3 ? LUNG_LABEL_TABLE.map((x) => ({ ...x })) : [{ value: 1, name: 'lung', color: [128, 174, 128] }],
-  };
-  const back = mapToSource(onModelGrid, ct, { interpolation: 'label' });
-  return { ...back, data: back.data instanceof Uint8Array ? back.data : Uint8Array.from(back.data), labels: onModelGrid.labels };
+  const head = tm.spec.head;
+  const classes = 'classes' in head ? head.classes : 0;
+  const table = classes === 3 ? LUNG_LABEL_TABLE : [{ value: 1, name: 'lung', color: [128, 174, 128] as [number, number, number] }];
+  const mask = segmentVolume(tm, ct, tm.labels ?? [{ value: 0, name: 'background' }, ...table], signal);
+  return tm.labels ? mask : { ...mask, labels: table.map((x) => ({ ...x })) };
 }
 
 export async function loadLungPredictor(ref: string, opts: { workspace?: string } = {}): Promise<LungPredictor> {

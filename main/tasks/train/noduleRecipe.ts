@@ -16,7 +16,7 @@ import type { PreparedTraining, RecipeInput, TrainingRecipe } from './TrainingRe
  * as a whole (HU window if any, 0.5–99.5 percentile clip, z-score), then an isotropic patch
  * (32³ at ~1 mm by default, axes along the scan's) is cut around each nodule centre. Training
  * sees random shifts of up to 1/8 of the patch and flips; validation and prediction the centred
- * patch. Cross-entropy; validation AUC (and accuracy at 0.5) picks the best weights.
+ * patch. Cross-entropy; the mean of validation AUC and accuracy at 0.5 picks the best weights.
  */
 const MARGIN = 8;
 
@@ -128,8 +128,10 @@ export const noduleRecipe: TrainingRecipe = {
         const xs = valX.length ? valX : trainX.map((x) => cropFlip(x, size, margin, [0, 0, 0], [false, false, false]));
         const ys = valX.length ? valY : trainY;
         const probs = malignancyProbabilities(model, xs, size);
-        const a = auc(probs, ys);
-        return { auc: Number.isNaN(a) ? 0.5 : a, accuracy: accuracy(probs.map((p) => (p >= 0.5 ? 1 : 0)), ys) };
+        const a = Number.isNaN(auc(probs, ys)) ? 0.5 : auc(probs, ys);
+        const acc = accuracy(probs.map((p) => (p >= 0.5 ? 1 : 0)), ys);
+        // AUC alone saturates early (ranking right, threshold not yet): the mean with accuracy decides.
+        return { score: (a + acc) / 2, auc: a, accuracy: acc };
       },
     };
   },
