@@ -43,12 +43,13 @@ describe.skipIf(!have)('fuzzing harness (public files from ../shared)', () => {
     expect(sized.length).toBe(pth.length);
   });
 
-  // The contract of issue 10 on a small seeded sample (each input: its own `med3d` process, ~1-2 s).
-  // `npm run fuzz -- --count 10000` runs the full harness.
-  it('a seeded sample of mutated scans and checkpoints ends in success or a clean one-line error', async () => {
+  // The contract of issue 10 on a small seeded sample: batch workers, and every input that fails
+  // there rerun in a `med3d` process of its own (the outcome that counts).
+  // `npm run fuzz -- --count 10000 --mode batch` runs the full harness.
+  it('a seeded sample of 40 mutated scans and checkpoints ends in success or a clean one-line error', async () => {
     const corpus = await fuzzCorpus([DATA_DIR, FIXTURES_DIR]);
-    const report = await runFuzz(corpus, { seed: 2026, count: 20, jobs: 2, timeoutMs: 20_000, memoryMb: 1536, failuresDir: path.join(REPO_ROOT, 'test-results', 'fuzz-failures') });
-    expect(report.results).toHaveLength(20);
+    const report = await runFuzz(corpus, { seed: 2026, count: 40, jobs: 2, mode: 'batch', timeoutMs: 20_000, memoryMb: 1536, failuresDir: path.join(REPO_ROOT, 'test-results', 'fuzz-failures') });
+    expect(report.results).toHaveLength(40);
     const lines = report.failures.map((f) => `#${f.index} ${f.cls} (${f.why}) ${f.mutation} ${f.detail} on ${f.source}: ${f.stderr.split('\n')[0]} [kept: ${f.kept}]`);
     expect(lines).toEqual([]);
   }, 180_000);

@@ -1,5 +1,5 @@
 // `npm run fuzz -- [--seed N] [--count N] [--jobs N] [--timeout S] [--memory MiB] [--failures DIR]
-//   [--only I,J] [--corpus DIR ...] [--json FILE]`: mutate the public scans and checkpoints, run each
+//   [--only I,J] [--corpus DIR ...] [--json FILE] [--mode process|batch]`: mutate the public scans and checkpoints, run each
 // through `med3d info --json` / `med3d weights inspect` in its own process under time and memory
 // limits, print outcomes by class and by mutation, keep failing inputs. Exit 1 when any input
 // ends in a raw JS error, a crash, a hang or over the memory limit. See docs/fuzzing.md.
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     corpus: { type: 'string', multiple: true },
     json: { type: 'string' },
+    mode: { type: 'string', default: 'process' },
   },
 });
 
@@ -34,6 +35,10 @@ function int(name: string, v: string | undefined, min: number): number | undefin
   return n;
 }
 
+if (values.mode !== 'process' && values.mode !== 'batch') {
+  console.error(`fuzz: --mode ${values.mode}: expected process or batch`);
+  process.exit(2);
+}
 const dirs = values.corpus ?? [DATA_DIR, FIXTURES_DIR];
 const corpus = await fuzzCorpus(dirs);
 if (!corpus.length) {
@@ -44,7 +49,7 @@ const only = values.only?.split(',').map((s) => int('only', s, 0) as number);
 const count = only ? only.length : (int('count', values.count, 1) as number);
 const seed = int('seed', values.seed, 0) as number;
 const kinds = corpus.reduce<Record<string, number>>((m, c) => ({ ...m, [c.kind]: (m[c.kind] ?? 0) + 1 }), {});
-console.log(`fuzz: seed ${seed}, ${count} inputs from ${corpus.length} files (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}); limits ${values.timeout} s, ${values.memory} MiB`);
+console.log(`fuzz: seed ${seed}, ${count} inputs from ${corpus.length} files (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}); limits ${values.timeout} s, ${values.memory} MiB; ${values.mode === 'batch' ? 'batch workers, failures rerun in their own process' : 'one process per input'}`);
 
 const t0 = Date.now();
 let done = 0;
@@ -56,6 +61,7 @@ const report = await runFuzz(corpus, {
   timeoutMs: (int('timeout', values.timeout, 1) as number) * 1000,
   memoryMb: int('memory', values.memory, 64) as number,
   failuresDir: values.failures,
+  mode: values.mode,
   onResult: (c, o) => {
     done++;
     if (o.cls !== 'success' && o.cls !== 'clean-error') console.log(`  #${c.index} ${o.cls} (${o.why}): ${c.mutation} ${c.detail} on ${path.basename(c.source.file)}: ${o.stderr.split('\n')[0].slice(0, 200)}`);

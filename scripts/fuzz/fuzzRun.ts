@@ -6,6 +6,7 @@ import { FAILURE_CLASSES, OUTCOME_CLASSES, type OutcomeClass } from './classifyO
 import type { CorpusFile } from './fuzzCorpus';
 import { MUTATIONS, mutationsFor } from './mutations/mutationRegistry';
 import { runInput, type InputOutcome, type Limits } from './runInput';
+import { BatchRunner } from './batchRunner';
 
 export interface FuzzCase {
   index: number;
@@ -46,6 +47,12 @@ export interface FuzzOptions extends Limits {
   only?: number[];
   /** Children run at once (default: CPU count). */
   jobs?: number;
+  /**
+   * 'process' (default): every input in a `med3d` process of its own. 'batch': inputs run through
+   * long-lived CLI workers (many times faster), and every input that fails there is rerun in a
+   * process of its own, whose outcome is the one that counts.
+   */
+  mode?: 'process' | 'batch';
   /** Where failing inputs are kept (null: nowhere). */
   failuresDir: string | null;
   onResult?: (c: FuzzCase, o: InputOutcome) => void;
@@ -62,6 +69,8 @@ export interface FuzzResult {
   stderr: string;
   durationMs: number;
   peakRssMb: number;
+  /** Batch mode: the outcome in the shared worker, when a rerun in its own process replaced it. */
+  batchCls?: OutcomeClass;
   kept?: string;
 }
 
@@ -86,6 +95,14 @@ export async function runFuzz(corpus: readonly CorpusFile[], opts: FuzzOptions):
   const results: FuzzResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
+    const batch = opts.mode === 'batch' ? new BatchRunner(opts) : null;
+    try {
+      await drain(batch);
+    } finally {
+      batch?.close();
+    }
+  };
+  const drain = async (batch: BatchRunner | null): Promise<void> => {
     while (next < indices.length) {
       const index = indices[next++];
       const c = await makeCase(corpus, opts.seed, index, read);
@@ -94,8 +111,10 @@ export async function runFuzz(corpus: readonly CorpusFile[], opts: FuzzOptions):
       await fs.mkdir(dir);
       const file = path.join(dir, path.basename(c.source.file));
       await fs.writeFile(file, c.bytes);
-      const o = await runInput(c.source.kind, file, opts);
+      const first = batch ? await batch.run(c.source.kind, file) : await runInput(c.source.kind, file, opts);
+      const o = batch && FAILURE_CLASSES.includes(first.cls) ? await runInput(c.source.kind, file, opts) : first;
       const r: FuzzResult = { index, source: c.source.file, kind: c.source.kind, mutation: c.mutation, detail: c.detail, cls: o.cls, why: o.why, stderr: o.stderr.slice(0, 2000), durationMs: o.durationMs, peakRssMb: o.peakRssMb };
+      if (o !== first) r.batchCls = first.cls;
       if (FAILURE_CLASSES.includes(o.cls) && opts.failuresDir) {
         const base = path.join(opts.failuresDir, `${opts.seed}-${String(index).padStart(6, '0')}-${o.cls}-${c.mutation}-${path.basename(c.source.file)}`);
         await fs.mkdir(opts.failuresDir, { recursive: true });

@@ -29,7 +29,7 @@ export interface InputOutcome extends ChildResult {
 }
 
 /** Resident set of a process in MiB (Linux /proc); null where unavailable. */
-async function rssMb(pid: number): Promise<number | null> {
+export async function rssMb(pid: number): Promise<number | null> {
   if (process.platform !== 'linux') return null;
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
   const m = status && /^VmRSS:\s+(\d+) kB/m.exec(status);
