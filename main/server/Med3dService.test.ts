@@ -306,6 +306,11 @@ describe.each(transports)('Med3D API over %s', (name, connect) => {
     const inExports = path.join(ws, 'exports', 'chosen.nii.gz');
     expect((await h.api.exportLabel({ caseId, format: 'nifti', path: inExports })).path).toBe(inExports);
     await rm(chosen);
+    // A workspace opened before stays protected after switching to another one.
+    const other = path.join(dir, 'rw', `ws-other-${Date.now()}`);
+    await h.api.openWorkspace({ path: other, create: true });
+    expect((await errorOf(h.api.startJob({ kind: 'copy', params: { in: path.join(dir, 'data'), out: path.join(ws, 'models') } }))).code).toBe('forbidden-path');
+    await h.api.openWorkspace({ path: ws });
   });
 
   it('opens the demo as a reloadable case, browses allowed folders only', async () => {

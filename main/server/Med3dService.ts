@@ -39,6 +39,7 @@ import { atomicWriteFile } from '../util/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { writeNifti } from '../volume/io/nifti/writeNifti';
 import { Workspace } from '../workspace/Workspace';
+import { isInside } from './isInside';
 import { PathGuard } from './PathGuard';
 import { RecentFiles } from './RecentFiles';
 import { VolumeStore, exactBuffer } from './VolumeStore';
@@ -125,6 +126,8 @@ export class Med3dService implements Med3dApiMethods {
   readonly jobs: JobManager;
   readonly guard: PathGuard;
   private ws: Workspace;
+  /** Every workspace opened in this session (they remain allowed roots; see checkWritable). */
+  private readonly openedWorkspaces = new Set<string>();
   private readonly store = new VolumeStore();
   private readonly recent: RecentFiles;
   private readonly loader: (file: string) => Promise<Volume>;
@@ -136,6 +139,7 @@ export class Med3dService implements Med3dApiMethods {
     guard: PathGuard,
   ) {
     this.ws = ws;
+    this.openedWorkspaces.add(ws.root);
     this.guard = guard;
     this.loader = opts.loadVolume ?? defaultLoadVolume;
     this.recent = new RecentFiles(opts.configDir ? path.join(opts.configDir, 'recent.json') : null);
@@ -277,6 +281,7 @@ export class Med3dService implements Med3dApiMethods {
     const dir = await this.guard.resolve(req.path, { what: 'workspace' });
     const ws = await Workspace.open(dir, { create: req.create ?? false, onChange: (e) => this.events.emit('workspaceChanged', e) });
     this.ws = ws;
+    this.openedWorkspaces.add(ws.root);
     this.demoPromise = null;
     await this.guard.addRoot(ws.root);
     await this.recent.add(ws.root, 'workspace');
@@ -401,15 +406,17 @@ export class Med3dService implements Med3dApiMethods {
 
   /**
    * Writes from clients (exports, job outputs) may go anywhere inside the allowed folders except
-   * into the workspace's own files: inside the workspace only its exports/ folder is writable,
-   * so no request can replace med3d-workspace.json, a label version or a checkpoint.
+   * into a workspace's own files: inside any workspace this service has opened (they stay
+   * allowed roots) only its exports/ folder is writable, so no request can replace
+   * med3d-workspace.json, a label version or a checkpoint. `abs` is a real path (PathGuard).
    */
   private async checkWritable(abs: string, what: string): Promise<void> {
-    const root = await fs.realpath(this.ws.root).catch(() => this.ws.root);
-    const exportsDir = path.join(root, EXPORTS_DIR);
-    const inside = (parent: string): boolean => abs === parent || abs.startsWith(parent + path.sep);
-    if (inside(root) && !(abs !== exportsDir && inside(exportsDir))) {
-      throw new ApiError('forbidden-path', `${what} ${abs} is inside the workspace ${root}: only its ${EXPORTS_DIR}/ folder takes exports`, abs);
+    for (const ws of this.openedWorkspaces) {
+      const root = await fs.realpath(ws).catch(() => ws);
+      const exportsDir = path.join(root, EXPORTS_DIR);
+      if (isInside(abs, root) && !(abs !== exportsDir && isInside(abs, exportsDir))) {
+        throw new ApiError('forbidden-path', `${what} ${abs} is inside the workspace ${root}: only its ${EXPORTS_DIR}/ folder takes exports`, abs);
+      }
     }
   }
 
