@@ -13,7 +13,7 @@ const ENGINE_ERRORS: ReadonlyArray<readonly [RegExp, string]> = [
   [/code point|string length|invalid character|unicode|utf/i, 'it holds corrupt text fields'],
 ];
 
-const ENGINE_ERROR_TYPES = [TypeError, RangeError, SyntaxError, ReferenceError, URIError, EvalError];
+const ENGINE_ERROR_TYPES: Array<new (...args: never[]) => Error> = [TypeError, RangeError, SyntaxError, ReferenceError, URIError, EvalError, WebAssembly.RuntimeError, WebAssembly.CompileError];
 
 /** Whether `err` is a raw JavaScript engine error rather than a reader's own message. */
 export function isEngineError(err: unknown): boolean {
@@ -22,10 +22,19 @@ export function isEngineError(err: unknown): boolean {
 
 /** One line describing why reading failed; engine errors are replaced by a description of the file's fault. */
 export function readerErrorMessage(err: unknown): string {
-  if (!(err instanceof Error)) return oneLine(String(err));
+  return isEngineError(err) ? `corrupt or unsupported file: ${describeCause(err)}` : describeCause(err);
+}
+
+/**
+ * The cause alone, for messages that embed it ("JPEG frame could not be decoded (…)"): a reader's
+ * own message as one line, an engine error (a library or WebAssembly decoder failing on corrupt data)
+ * as what it says about the file.
+ */
+export function describeCause(err: unknown): string {
+  if (!(err instanceof Error)) return oneLine(typeof err === 'number' ? `native error code ${err}` : String(err));
   if (!isEngineError(err)) return oneLine(err.message);
   const hit = ENGINE_ERRORS.find(([re]) => re.test(err.message));
-  return `corrupt or unsupported file: ${hit ? hit[1] : 'its structure is inconsistent'}`;
+  return hit ? hit[1] : 'its structure is inconsistent';
 }
 
 function oneLine(s: string): string {

@@ -1,4 +1,5 @@
 import type { StateDict, StateTensor, TensorDType } from './StateDict';
+import { describeCause } from '../../util/readerErrorMessage';
 import { typedArrayOf } from './torchPickle';
 
 /**
@@ -99,7 +100,7 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + hlen))) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`corrupt: header is not valid JSON (${(err as Error).message})`);
+    throw new Error(`corrupt: header is not valid JSON${err instanceof SyntaxError ? '' : ` (${describeCause(err)})`}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error('corrupt: header is not a JSON object');
   const data = bytes.subarray(8 + hlen);

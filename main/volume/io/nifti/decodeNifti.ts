@@ -1,4 +1,5 @@
 import * as nifti from 'nifti-reader-js';
+import { describeCause } from '../../../util/readerErrorMessage';
 import { checkLimit } from '../../../util/readLimits';
 import type { Mat4 } from '../../Volume';
 import { bestAffine, type AffineSource, type NiftiGeometryFields } from './niftiAffine';
@@ -117,8 +118,7 @@ export function decodeNifti(header: Uint8Array, imageFile?: Uint8Array): NiftiIm
   try {
     h = nifti.readHeader(ab, true);
   } catch (err) {
-    // The parser's own errors are raw JS range errors (extension sizes pointing past the header).
-    throw new Error(`corrupt NIfTI header (${err instanceof RangeError || err instanceof TypeError ? 'its fields are inconsistent' : (err as Error).message})`);
+    throw new Error(`corrupt NIfTI header (${describeCause(err)})`);
   }
   const dv = new DataView(ab);
   const le = h.littleEndian;

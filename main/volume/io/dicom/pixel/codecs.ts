@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { describeCause } from '../../../../util/readerErrorMessage';
 
 /**
  * The cornerstone codecs are emscripten builds: each package exports a factory returning a
@@ -62,7 +63,7 @@ export async function decodeWithCodec(name: CodecName, encoded: Uint8Array): Pro
     try {
       dec.decode();
     } catch (e) {
-      throw new Error(`${name} could not decode the frame (${describeWasmError(e)})`);
+      throw new Error(`${name} could not decode the frame (${describeCause(e)})`);
     }
     const info = dec.getFrameInfo();
     const out = dec.getDecodedBuffer();
@@ -70,10 +71,4 @@ export async function decodeWithCodec(name: CodecName, encoded: Uint8Array): Pro
   } finally {
     dec.delete();
   }
-}
-
-function describeWasmError(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'number') return `native error code ${e}`;
-  return String(e);
 }

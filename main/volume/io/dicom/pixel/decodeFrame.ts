@@ -4,6 +4,7 @@ import type { Element, ParsedDicom } from '../parseDicomBytes';
 import { TS_EXPLICIT_BE } from '../parseDicomBytes';
 import { decodeWithCodec, type CodecName } from './codecs';
 import { decodeJpegFamily } from './decodeJpeg';
+import { codestreamSize } from './codestreamSize';
 import { decodeRle } from './decodeRle';
 import { encapsulatedFrames } from './encapsulatedFrames';
 
@@ -96,6 +97,11 @@ export async function decodeFrame(parsed: ParsedDicom, info: DicomImageInfo, ind
     const frames = encapsulatedFrames(parsed.dataSet, el, info.numberOfFrames);
     if (index >= frames.length) throw new Error(`frame ${index} does not exist (${frames.length} frames)`);
     const encoded = frames[index];
+    const declared = spec.codec === 'rle' || spec.codec === 'deflate' ? undefined : codestreamSize(encoded);
+    // Decoders allocate what the codestream declares; a few lines of padding are tolerated, gigapixels are not.
+    if (declared && declared.width * declared.height > 4 * info.rows * info.columns + 64 * 64) {
+      throw new Error(`${spec.name} codestream declares ${declared.width}×${declared.height} pixels but the header says ${info.columns}×${info.rows}`);
+    }
     let decoded: Uint8Array;
     switch (spec.codec) {
       case 'rle':

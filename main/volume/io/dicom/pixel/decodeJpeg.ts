@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import * as losslessNs from 'jpeg-lossless-decoder-js';
+import { describeCause } from '../../../../util/readerErrorMessage';
 import { decodeWithCodec } from './codecs';
 
 const lossless: typeof losslessNs = (losslessNs as unknown as { default?: typeof losslessNs }).default ?? losslessNs;
@@ -92,7 +93,7 @@ export async function decodeJpegFamily(encoded: Uint8Array, rows: number, column
     try {
       res = new lossless.Decoder().decode(copy.buffer, 0, copy.length, bytesPerSample) as Uint8Array | Uint16Array;
     } catch (e) {
-      throw new Error(`JPEG Lossless frame could not be decoded (${(e as Error).message ?? String(e)})`);
+      throw new Error(`JPEG Lossless frame could not be decoded (${describeCause(e)})`);
     }
     return new Uint8Array(res.buffer, res.byteOffset, res.byteLength);
   }
@@ -112,6 +113,6 @@ export async function decodeJpegFamily(encoded: Uint8Array, rows: number, column
     const data = bytesPerSample === 2 ? img.getData16(columns, rows) : img.getData(columns, rows);
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } catch (e) {
-    throw new Error(`JPEG frame could not be decoded (${(e as Error).message ?? String(e)})`);
+    throw new Error(`JPEG frame could not be decoded (${describeCause(e)})`);
   }
 }
