@@ -14,12 +14,15 @@ export interface JobServices {
   loadCaseVolume(caseId: string): Promise<Volume>;
   /** Register an in-memory volume (e.g. a nodule patch) so the UI can fetch it with getVoxels. */
   registerVolume(vol: Volume, opts?: { caseId?: string }): VolumeHeader;
-  /** Start another job (e.g. 'finetune' after 'predict', or re-predict after promotion). */
   /**
    * Worker entry for engine work (`new EngineWorker({ entry, modules })` from main/engine/worker):
    * set in bundled Electron builds (out/main/engineWorkerMain.js); undefined when running from
    * sources, where EngineWorker finds its own entry.
    */
   readonly engineWorkerEntry?: string;
+  /**
+   * Start another job (e.g. 'finetune' after 'predict', or re-predict after promotion). Path
+   * parameters are refused here: only the API's startJob checks them against the allowed folders.
+   */
   startJob(kind: string, params?: import('../../common/api/schema').JsonValue, opts?: { caseId?: string; title?: string }): string;
 }
