@@ -1,5 +1,6 @@
 import type { LabelMap, Volume } from '../volume/Volume';
 import { gridOf, sameGrid } from '../volume/geometry/grid';
+import { axisCodes } from '../volume/geometry/orientation';
 import { resampleToGrid } from '../volume/geometry/resample';
 import { VolumeReadError } from '../volume/io/errors';
 import { loadVolume } from '../volume/io/loadVolume';
@@ -28,7 +29,7 @@ export async function loadDatasetImage(file: string): Promise<Volume> {
   }
 }
 
-const dims = (v: Volume): string => `${v.dims.join('x')} voxels of ${v.spacing.map((s) => +s.toFixed(3)).join('x')} mm`;
+const dims = (v: Volume): string => `${v.dims.join('x')} voxels of ${v.spacing.map((s) => +s.toFixed(3)).join('x')} mm, ${axisCodes(v.affine)}`;
 
 /**
  * Load one case's image and label, checked: the label ends up on the image's grid (a label on another grid

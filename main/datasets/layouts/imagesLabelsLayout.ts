@@ -62,14 +62,23 @@ export async function openImagesLabelsDataset(root: string): Promise<Segmentatio
 /** Build the label table from the values in the label files (DICOM SEG segment names when given). */
 async function labelsFromFiles(cases: SegmentationCaseRef[], bad: BadCase[], warnings: string[]): Promise<LabelEntry[]> {
   const names = new Map<number, string>([[0, 'background']]);
+  const placeholder = new Set<number>();
   for (const c of [...cases]) {
     if (!c.label) continue;
     try {
       const map = await readLabelFile(c.label);
       const present = new Set<number>();
       for (let i = 0; i < map.data.length; i++) present.add(map.data[i]);
-      for (const l of map.labels) if (l.value !== 0 && !names.has(l.value)) names.set(l.value, l.name);
-      for (const v of present) if (!names.has(v)) names.set(v, `label ${v}`);
+      // DICOM SEG segment names beat the placeholders earlier NIfTI files left.
+      for (const l of map.labels) if (l.value !== 0 && (!names.has(l.value) || placeholder.has(l.value))) {
+        names.set(l.value, l.name);
+        placeholder.delete(l.value);
+      }
+      for (const v of present)
+        if (!names.has(v)) {
+          names.set(v, `label ${v}`);
+          placeholder.add(v);
+        }
     } catch (err) {
       // An unreadable label is this case's problem, reported by checkDataset, not the dataset's.
       cases.splice(cases.indexOf(c), 1);
