@@ -39,7 +39,7 @@ describe('med3d dataset inspect', () => {
   it('--json: cases, labels with voxels and mL, RAS spacing statistics, intensity percentiles, problems', async () => {
     const r = med3d('dataset', 'inspect', seg.root, '--json');
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2); // a problem was found
     const rep = JSON.parse(r.stdout) as DatasetInspection;
     expect(rep).toMatchObject({ kind: 'segmentation', layout: 'msd', name: 'SyntheticOrgans' });
     expect(rep.counts).toMatchObject({ total: 4, train: 3, test: 1, labelled: 4, usable: 3, skipped: 1 });

@@ -65,11 +65,13 @@ export function register(program: Command): void {
   addDatasetReadOptions(
     dataset
       .command('inspect')
-      .description('Check every case and summarise a dataset: cases, labels (voxels, mL), spacing (median = Med3D target), intensity percentiles, problems.')
+      .description('Check every case and summarise a dataset: cases, labels (voxels, mL), spacing (median = Med3D target), intensity percentiles, problems. Exit 0 all usable, 2 problems found, 1 not a dataset')
       .argument('<dir|csv>', 'dataset folder (MSD / nnU-Net v1 / nnU-Net v2 / images+labels) or classification .csv')
       .option('--json', 'print the summary as JSON'),
   ).action(async (input: string, o: { json?: boolean; coords?: string; dropIndeterminate?: boolean }) => {
     const report = await datasetGuard(async () => inspectDataset(await openDataset(input, datasetReadOptions(o)), input));
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : printInspection(report));
+    // Scripts can gate on it: 0 = every case usable, 2 = problems found (listed above).
+    if (report.problems.length) process.exitCode = 2;
   });
 }
