@@ -27,6 +27,7 @@ const state = vi.hoisted(() => ({
   devicePermission: null as ((details: unknown) => boolean) | null,
   sessionEvents: new Map<string, (e: { preventDefault(): void }) => void>(),
   appEvents: new Map<string, (...a: unknown[]) => void>(),
+  sandboxAll: false,
   dir: '',
   ready: null as null | (() => void),
 }));
@@ -63,6 +64,7 @@ vi.mock('electron', () => {
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (state.menu = m) },
     app: {
       whenReady: () => Promise.resolve(),
+      enableSandbox: () => (state.sandboxAll = true),
       getPath: (n: string) => path.join(state.dir, n),
       getVersion: () => '9.9.9',
       isPackaged: false,
@@ -103,6 +105,7 @@ describe('Electron main process (fake electron)', () => {
     expect(state.windows).toHaveLength(1);
     const wp = state.windows[0].opts.webPreferences;
     expect(wp).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(state.sandboxAll).toBe(true);
     expect(String(wp.preload)).toMatch(/preload[/\\]index\.cjs$/);
     expect(state.windows[0].url).toBe('app://med3d/index.html');
     expect(state.schemes).toEqual([expect.objectContaining({ scheme: 'app' })]);

@@ -25,6 +25,8 @@ const rendererDir = path.join(here, '..', 'renderer');
 const preloadFile = path.join(here, '..', 'preload', 'index.cjs');
 const devServer = process.env.ELECTRON_RENDERER_URL;
 
+// Every renderer sandboxed, not only the windows that ask for it (must precede 'ready').
+app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 let win: BrowserWindow | null = null;

@@ -178,7 +178,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     ),
   );
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes(limits) });
+  // No permessage-deflate: the limits count bytes as they arrive, and nothing may inflate behind them.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes(limits), perMessageDeflate: false });
   const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const reject = (code: number, msg: string): void => {
       socket.end(`HTTP/1.1 ${code} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

@@ -27,7 +27,7 @@ const call = async (m, p) => {
 };
 check(s.windows[0]?.url === 'app://med3d/index.html', 'window loads app://med3d/index.html');
 const wp = s.windows[0].opts.webPreferences;
-check(wp.contextIsolation === true && wp.sandbox === true && wp.nodeIntegration === false, 'contextIsolation + sandbox, no nodeIntegration');
+check(wp.contextIsolation === true && wp.sandbox === true && wp.nodeIntegration === false && s.sandboxAll === true, 'contextIsolation + sandbox (app-wide), no nodeIntegration');
 check(s.permissionCheck?.(null, 'hid', 'app://med3d') === false && s.devicePermission?.({ deviceType: 'usb' }) === false, 'permission checks and device permissions denied');
 const kinds = await call('listJobKinds');
 check(kinds.includes('predict'), `job kinds discovered in the bundle: ${kinds.join(', ')}`);
