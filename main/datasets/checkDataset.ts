@@ -34,7 +34,8 @@ export interface CheckDatasetOptions {
 export async function checkDataset<D extends Dataset>(ds: D, opts: CheckDatasetOptions): Promise<CheckedDataset<D>> {
   const skipped: BadCase[] = [];
   const flag = (b: BadCase): void => {
-    if (!opts.skipBad) throw new DatasetError(b.file, b.reason);
+    // A CSV row's problem says which row (`line N: …`); a case's file already names the case.
+    if (!opts.skipBad) throw new DatasetError(b.file, ds.kind === 'classification' ? `${b.id}: ${b.reason}` : b.reason);
     skipped.push(b);
   };
   for (const b of ds.bad) flag(b);

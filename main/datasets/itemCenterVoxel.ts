@@ -9,7 +9,7 @@ import { DatasetError } from './DatasetError';
  * 'voxel' is taken as i, j, k. A centre outside the volume (beyond half a voxel of its edge) is a
  * DatasetError naming the image: usually the wrong --coords.
  */
-export function itemCenterVoxel(volume: Pick<Volume, 'dims' | 'affine'>, item: Pick<ClassificationItem, 'center' | 'coords' | 'image' | 'line'>): Vec3 {
+export function itemCenterVoxel(volume: Pick<Volume, 'dims' | 'affine'>, item: Pick<ClassificationItem, 'center' | 'coords' | 'image'>): Vec3 {
   const [x, y, z] = item.center;
   const ijk: Vec3 =
     item.coords === 'voxel' ? [x, y, z] : applyAffine(invert(volume.affine), item.coords === 'lps' ? [-x, -y, z] : [x, y, z]);
@@ -17,7 +17,7 @@ export function itemCenterVoxel(volume: Pick<Volume, 'dims' | 'affine'>, item: P
   if (outside) {
     throw new DatasetError(
       item.image,
-      `centre (${item.center.join(', ')}) ${item.coords.toUpperCase()} (CSV line ${item.line}) is outside the volume ` +
+      `centre (${item.center.join(', ')}) ${item.coords.toUpperCase()} is outside the volume ` +
         `(voxel ${ijk.map((v) => v.toFixed(1)).join(', ')} of ${volume.dims.join('x')}); check --coords`,
     );
   }

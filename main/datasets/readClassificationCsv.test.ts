@@ -53,7 +53,7 @@ describe('classification CSV (LUNA16 / LIDC style)', () => {
     const ds = (await openDataset(made.csv, { coords: 'ras' })) as ClassificationDataset;
     const err = await checkDataset(ds, { skipBad: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetError);
-    expect((err as Error).message).toMatch(/vol_000\.nii\.gz: centre \(.*\) RAS \(CSV line 2\) is outside the volume .*check --coords$/);
+    expect((err as Error).message).toMatch(/vol_000\.nii\.gz: line 2: centre \(.*\) RAS is outside the volume .*check --coords$/);
   });
 
   it('--drop-indeterminate drops malignancy 3 and says so; without it 3 is benign', async () => {
@@ -82,10 +82,10 @@ describe('classification CSV (LUNA16 / LIDC style)', () => {
     );
     expect(ds.items.map((i) => i.row)).toEqual([0]);
     expect(ds.bad.map((b) => b.reason)).toEqual([
-      "line 3: x 'abc' is not a number",
-      'line 4: image volumes/missing.nii.gz not found',
-      "line 5: malignancy '9' is not a number 1–5",
-      'line 6: malignancy 3.5 lies between benign (1–3) and malignant (4–5)',
+      "x 'abc' is not a number",
+      'image volumes/missing.nii.gz not found',
+      "malignancy '9' is not a number 1–5",
+      'malignancy 3.5 lies between benign (1–3) and malignant (4–5)',
     ]);
     expect(ds.bad[1].file).toBe(path.join(made.root, 'volumes/missing.nii.gz'));
     const err = await checkDataset(ds, { skipBad: false }).catch((e: unknown) => e);

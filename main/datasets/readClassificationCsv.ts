@@ -63,7 +63,7 @@ export async function readClassificationCsv(csvPath: string, opts: OpenDatasetOp
     const columnsOf: Record<string, string> = {};
     columns.forEach((c, i) => (columnsOf[c] = record[i] ?? ''));
     rows.push(columnsOf);
-    const fail = (reason: string, file = csv): void => void bad.push({ id: line, file, reason: `${line}: ${reason}` });
+    const fail = (reason: string, file = csv): void => void bad.push({ id: line, file, reason });
     if (record.length < columns.length) {
       fail(`${record.length} value(s) for ${columns.length} columns`);
       continue;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -77,12 +77,18 @@ describe('med3d evaluate', () => {
     }
   });
 
-  it('classification: predictions.csv keeps every input row in order (dropped ones empty) and evaluation.json scores them', async () => {
+  it('classification: predictions.csv keeps every input row in order (dropped and skipped ones empty) and evaluation.json scores them', async () => {
     const out = path.join(tmp, 'ev-cls');
-    const r = med3d('evaluate', '--model', clsModel, '--data', nod.csv, '--out', out, '--drop-indeterminate', '--json', '--device', 'cpu');
+    // One more row whose image does not exist: --skip-bad leaves it out and lists it.
+    const csv = path.join(nod.root, 'with-bad-row.csv');
+    writeFileSync(csv, `${readFileSync(nod.csv, 'utf8')}volumes/missing.nii.gz,1,2,3,4,5\n`);
+    const r = med3d('evaluate', '--model', clsModel, '--data', csv, '--out', out, '--drop-indeterminate', '--skip-bad', '--json', '--device', 'cpu');
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`skipped line ${nod.nodules.length + 2}: ${path.join(nod.root, 'volumes/missing.nii.gz')}: image volumes/missing.nii.gz not found`);
     const ev = JSON.parse(r.stdout);
+    expect(ev.skipped).toHaveLength(1);
     const rows = parse(readFileSync(path.join(out, 'predictions.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.pop()).toMatchObject({ image: 'volumes/missing.nii.gz', probability: '', predicted: '' });
     expect(rows.map((x) => x.malignancy)).toEqual(nod.nodules.map((n) => String(n.malignancy)));
     expect(Object.keys(rows[0])).toEqual(['image', 'x', 'y', 'z', 'diameter_mm', 'malignancy', 'probability', 'predicted']);
     const scored = rows.filter((x) => x.probability !== '');
@@ -90,7 +96,7 @@ describe('med3d evaluate', () => {
     const truth = scored.map((x) => (Number(x.malignancy) >= 4 ? 1 : 0));
     const probs = scored.map((x) => Number(x.probability));
     expect(scored.every((x) => x.predicted === (Number(x.probability) >= 0.5 ? '1' : '0'))).toBe(true);
-    expect(ev).toMatchObject({ kind: 'classification', rows: nod.nodules.length, predicted: scored.length, threshold: 0.5 });
+    expect(ev).toMatchObject({ kind: 'classification', rows: nod.nodules.length + 1, predicted: scored.length, threshold: 0.5 });
     expect(ev.accuracy).toBeCloseTo(scored.filter((x, n) => Number(x.predicted) === truth[n]).length / scored.length, 12);
     expect(ev.auc ?? NaN).toBeCloseTo(auc(probs, truth), 4);
     const m = ev.confusion;
