@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -280,6 +281,19 @@ describe('med3d serve (CLI)', () => {
     expect(await raw(port, `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookieName(port)}=%E0%A4%A\r\n${upgrade}\r\n`)).toMatch(/^HTTP\/1\.1 4\d\d /);
     expect((await api.getAppInfo()).mode).toBe('web');
     expect(child.exitCode).toBeNull();
+    // A batch job aimed outside the allowed folders (the working directory included) is refused and writes nothing.
+    const outside = await mkdtemp(path.join(tmpdir(), 'med3d-serve-outside-'));
+    await mkdir(path.join(outside, 'in'));
+    for (const params of [
+      { task: 'lung', in: path.join(outside, 'in'), out: path.join(outside, 'out') },
+      { task: 'lung', in: path.join(REPO_ROOT, 'main'), out: path.join(REPO_ROOT, 'batch-out') },
+    ]) {
+      await expect(api.startJob({ kind: 'batch', params })).rejects.toMatchObject({ code: 'forbidden-path', message: expect.stringContaining('is outside the allowed folders') });
+    }
+    expect(await readdir(outside)).toEqual(['in']);
+    expect(existsSync(path.join(REPO_ROOT, 'batch-out'))).toBe(false);
+    expect(await api.listJobs()).toEqual([]);
+    await rm(outside, { recursive: true, force: true });
     sock.close();
     child.kill('SIGTERM');
     await new Promise((r) => child?.on('exit', r));
