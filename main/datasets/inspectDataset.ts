@@ -70,7 +70,7 @@ function axisStats(vs: Vec3[]): { min: Vec3; median: Vec3; max: Vec3 } {
  * cases, labels with voxel counts and mL, spacing statistics (per-axis median = Med3D's target spacing),
  * orientations, intensity percentiles, problems.
  */
-export async function inspectDataset(ds: Dataset, input: string): Promise<DatasetInspection> {
+export async function inspectDataset(ds: Dataset, input: string, onProgress?: (done: number, total: number) => void): Promise<DatasetInspection> {
   const images: DatasetInspection['images'] = [];
   const all: number[] = [];
   const fg: number[] = [];
@@ -84,6 +84,7 @@ export async function inspectDataset(ds: Dataset, input: string): Promise<Datase
   const checked = await checkDataset(ds, {
     skipBad: true,
     allowEmpty: true,
+    onProgress,
     onCase: (ref, c) => {
       const entry = note(ref.id, c.image, ref.split);
       if (!c.label) return;

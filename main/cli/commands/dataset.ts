@@ -69,7 +69,9 @@ export function register(program: Command): void {
       .argument('<dir|csv>', 'dataset folder (MSD / nnU-Net v1 / nnU-Net v2 / images+labels) or classification .csv')
       .option('--json', 'print the summary as JSON'),
   ).action(async (input: string, o: { json?: boolean; coords?: string; dropIndeterminate?: boolean }) => {
-    const report = await datasetGuard(async () => inspectDataset(await openDataset(input, datasetReadOptions(o)), input));
+    // Loading every case takes a while on real datasets: a live count on a terminal only.
+    const progress = process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rchecking ${done}/${total}${done === total ? '\r\x1b[K' : ''}`) : undefined;
+    const report = await datasetGuard(async () => inspectDataset(await openDataset(input, datasetReadOptions(o)), input, progress));
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : printInspection(report));
     // Scripts can gate on it: 0 = every case usable, 2 = problems found (listed above).
     if (report.problems.length) process.exitCode = 2;
