@@ -4,7 +4,10 @@
  */
 import { v, type Infer } from './schema';
 
-/** Paths are absolute or workspace-relative strings; the service resolves and checks them. */
+/**
+ * Paths are absolute; relative ones are refused except where the host has a base folder (`med3d call`:
+ * its working directory). The service resolves and checks every one (main/server/PathGuard).
+ */
 const path = v.string({ min: 1, max: 4096 });
 const id = v.string({ min: 1, max: 200, pattern: /^[A-Za-z0-9._:@-]+$/ });
 /** Label maps: at most 2 GiB of uint8. */
