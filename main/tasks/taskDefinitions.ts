@@ -1,5 +1,6 @@
 import type { BackboneSpec, HeadSpec } from '../engine/models/ModelSpec';
 import { LUNG_LABEL_TABLE } from './lung/lungLabels';
+import { liverTaskDefinition } from './liver/liverTaskDefinition';
 import { TaskRegistry, type TaskDefinition } from './TaskDefinition';
 
 /**
@@ -55,7 +56,7 @@ export const NODULE_TASK: TaskDefinition = {
   recipe: 'nodule-patches',
 };
 
-/** A registry of the built-in tasks (segment, lung, nodule) plus `extra`. */
+/** A registry of the built-in tasks (segment, lung, liver, nodule) plus `extra`. */
 export function createTaskRegistry(extra: readonly TaskDefinition[] = []): TaskRegistry {
-  return new TaskRegistry([SEGMENT_TASK, LUNG_TASK, NODULE_TASK, ...extra]);
+  return new TaskRegistry([SEGMENT_TASK, LUNG_TASK, liverTaskDefinition(DEFAULT_BACKBONE), NODULE_TASK, ...extra]);
 }

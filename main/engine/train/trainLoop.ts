@@ -139,7 +139,7 @@ export function stepSeed(seed: number, step: number): number {
 
 /** Planned length of a run for the schedule: the step budget, or what the time budget allows at the current pace. */
 function plannedSteps(total: number, step: number, elapsed: number, maxSeconds?: number): number {
-  if (!maxSeconds || step < 5 || elapsed <= 0) return total;
+  if (!maxSeconds || step < 1 || elapsed <= 0) return total;
   return Math.max(step + 1, Math.min(total, Math.round((step * maxSeconds) / elapsed)));
 }
 
@@ -207,6 +207,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
   const elapsed = (): number => elapsed0 + (performance.now() - t0) / 1000;
   let lastSave = performance.now();
   let lastValTime = performance.now();
+  let lastValSeconds = 0;
   let lastValStep = history.filter((h) => h.loss === undefined && h.metrics).at(-1)?.step ?? 0;
   let samples = 0;
   const startStep = step;
@@ -241,8 +242,12 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainResult> {
       step += 1;
       const lr = o.optimizer.lr * factor;
       history.push({ epoch: epoch + 1, step, loss, time: new Date().toISOString(), metrics: { lr } });
-      if (v && (step - lastValStep >= v.every || (v.everySeconds !== undefined && (performance.now() - lastValTime) / 1000 >= v.everySeconds))) {
+      // Time-based validation never takes more than a quarter of the time (slow validation sets, loaded machines).
+      const valDue = v && (step - lastValStep >= v.every || (v.everySeconds !== undefined && (performance.now() - lastValTime) / 1000 >= Math.max(v.everySeconds, 3 * lastValSeconds)));
+      if (v && valDue) {
+        const tv = performance.now();
         await validate();
+        lastValSeconds = (performance.now() - tv) / 1000;
         lastValStep = step;
         lastValTime = performance.now();
       }

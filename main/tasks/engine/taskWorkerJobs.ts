@@ -113,7 +113,7 @@ async function finetuneJob(payload: unknown, ctx: JobContext): Promise<FineTuneJ
   const p = payload as FineTunePayload;
   const { model, pretrained, notes, preprocessing: parentPre } = await modelForFineTune(p.task, p.parentFile, p.width);
   const preprocessing = p.preprocessing ?? parentPre ?? DEFAULT_PRE[p.task];
-  const r = fineTune({
+  const r = await fineTune({
     model,
     preprocessing,
     train: p.train,

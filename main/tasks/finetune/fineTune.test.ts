@@ -53,34 +53,34 @@ describe('splitValidation', () => {
 });
 
 describe('fineTune', () => {
-  it('raises validation Dice on a learnable task, keeps the best weights and promotes', () => {
+  it('raises validation Dice on a learnable task, keeps the best weights and promotes', async () => {
     const model = buildModel(lungSpec(tinyBackbone(2)), { seed: 1 });
     const events: number[] = [];
-    const r = fineTune({
+    const r = await fineTune({
       model,
       preprocessing: { clip: null },
       train: [ballCase('a', 0), ballCase('b', 2)],
       validation: [ballCase('v', 1)],
-      steps: 12,
+      steps: 24,
       lr: 1e-2,
       patch: [16, 16, 16],
-      evalEvery: 6,
+      evalEvery: 12,
       patience: 3,
       onProgress: (e) => events.push(e.step),
     });
     expect(r.bestDice).toBeGreaterThan(r.baselineDice + 0.1);
     expect(r.promoted).toBe(true);
     expect(r.history.filter((h) => h.valDice !== undefined).length).toBe(3); // baseline + 2 evaluations
-    expect(events[events.length - 1]).toBe(12);
+    expect(events[events.length - 1]).toBe(24);
     // The model holds the best weights.
     const sd = model.stateDict();
     for (const [k, t] of r.stateDict) expect(Array.from(sd.get(k)!.data as Float32Array).slice(0, 4)).toEqual(Array.from(t.data as Float32Array).slice(0, 4));
   });
 
-  it('refuses to run without training or validation cases', () => {
+  it('refuses to run without training or validation cases', async () => {
     const model = buildModel(lungSpec(tinyBackbone(2)));
-    expect(() => fineTune({ model, preprocessing: {}, train: [], validation: [ballCase('v', 0)], steps: 1, patch: [16, 16, 16] })).toThrow(/verified case/);
-    expect(() => fineTune({ model, preprocessing: {}, train: [ballCase('a', 0)], validation: [], steps: 1, patch: [16, 16, 16] })).toThrow(/validation/);
+    await expect(fineTune({ model, preprocessing: {}, train: [], validation: [ballCase('v', 0)], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/verified case/);
+    await expect(fineTune({ model, preprocessing: {}, train: [ballCase('a', 0)], validation: [], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/validation/);
   });
 });
 

@@ -1,19 +1,19 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { Vec3, Volume } from '../../volume/Volume';
-import { resampleToGrid } from '../../volume/geometry/resample';
-import { gridOf } from '../../volume/geometry/grid';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
 import type { StateDict } from '../../engine/weights/StateDict';
-import { dice } from '../mask/maskMetrics';
-import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
-import { prepareInput, type TaskPreprocessing } from '../engine/taskModel';
-import { trainSegmentation, type AdamTrainer, type SegSample } from '../engine/trainSegmentation';
-import type { SeededRandom } from '../../util/seededRandom';
+import { diceCrossEntropy } from '../../engine/train/losses';
+import { trainLoop } from '../../engine/train/trainLoop';
+import { seededRandom } from '../../util/seededRandom';
+import type { TaskPreprocessing } from '../engine/taskModel';
+import { toSegSample, validationDice } from '../train/segmentationRecipe';
+import { samplePatch, type AugmentOptions, type SegSample } from '../train/segmentationSample';
 
 /**
- * Incremental fine-tuning from corrections: train on the verified cases (with replay of earlier
- * ones), evaluate mean foreground Dice on a held-out validation set every `evalEvery` steps,
- * stop early after `patience` evaluations without improvement, keep the best weights, and
- * promote only when the best validation Dice is not below the parent model's.
+ * Incremental fine-tuning from corrections, on the one training loop: train on the verified
+ * cases (with replay of earlier ones), evaluate mean foreground Dice on a held-out validation set
+ * every `evalEvery` steps, stop early after `patience` evaluations without improvement, keep the
+ * best weights, and promote only when the best validation Dice is not below the parent model's.
  */
 export interface LabelledCase {
   id: string;
@@ -29,6 +29,8 @@ export interface FineTuneOptions {
   validation: LabelledCase[];
   /** Earlier verified cases mixed in (replay), so the model does not forget them. */
   replay?: LabelledCase[];
+  /** Share of patches drawn from `replay` (default 0.3). */
+  replayFraction?: number;
   steps: number;
   /** Adam lr; default 1e-3 (pretrained parent) — pass 1e-2 for a model trained from scratch. */
   lr?: number;
@@ -38,7 +40,8 @@ export interface FineTuneOptions {
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (e: { step: number; steps: number; loss: number; valDice?: number }) => void;
-  augment?: (p: { input: Float32Array; labels: Int32Array }, patch: Vec3, rng: SeededRandom) => { input: Float32Array; labels: Int32Array };
+  /** Patch augmentation (default none: corrections are few and exact). */
+  augment?: AugmentOptions | null;
 }
 
 export interface FineTuneResult {
@@ -54,85 +57,64 @@ export interface FineTuneResult {
 
 /** Preprocess a labelled case onto the model grid (labels by label vote). */
 export function toSample(c: LabelledCase, p: TaskPreprocessing): SegSample {
-  const input = prepareInput(c.ct, p);
-  const lm = resampleToGrid({ ...c.ct, data: c.labels }, gridOf(input), { interpolation: 'label' });
-  return { id: c.id, input: input.data as Float32Array, labels: lm.data instanceof Uint8Array ? lm.data : Uint8Array.from(lm.data), dims: [...input.dims] as Vec3 };
+  return toSegSample(c.id, c.ct, c.labels, p);
 }
 
-/** Mean over cases of the mean Dice over foreground classes present in truth or prediction. */
-export function validationDice(model: Med3dModel, samples: SegSample[], window?: Vec3): number {
-  if (samples.length === 0) return NaN;
-  let sum = 0;
-  for (const s of samples) {
-    const pred = argmaxLabels(predictProbabilities(model, { data: s.input, dims: s.dims, spacing: [1, 1, 1], affine: new Float64Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]), meta: { warnings: [] } }, { window }));
-    const classes = new Set<number>();
-    for (let q = 0; q < pred.length; q++) {
-      if (pred[q]) classes.add(pred[q]);
-      if (s.labels[q]) classes.add(s.labels[q]);
-    }
-    let d = 0;
-    for (const c of classes) d += dice(pred, s.labels, c, c);
-    sum += classes.size ? d / classes.size : 1;
-  }
-  return sum / samples.length;
+function classesOf(model: Med3dModel): number {
+  const h = model.spec.head;
+  if (!('classes' in h) || h.classes < 2) throw new Error(`model head '${h.kind}' is not a segmentation head`);
+  return h.classes;
 }
 
-export function fineTune(o: FineTuneOptions): FineTuneResult {
+export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   if (o.train.length === 0) throw new Error('fine-tuning needs at least one verified case');
   if (o.validation.length === 0) throw new Error('fine-tuning needs at least one held-out validation case');
+  const classes = classesOf(o.model);
   const evalEvery = o.evalEvery ?? Math.max(1, Math.floor(o.steps / 5));
-  const patience = o.patience ?? 2;
   const train = o.train.map((c) => toSample(c, o.preprocessing));
   const val = o.validation.map((c) => toSample(c, o.preprocessing));
   const replay = (o.replay ?? []).map((c) => toSample(c, o.preprocessing));
   const window = o.preprocessing.window;
+  const [px, py, pz] = o.patch;
 
-  const baselineDice = validationDice(o.model, val, window);
-  const history: FineTuneResult['history'] = [{ step: 0, valDice: baselineDice }];
+  const baselineDice = validationDice(o.model, val, window, classes);
+  const parent = o.model.stateDict();
   o.onProgress?.({ step: 0, steps: o.steps, loss: NaN, valDice: baselineDice });
-  let best = { dice: baselineDice, step: 0, sd: o.model.stateDict() };
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  let trainer: AdamTrainer | undefined;
-  let done = 0;
-  while (done < o.steps) {
-    const n = Math.min(evalEvery, o.steps - done);
-    const r = trainSegmentation(o.model, train, {
-      steps: n,
-      lr: o.lr ?? 1e-3,
-      patch: o.patch,
-      seed: (o.seed ?? 1) * 7919 + done,
-      replay,
-      signal: o.signal,
-      augment: o.augment,
-      trainer,
-      onStep: (step, loss) => {
-        history.push({ step, loss });
-        o.onProgress?.({ step, steps: o.steps, loss });
-      },
-    });
-    trainer = r.trainer;
-    done += n;
-    const d = validationDice(o.model, val, window);
-    history.push({ step: done, valDice: d });
-    o.onProgress?.({ step: done, steps: o.steps, loss: r.losses[r.losses.length - 1], valDice: d });
-    if (d > best.dice) {
-      best = { dice: d, step: done, sd: o.model.stateDict() };
-      sinceBest = 0;
-    } else if (++sinceBest >= patience) {
-      stoppedEarly = done < o.steps;
-      break;
-    }
-  }
-  trainer?.dispose();
-  o.model.loadStateDict(best.sd);
+  const r = await trainLoop({
+    model: o.model,
+    epochs: 1,
+    stepsPerEpoch: o.steps,
+    seed: o.seed ?? 1,
+    optimizer: { kind: 'adam', lr: o.lr ?? 1e-3 },
+    batch: (_e, _i, seed) => {
+      const rng = seededRandom(seed);
+      const pool = replay.length && rng.next() < (o.replayFraction ?? 0.3) ? replay : train;
+      const p = samplePatch(pool[rng.int(0, pool.length - 1)], { patch: o.patch, augment: o.augment ?? null }, rng);
+      return { x: tf.tensor5d(p.input, [1, pz, py, px, 1]), labels: tf.tensor4d(p.labels, [1, pz, py, px], 'int32') };
+    },
+    loss: (out, b) => {
+      if (!out.logits) throw new Error('model has no head');
+      return diceCrossEntropy(out.logits, b.labels);
+    },
+    validation: { every: evalEvery, metric: 'dice', patience: o.patience ?? 2, run: () => ({ dice: validationDice(o.model, val, window, classes) }) },
+    signal: o.signal,
+    onProgress: (p) => o.onProgress?.({ step: p.step, steps: o.steps, loss: p.loss, ...(p.validation && p.step % evalEvery === 0 ? { valDice: p.validation.dice } : {}) }),
+  });
+  if (r.cancelled) throw new Error('cancelled');
+  const history: FineTuneResult['history'] = [{ step: 0, valDice: baselineDice }];
+  for (const h of r.history) history.push(h.loss !== undefined ? { step: h.step ?? 0, loss: h.loss } : { step: h.step ?? 0, valDice: h.metrics?.dice });
+  // The parent stays when training never validated better than it did.
+  const improved = r.best !== undefined && r.best.value >= baselineDice;
+  if (!improved) o.model.loadStateDict(parent);
+  const bestDice = improved ? r.best!.value : baselineDice;
+  const bestStep = improved ? r.best!.step : 0;
   return {
     baselineDice,
-    bestDice: best.dice,
-    bestStep: best.step,
-    promoted: best.step > 0 && best.dice >= baselineDice,
-    stoppedEarly,
-    stateDict: best.sd,
+    bestDice,
+    bestStep,
+    promoted: bestStep > 0 && bestDice >= baselineDice,
+    stoppedEarly: r.stopReason === 'early-stop',
+    stateDict: improved ? o.model.stateDict() : parent,
     history,
   };
 }

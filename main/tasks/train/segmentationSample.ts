@@ -80,6 +80,11 @@ export function samplePatch(s: SegSample, o: PatchOptions, rng: SeededRandom): {
   const [nx, ny, nz] = s.dims;
   const [px, py, pz] = o.patch;
   const c = pickCentre(s, o, rng);
+  // Keep the patch inside the volume where it fits, so patches rarely show replicated edges.
+  for (let a = 0; a < 3; a++) {
+    const half = (o.patch[a] - 1) / 2;
+    if (s.dims[a] >= o.patch[a]) c[a] = Math.min(s.dims[a] - 1 - half, Math.max(half, c[a]));
+  }
   const a = o.augment;
   const flip = a && a.flips !== false ? [rng.next() < 0.5 ? -1 : 1, rng.next() < 0.5 ? -1 : 1, rng.next() < 0.5 ? -1 : 1] : [1, 1, 1];
   const ang = a ? (rng.uniform(-1, 1) * (a.rotateDeg ?? 15) * Math.PI) / 180 : 0;
