@@ -1,11 +1,14 @@
+import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngineBackend } from '../backend/selectBackend';
 import type { Shape5D } from '../nn/kernels/KernelProvider';
 import { getKernels } from '../nn/kernels/registry';
 import type { ConvWorkloadResult } from './builtinJobs';
+import { SWIFTSHADER_ENV, swiftShaderAvailable } from '../backend/testing/swiftShader';
+import { utilityProcessChannel, type UtilityProcessLike } from './engineChannel';
 import { EngineJobError, EngineWorker } from './EngineWorker';
 import { JobCancelledError } from './JobContext';
 import type { JobProgress } from './protocol';
@@ -115,4 +118,58 @@ describe('EngineWorker', () => {
     const report = await worker.run<{ backend: string }>('engine.report', null);
     expect(report.backend).toBeTruthy();
   }, 60_000);
+});
+
+describe('EngineWorker in a separate process (the Electron utility-process channel)', () => {
+  // Electron is not runnable here: a forked Node process with an Electron-shaped process.parentPort
+  // (testdata/electronParentPort.mjs) stands in for utilityProcess.fork, exercising both adapters.
+  const parentPortShim = pathToFileURL(fileURLToPath(new URL('./testdata/electronParentPort.mjs', import.meta.url))).href;
+  const fakeUtilityFork = (entry: URL | string): UtilityProcessLike => {
+    const cp = fork(entry instanceof URL ? fileURLToPath(entry) : entry, [], { execArgv: ['--import', parentPortShim], serialization: 'advanced', stdio: 'inherit' });
+    return {
+      postMessage: (m) => void cp.send(m as object),
+      on: (_e: 'message', l: (m: unknown) => void) => cp.on('message', l),
+      once: ((e: 'exit' | 'error', l: (...a: unknown[]) => void) => (e === 'exit' ? cp.once('exit', (code) => l(code)) : cp.once('error', (err) => l('spawn-error', err.message)))) as UtilityProcessLike['once'],
+      kill: () => cp.kill(),
+    };
+  };
+  const worker = new EngineWorker({ device: 'tfjs', spawn: utilityProcessChannel(fakeUtilityFork) });
+  afterAll(() => worker.terminate());
+
+  it('starts the ladder there, runs jobs (buffers copied, not transferred) and reports errors as data', async () => {
+    const report = await worker.start();
+    expect(report).toMatchObject({ backend: 'tfjs', device: 'tfjs' });
+    const a = new Float32Array([1, 2, 3]);
+    const out = await worker.run<{ arrays: Float32Array[] }>('engine.scale', { arrays: [a], factor: 3 });
+    expect(Array.from(out.arrays[0])).toEqual([3, 6, 9]);
+    expect(a.byteLength).toBe(12);
+    const conv = await worker.run<ConvWorkloadResult>('engine.convWorkload', { shape: [1, 4, 4, 4, 2], channels: 2, iterations: 1 });
+    expect(conv.kernels).toBe('tfjs-cpu');
+    await expect(worker.run('engine.nope', null)).rejects.toThrow(/unknown engine job 'engine.nope'/);
+  }, 60_000);
+});
+
+describe.skipIf(!swiftShaderAvailable('EngineWorker on WebGPU'))('EngineWorker with --device webgpu (SwiftShader)', () => {
+  const saved = process.env.VK_ICD_FILENAMES;
+  // Worker threads share this process's environment (SHARE_ENV): the Vulkan loader reads it there.
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ENV.VK_ICD_FILENAMES;
+  const worker = new EngineWorker({ device: 'webgpu' });
+  afterAll(async () => {
+    await worker.terminate();
+    if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+    else process.env.VK_ICD_FILENAMES = saved;
+  });
+
+  it('runs the WebGPU provider inside the worker thread; the device stays usable across jobs', async () => {
+    const report = await worker.start();
+    expect(report).toMatchObject({ backend: 'webgpu', kernels: 'webgpu', runsOn: 'gpu' });
+    expect(report.adapter?.isFallback).toBe(true);
+    const payload = { shape: [1, 4, 4, 4, 2] as Shape5D, channels: 2, iterations: 2 };
+    const a = await worker.run<ConvWorkloadResult>('engine.convWorkload', payload);
+    expect(a.kernels).toBe('webgpu');
+    // The Dawn GPU object must stay referenced for the worker's life: a later job still finds the device.
+    await new Promise((r) => setTimeout(r, 200));
+    const b = await worker.run<ConvWorkloadResult>('engine.convWorkload', payload);
+    expect(b.checksum).toBeCloseTo(a.checksum, 5);
+  }, 120_000);
 });

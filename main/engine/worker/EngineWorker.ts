@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { defaultDevice, type EngineDevice } from '../backend/device';
 import type { BackendReport } from '../backend/selectBackend';
+import { threadChannel, type EngineChannel, type SpawnEngine } from './engineChannel';
 import { JobCancelledError } from './JobContext';
 import type { FromWorker, JobErrorData, JobProgress, ToWorker } from './protocol';
 
@@ -34,8 +34,10 @@ export interface EngineWorkerOptions {
   modules?: string[];
   /** Worker entry override (bundled builds: the bundled engineWorkerMain.js). */
   entry?: string | URL;
-  /** Worker heap limit in MiB (default: Node's default). */
+  /** Worker heap limit in MiB (default: Node's default; worker threads only). */
   maxOldGenerationSizeMb?: number;
+  /** How to start the worker (default: a Node worker thread; Electron: utilityProcessChannel(utilityProcess.fork)). */
+  spawn?: SpawnEngine;
 }
 
 export interface RunOptions {
@@ -71,7 +73,7 @@ export function defaultWorkerEntry(): URL {
 }
 
 export class EngineWorker {
-  private worker: Worker | null = null;
+  private worker: EngineChannel | null = null;
   private ready: Promise<BackendReport> | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -89,12 +91,8 @@ export class EngineWorker {
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    const worker = new Worker(this.opts.entry ?? defaultWorkerEntry(), {
-      // The WebGPU provider may point the Vulkan loader at a driver through environment variables
-      // that the process (not a per-thread copy) must see.
-      env: SHARE_ENV,
-      resourceLimits: this.opts.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb } : undefined,
-    });
+    const spawn = this.opts.spawn ?? threadChannel({ maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb });
+    const worker = spawn(this.opts.entry ?? defaultWorkerEntry());
     this.worker = worker;
     this.ready = new Promise<BackendReport>((resolve, reject) => {
       const onReady = (msg: FromWorker): void => {
@@ -106,16 +104,16 @@ export class EngineWorker {
           reject(new EngineJobError(msg.error));
         }
       };
-      worker.on('message', (msg: FromWorker) => {
+      worker.onMessage((msg: FromWorker) => {
         if (msg.type === 'ready' || msg.type === 'init-error') onReady(msg);
         else this.dispatch(msg);
       });
-      worker.once('error', (err) => {
+      worker.onceError((err) => {
         reject(err);
         this.failAll(new EngineJobError({ name: 'EngineWorkerCrashed', message: `engine worker crashed: ${err.message}`, stack: err.stack }));
         this.reset(worker);
       });
-      worker.once('exit', (code) => {
+      worker.onceExit((code) => {
         reject(new Error(`engine worker exited during start-up (code ${code})`));
         this.failAll(new EngineJobError({ name: 'EngineWorkerExited', message: `engine worker exited (code ${code})` }));
         this.reset(worker);
@@ -201,7 +199,7 @@ export class EngineWorker {
     }
   }
 
-  private reset(w: Worker | null): void {
+  private reset(w: EngineChannel | null): void {
     if (w && this.worker === w) {
       this.worker = null;
       this.ready = null;

@@ -1,24 +1,26 @@
-import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { initEngineBackend } from '../backend/selectBackend';
 import { builtinJobs } from './builtinJobs';
 import { JobCancelledError, type JobContext, type JobHandler, type JobModule } from './JobContext';
 import type { FromWorker, JobErrorData, ToWorker } from './protocol';
+import { hostPort } from './workerPort';
 
 /**
- * The engine worker thread: initialises the backend ladder in this thread (the native addon
- * and tfjs state are per thread), loads job modules, then runs jobs one message at a time.
- * Jobs run concurrently only in the sense that cancels and new runs are queued between the
- * awaits of a running job.
+ * The engine worker (a Node worker thread or an Electron utility process, see workerPort.ts):
+ * initialises the backend ladder here (the native addon and tfjs state are per thread), loads job
+ * modules, then runs jobs one message at a time. Jobs run concurrently only in the sense that
+ * cancels and new runs are queued between the awaits of a running job.
+ * Read-backs: every provider, the WebGPU one included, returns tensors on the tfjs cpu backend (the
+ * GPU provider copies results back asynchronously on its own thread), so jobs may read tensors
+ * synchronously: the only tfjs backends the ladder installs (cpu, tensorflow) read synchronously.
  */
-if (!parentPort) throw new Error('engineWorkerMain must run inside a worker thread');
-const port = parentPort;
+const port = hostPort();
 
 const jobs = new Map<string, JobHandler>(Object.entries(builtinJobs));
 const running = new Map<number, AbortController>();
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(msg, transfer);
+  port.post(msg, transfer);
 }
 
 function toErrorData(err: unknown): JobErrorData {
@@ -59,7 +61,7 @@ async function runJob(id: number, name: string, payload: unknown): Promise<void>
   }
 }
 
-port.on('message', (msg: ToWorker) => {
+port.onMessage((msg: ToWorker) => {
   if (msg.type === 'init') {
     void (async () => {
       try {
