@@ -6,18 +6,17 @@ import type { BackboneSpec, ModelSpec, ResNetDepth, ShortcutType } from '../../e
 import { buildModel } from '../../engine/models/buildModel';
 import { isEncoderKey, type Med3dModel } from '../../engine/models/Med3dModel';
 import { loadWeights } from '../../engine/weights/loadWeights';
-import { saveCheckpoint, type HistoryEntry, type JsonValue } from '../../engine/weights/checkpoint';
+import { saveCheckpoint, type JsonValue } from '../../engine/weights/checkpoint';
 import { trainLoop, type StopReason, type TrainProgress } from '../../engine/train/trainLoop';
 import type { FreezeSpec } from '../../engine/train/freeze';
 import type { LrSchedule } from '../../engine/train/schedules';
-import { atomicWriteFile } from '../../util/atomicWrite';
 import { checkDataset, openDataset, type ClassificationDataset, type CoordFrame, type Dataset, type LabelEntry, type SegmentationDataset } from '../../datasets';
 import { preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
 import type { TaskDefinition, TaskRegistry } from '../TaskDefinition';
 import type { TrainingRecipe } from './TrainingRecipe';
 import { stratifiedSplit } from './noduleRecipe';
 import { splitValidation } from './splitValidation';
-import { curvesPng, curvesSvg } from './report/learningCurves';
+import { writeTrainingReport } from './report/writeTrainingReport';
 
 /**
  * `med3d train` as a function: dataset(s) in, a trained model out. Opens and checks the data
@@ -212,31 +211,27 @@ export async function trainTask(tasks: TaskRegistry, recipes: ReadonlyMap<string
   }
   // The final model: best validated weights (the model holds them now) with the whole story in meta.
   await saveCheckpoint(o.out, { spec: model.spec, stateDict: model.stateDict(), meta: { ...meta, createdAt: new Date().toISOString(), history, metrics: r.best?.metrics ?? {}, bestStep: r.best?.step ?? null, steps: r.steps, stopReason: r.stopReason } });
-  const metricsJson = {
-    task: def.id,
-    model: path.resolve(o.out),
-    steps: r.steps,
-    stopReason: r.stopReason,
-    elapsedSeconds: +r.elapsedSeconds.toFixed(1),
-    metric: def.metric,
-    best: r.best ?? null,
-    final: r.best?.metrics ?? null,
-    trainingCases: trainIds,
-    validationCases: valIds,
-    labels: meta.labels,
-    preprocessing: meta.preprocessing,
-    config,
-    history: history.map((h: HistoryEntry) => (h.loss !== undefined ? { step: h.step, loss: h.loss, lr: h.metrics?.lr } : { step: h.step, validation: h.metrics })),
-  };
-  await atomicWriteFile(files.metrics, `${JSON.stringify(metricsJson, null, 1)}\n`);
-  const curves = {
-    loss: history.filter((h) => h.loss !== undefined).map((h) => ({ step: h.step ?? 0, value: h.loss as number })),
-    metric: history.filter((h) => h.loss === undefined && h.metrics?.[def.metric] !== undefined).map((h) => ({ step: h.step ?? 0, value: h.metrics![def.metric] })),
-    metricName: def.metric,
-    title: `med3d train --task ${def.id}: ${path.basename(o.out)}`,
-  };
-  await atomicWriteFile(files.svg, curvesSvg(curves));
-  await atomicWriteFile(files.png, curvesPng(curves));
+  await writeTrainingReport(
+    files,
+    {
+      task: def.id,
+      model: path.resolve(o.out),
+      steps: r.steps,
+      stopReason: r.stopReason,
+      elapsedSeconds: +r.elapsedSeconds.toFixed(1),
+      metric: def.metric,
+      best: r.best ?? null,
+      final: r.best?.metrics ?? null,
+      trainingCases: trainIds,
+      validationCases: valIds,
+      labels: meta.labels,
+      preprocessing: meta.preprocessing,
+      config,
+    },
+    history,
+    { key: def.metric, name: def.metric },
+    `med3d train --task ${def.id}: ${path.basename(o.out)}`,
+  );
   onEvent({ event: 'done', out: o.out, metricsFile: files.metrics, curves: [files.svg, files.png], steps: r.steps, stopReason: r.stopReason, best: r.best?.metrics ?? null, bestStep: r.best?.step ?? null, elapsedSeconds: r.elapsedSeconds });
   return { out: o.out, metricsFile: files.metrics, steps: r.steps, stopReason: r.stopReason, best: r.best };
 }
