@@ -12,7 +12,9 @@ interface CachedPipeline {
   layout: GPUBindGroupLayout;
 }
 
-const pipelines = new WeakMap<GPUDevice, Map<string, CachedPipeline>>();
+// Promises, not results: the dispatches of one plan often share a shader (stride phases) and are
+// prepared concurrently; each WGSL text must compile once.
+const pipelines = new WeakMap<GPUDevice, Map<string, Promise<CachedPipeline>>>();
 
 const BINDING = /@binding\((\d+)\)\s*var<(storage|uniform)(?:,\s*(read|read_write))?>/g;
 
@@ -26,20 +28,29 @@ function layoutOf(device: GPUDevice, code: string): GPUBindGroupLayout {
   return device.createBindGroupLayout({ entries });
 }
 
-async function pipelineFor(device: GPUDevice, code: string, label: string): Promise<CachedPipeline> {
+function pipelineFor(device: GPUDevice, code: string, label: string): Promise<CachedPipeline> {
   let cache = pipelines.get(device);
   if (!cache) pipelines.set(device, (cache = new Map()));
-  const hit = cache.get(code);
-  if (hit) return hit;
+  let hit = cache.get(code);
+  if (!hit) {
+    hit = compile(device, code, label);
+    cache.set(code, hit);
+    // A failed compile is not cached: the error is reported, the next call tries again.
+    hit.catch(() => cache.delete(code));
+  }
+  return hit;
+}
+
+async function compile(device: GPUDevice, code: string, label: string): Promise<CachedPipeline> {
+  const t0 = performance.now();
   const module = device.createShaderModule({ code });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length) throw new Error(`webgpu ${label}: WGSL error at line ${errors[0].lineNum}: ${errors[0].message}`);
   const layout = layoutOf(device, code);
   const pipeline = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' } });
-  const made = { pipeline, layout };
-  cache.set(code, made);
-  return made;
+  if (process.env.MED3D_WEBGPU_TRACE) (await import('node:fs')).writeSync(2, `compile ${label} ${(performance.now() - t0).toFixed(0)} ms ${code.length}\n`);
+  return { pipeline, layout };
 }
 
 export async function executePlan(device: GPUDevice, msg: RunMessage): Promise<void> {

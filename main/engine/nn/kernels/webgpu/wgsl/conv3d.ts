@@ -81,39 +81,37 @@ export function conv3dPlan(xShape: Shape5D, wShape: Shape5D, g: Conv3dGeometry, 
   const x = b.input(0, xShape.reduce((a, c) => a * c, 1));
   const w = b.input(1, wShape.reduce((a, c) => a * c, 1));
   const M = d.N * d.OD * d.OH * d.OW;
-  const extra: number[] = [];
-  let decls = IM2COL;
-  let epilogue = 'v';
-  let next = 2;
-  if (fusion?.bias) {
-    extra.push(b.input(next++, d.CO));
-    decls += `\n@group(0) @binding(${2 + extra.length}) var<storage, read> bias: array<f32>;`;
-    epilogue = `(${epilogue} + bias[n])`;
-  }
-  if (fusion?.residual) {
-    extra.push(b.input(next++, M * d.CO));
-    decls += `\n@group(0) @binding(${2 + extra.length}) var<storage, read> residual: array<f32>;`;
-    epilogue = `(${epilogue} + residual[m * P.N + n])`;
-  }
-  if (fusion?.relu) epilogue = `max(${epilogue}, 0.0)`;
+  // One shader for plain and fused convs: absent operands are 1-float dummies and flags in the
+  // uniform switch them off, so a network compiles one forward pipeline per tile shape.
+  const bias = fusion?.bias ? b.input(2, d.CO) : b.scratch(1);
+  const residual = fusion?.residual ? b.input(fusion.bias ? 3 : 2, M * d.CO) : b.scratch(1);
   const k = gemm(
     {
       M,
       N: d.CO,
       K: d.KD * d.KH * d.KW * d.CI,
-      params: params(d, g),
-      uniformSlot: 3 + extra.length,
-      decls,
+      params: [...params(d, g), ['HAS_BIAS', fusion?.bias ? 1 : 0], ['HAS_RESIDUAL', fusion?.residual ? 1 : 0], ['RELU', fusion?.relu ? 1 : 0]],
+      uniformSlot: 5,
+      decls: `${IM2COL}
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> residual: array<f32>;
+fn epilogue(v: f32, m: u32, n: u32) -> f32 {
+  var r = v;
+  if (P.HAS_BIAS != 0u) { r += bias[n]; }
+  if (P.HAS_RESIDUAL != 0u) { r += residual[m * P.N + n]; }
+  if (P.RELU != 0u) { r = max(r, 0.0); }
+  return r;
+}`,
       loadA: '  return im2col(m, k);',
       loadB: '  return srcB[k * P.N + n];',
       aFast: 'k',
       bFast: 'n',
-      epilogue,
+      epilogue: 'epilogue(v, m, n)',
     },
     limits.maxComputeWorkgroupsPerDimension,
   );
   const y = b.scratch(k.outElements);
-  b.dispatch({ code: k.code, bindings: [x, w, y, ...extra], groups: k.groups, uniform: k.uniform, uniformType: 'u32' });
+  b.dispatch({ code: k.code, bindings: [x, w, y, bias, residual], groups: k.groups, uniform: k.uniform, uniformType: 'u32' });
   return { plan: b.build([y]), shape };
 }
 

@@ -4,8 +4,8 @@ import { u } from './grid';
  * Tiled matrix multiply C[M×N] = A[M×K] · B[K×N] with workgroup memory, where A and B are not
  * stored matrices but WGSL functions (`loadA(m, k)`, `loadB(k, n)`) that gather from tensors:
  * this is the implicit GEMM every conv kernel here is written as. A 256-thread workgroup
- * computes a tile of C (64×64 for wide layers), each thread a 4×4 block, stepping K in slices of 8 through
- * shared tiles (the tile's aspect follows N, see tileShape). Optional split-K (groups.z > 1) writes `splits` partial results
+ * computes a 128×32 tile of C, each thread a 4×4 block, stepping K in slices of 8 through
+ * shared tiles. Optional split-K (groups.z > 1) writes `splits` partial results
  * [split][M][N] to be summed by `splitKReduce` — used when K is long and M×N small
  * (the filter gradient), which gives the GPU enough workgroups and shortens float32 sums.
  *
@@ -18,15 +18,13 @@ const THREADS = 256;
 const WORKGROUP_BYTES = 16384;
 
 /**
- * Workgroup shape by output width: threads across N × threads down M (product 256), each
- * thread 4×4 outputs. Narrow layers (16–32 channels, common in MedicalNet's width-8..32 nets
- * and the conv1 gradient) would otherwise leave most of a 64-wide tile idle.
+ * Workgroup shape: 8 threads across N × 32 down M, each thread 4×4 outputs, so a 128×32 tile.
+ * One shape for every layer on purpose: each shape is another pipeline to compile per kernel,
+ * and compiling (seconds per GEMM on software adapters) costs more than the idle lanes of a
+ * narrow layer; 32 columns suit both MedicalNet's narrow test nets and 64+-channel layers.
  */
-function tileShape(N: number): { tx: number; ty: number } {
-  // At most 256 rows: A tile + B tile must stay under the 16 KiB default workgroup storage.
-  const tx = N <= 16 ? 4 : N <= 32 ? 8 : 16;
-  return { tx, ty: THREADS / tx };
-}
+const TX = 8;
+const TY = THREADS / TX;
 
 export interface GemmSpec {
   M: number;
@@ -66,9 +64,8 @@ export interface GemmDispatch {
 
 export function gemm(s: GemmSpec, maxPerDim: number): GemmDispatch {
   const splits = s.splits ?? 1;
-  const { tx, ty } = tileShape(s.N);
-  const TM = 4 * ty;
-  const TN = 4 * tx;
+  const TM = 4 * TY;
+  const TN = 4 * TX;
   // Deeper K slices halve the barriers (costly on software adapters) where the tiles still fit.
   const TK = (TM + TN) * 16 * 4 <= WORKGROUP_BYTES ? 16 : 8;
   const kPerSplit = Math.ceil(s.K / splits / TK) * TK;
@@ -76,7 +73,7 @@ export function gemm(s: GemmSpec, maxPerDim: number): GemmDispatch {
   const tiles = nTiles * Math.ceil(s.M / TM);
   const gx = Math.min(tiles, maxPerDim);
   const gy = Math.ceil(tiles / gx);
-  const fields: [string, number][] = [['M', s.M], ['N', s.N], ['K', s.K], ['KS', kPerSplit], ['NT', nTiles], ['TILES', tiles], ...s.params];
+  const fields: [string, number][] = [['M', s.M], ['N', s.N], ['K', s.K], ['KS', kPerSplit], ['NT', nTiles], ['TILES', tiles], ['AR', (TK * TM) / THREADS], ['BR', Math.ceil((TK * TN) / THREADS)], ...s.params];
   for (const [name, v] of fields) u(v); // validates each value fits u32
   const tileIdx = (fast: string, a: string, b: string, A: number, B: number): string =>
     fast === a ? `let ${a}${a} = idx % ${u(A)}; let ${b}${b} = idx / ${u(A)};` : `let ${b}${b} = idx % ${u(B)}; let ${a}${a} = idx / ${u(B)};`;
@@ -99,10 +96,16 @@ ${s.loadB}
 fn storeC(m: u32, n: u32, split: u32, v: f32) {
 ${s.store ?? `  outC[split * P.M * P.N + m * P.N + n] = ${s.epilogue ?? 'v'};`}
 }
+fn storeRow(m: u32, n: u32, split: u32, v: vec4f) {
+  if (m >= P.M) { return; }
+  for (var c = 0u; c < 4u; c++) {
+    if (n + c < P.N) { storeC(m, n + c, split, v[c]); }
+  }
+}
 var<workgroup> As: array<f32, ${TK * TM}>;
 var<workgroup> Bs: array<f32, ${TK * TN}>;
 
-@compute @workgroup_size(${tx}, ${ty}, 1)
+@compute @workgroup_size(${TX}, ${TY}, 1)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = P.M;
   let N = P.N;
@@ -113,10 +116,17 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
   let split = wid.z;
   let kBegin = split * P.KS;
   let kEnd = min(P.K, kBegin + P.KS);
-  let tid = lid.y * ${u(tx)} + lid.x;
-  var acc: array<f32, 16>;
+  let tid = lid.y * ${u(TX)} + lid.x;
+  // Four row accumulators as vectors: no dynamically indexed private array (slow to compile and
+  // to run on software adapters).
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k0 = kBegin; k0 < kEnd; k0 += TK) {
-    for (var r = 0u; r < ${u((TK * TM) / THREADS)}; r++) {
+    // Trip counts come from the uniform so the compiler keeps one copy of the inlined loader
+    // instead of unrolling it up to 16 times (compile time dominates on software adapters).
+    for (var r = 0u; r < P.AR; r++) {
       let idx = tid + r * ${u(THREADS)};
       ${tileIdx(s.aFast, 'k', 'm', TK, TM)}
       let m = m0 + mm;
@@ -125,7 +135,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
       if (m < M && k < kEnd) { v = loadA(m, k); }
       As[kk * TM + mm] = v;
     }
-    for (var r = 0u; r < ${u(Math.ceil((TK * TN) / THREADS))}; r++) {
+    for (var r = 0u; r < P.BR; r++) {
       let idx = tid + r * ${u(THREADS)};
       if (idx >= ${u(TK * TN)}) { break; }
       ${tileIdx(s.bFast, 'k', 'n', TK, TN)}
@@ -137,25 +147,20 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      let a = vec4f(As[kk * TM + lid.y * 4u], As[kk * TM + lid.y * 4u + 1u], As[kk * TM + lid.y * 4u + 2u], As[kk * TM + lid.y * 4u + 3u]);
-      let b = vec4f(Bs[kk * TN + lid.x * 4u], Bs[kk * TN + lid.x * 4u + 1u], Bs[kk * TN + lid.x * 4u + 2u], Bs[kk * TN + lid.x * 4u + 3u]);
-      for (var r = 0u; r < 4u; r++) {
-        for (var c = 0u; c < 4u; c++) {
-          acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]);
-        }
-      }
+      let ao = kk * TM + lid.y * 4u;
+      let bo = kk * TN + lid.x * 4u;
+      let b = vec4f(Bs[bo], Bs[bo + 1u], Bs[bo + 2u], Bs[bo + 3u]);
+      acc0 = fma(vec4f(As[ao]), b, acc0);
+      acc1 = fma(vec4f(As[ao + 1u]), b, acc1);
+      acc2 = fma(vec4f(As[ao + 2u]), b, acc2);
+      acc3 = fma(vec4f(As[ao + 3u]), b, acc3);
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
-    for (var c = 0u; c < 4u; c++) {
-      let m = m0 + lid.y * 4u + r;
-      let n = n0 + lid.x * 4u + c;
-      if (m < M && n < N) {
-        storeC(m, n, split, acc[r * 4u + c]);
-      }
-    }
-  }
+  storeRow(m0 + lid.y * 4u, n0 + lid.x * 4u, split, acc0);
+  storeRow(m0 + lid.y * 4u + 1u, n0 + lid.x * 4u, split, acc1);
+  storeRow(m0 + lid.y * 4u + 2u, n0 + lid.x * 4u, split, acc2);
+  storeRow(m0 + lid.y * 4u + 3u, n0 + lid.x * 4u, split, acc3);
 }
 `;
   return { code, groups: [gx, gy, splits], uniform: fields.map(([, v]) => v), outElements: s.M * s.N * splits };

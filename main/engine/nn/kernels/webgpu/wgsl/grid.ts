@@ -34,3 +34,8 @@ export function f(n: number): string {
   const s = String(Math.fround(n));
   return /[.eE]/.test(s) ? s : `${s}.0`;
 }
+
+/** The IEEE-754 float32 bits of `n`, for f32 values carried in a u32 uniform (`bitcast<f32>`). */
+export function f32Bits(n: number): number {
+  return new Uint32Array(Float32Array.of(n).buffer)[0];
+}
