@@ -6,6 +6,7 @@ import type { ClassificationDataset, Dataset, SegmentationDataset } from '../../
 import { openDataset } from '../../datasets/openDataset';
 import { WeightsError } from '../../engine/weights/WeightsError';
 import { csvText } from '../../evaluation/csvText';
+import { labelTableMismatch } from '../../evaluation/labelTableMismatch';
 import { evaluateClassification, type ClassificationEvaluation } from '../../evaluation/evaluateClassification';
 import { evaluateSegmentation, type EvaluationSplit, type SegmentationEvaluation } from '../../evaluation/evaluateSegmentation';
 import type { Summary } from '../../evaluation/summarize';
@@ -55,9 +56,11 @@ async function segmentationPredictor(o: EvaluateCliOptions): Promise<PreparedTas
   return prepareTask(o.task as TaskName, { model: o.model });
 }
 
-async function runSegmentation(ds: SegmentationDataset, o: EvaluateCliOptions): Promise<SegmentationEvaluation & { method: string }> {
+async function runSegmentation(ds: SegmentationDataset, tm: TaskModel, o: EvaluateCliOptions): Promise<SegmentationEvaluation & { method: string }> {
   const task = await segmentationPredictor(o);
   process.stderr.write(`med3d evaluate: ${task.method}\n`);
+  const mismatch = tm.labels ? labelTableMismatch(tm.labels, ds.labels) : null;
+  if (mismatch) process.stderr.write(`med3d evaluate: warning: ${mismatch}\n`);
   const masks = path.join(o.out, 'masks');
   if (o.saveMasks) await mkdir(masks, { recursive: true });
   const ev = await evaluateSegmentation(
@@ -72,7 +75,7 @@ async function runSegmentation(ds: SegmentationDataset, o: EvaluateCliOptions): 
   );
   const rows = ev.cases.flatMap((c) => c.labels.map((l) => [c.id, c.split, l.value, l.name, l.dice, l.hd95Mm, l.predictedMl, l.trueMl]));
   await atomicWriteFile(path.join(o.out, 'evaluation.csv'), csvText(['case', 'split', 'label_value', 'label_name', 'dice', 'hd95_mm', 'predicted_ml', 'true_ml'], rows));
-  return { ...ev, method: task.method };
+  return { ...ev, method: task.method, warnings: [...(mismatch ? [mismatch] : []), ...ev.warnings] };
 }
 
 async function runClassification(ds: ClassificationDataset, tm: TaskModel, o: EvaluateCliOptions, threshold: number): Promise<ClassificationEvaluation> {
@@ -137,7 +140,7 @@ export function register(program: Command): void {
       const classifier = tm.spec.head.kind === 'classifier';
       if (classifier !== (ds.kind === 'classification'))
         throw new CliError(`model ${o.model} is a ${classifier ? 'classification' : 'segmentation'} model (${tm.task ?? tm.spec.head.kind}) but ${o.data} is a ${ds.kind} dataset`, 1);
-      ev = ds.kind === 'segmentation' ? await runSegmentation(ds, o) : await runClassification(ds, tm, o, threshold);
+      ev = ds.kind === 'segmentation' ? await runSegmentation(ds, tm, o) : await runClassification(ds, tm, o, threshold);
     } catch (err) {
       if (err instanceof WeightsError) throw new CliError(err.message, 1);
       throw err;
