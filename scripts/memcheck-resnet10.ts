@@ -3,7 +3,7 @@
  * weights, saved as a PyTorch .pth, then `med3d run-raw` on a 1×1×56×112×112 volume in a child
  * process; prints the child's peak RSS (target < 8 GiB) and checks the outputs' sizes.
  *
- *   node bin/run-ts.mjs scripts/memcheck-resnet10.ts [--backend js|native|auto] [--shape 1,1,56,112,112]
+ *   node bin/run-ts.mjs scripts/memcheck-resnet10.ts [--device tfjs|native|auto|webgpu|...] [--shape 1,1,56,112,112]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
-const backend = arg('backend', 'auto');
+const backend = arg('device', 'auto');
 const shape = arg('shape', '1,1,56,112,112').split(',').map(Number);
 const LIMIT_GIB = 8;
 
@@ -35,13 +35,13 @@ try {
   writeFileSync(input, new Uint8Array(x.buffer));
   const out = path.join(dir, 'logits.bin');
   const feat = path.join(dir, 'features.bin');
-  console.log(`ResNet-10 (width 64, ${(statSync(weights).size / 2 ** 20).toFixed(1)} MiB .pth), input ${shape.join('x')}, backend ${backend}`);
+  console.log(`ResNet-10 (width 64, ${(statSync(weights).size / 2 ** 20).toFixed(1)} MiB .pth), input ${shape.join('x')}, device ${backend}`);
   // GNU time reports the child's own peak RSS (%M, KiB), independent of this process.
   const t0 = performance.now();
   const res = spawnSync(
     '/usr/bin/time',
     ['-f', 'MAXRSS_KIB=%M', process.execPath, path.join(root, 'bin/med3d.mjs'), 'run-raw', '--weights', weights, '--input', input, '--shape', shape.join(','), '--out', out, '--features', feat],
-    { env: { ...process.env, MED3D_BACKEND: backend }, encoding: 'utf8' },
+    { env: { ...process.env, MED3D_DEVICE: backend, MED3D_BACKEND: '' }, encoding: 'utf8' },
   );
   process.stdout.write(res.stdout);
   const m = /MAXRSS_KIB=(\d+)/.exec(res.stderr);

@@ -3,7 +3,7 @@
  * (readPth → inferArchitecture → buildModel), printing max |diff| and the manifest tolerance
  * for each checked tensor. Exit code 1 if any is out of tolerance.
  *
- *   MED3D_BACKEND=js node bin/run-ts.mjs scripts/parity-medicalnet.ts
+ *   MED3D_DEVICE=tfjs node bin/run-ts.mjs scripts/parity-medicalnet.ts   (any --device value: webgpu, native, ...)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngineBackend } from '../main/engine/backend/selectBackend';
