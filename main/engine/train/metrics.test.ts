@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmaxChannels, auc, dicePerClass } from './metrics';
+import { accuracy, auc, dicePerClass } from './metrics';
 
 describe('metrics', () => {
   it('dicePerClass: 2|A∩B|/(|A|+|B|) per class, NaN when absent from both, ignore index skipped', () => {
@@ -19,5 +19,4 @@ describe('metrics', () => {
     expect(auc([0.5, 0.5], [0, 1])).toBe(0.5);
     expect(auc([0.5, 0.7], [1, 1])).toBeNaN();
   });
-  it('argmaxChannels over channels-last data', () => expect(Array.from(argmaxChannels([0.1, 0.9, 0.7, 0.2, 0, 0], 2))).toEqual([1, 0, 0]));
 });

@@ -1,6 +1,6 @@
 /**
- * Evaluation metrics on plain arrays (pure functions; use argmaxChannels to turn logits into
- * label maps first).
+ * Evaluation metrics on plain arrays (pure functions; segmentationInference's argmaxLabels turns
+ * class probabilities into label maps first).
  */
 
 /**
@@ -57,23 +57,4 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   const nNeg = scores.length - nPos;
   if (nPos === 0 || nNeg === 0) return Number.NaN;
   return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
-}
-
-/** Argmax over the last (channel) axis of channels-last data: [..., C] → [...]. */
-export function argmaxChannels(data: ArrayLike<number>, channels: number): Int32Array {
-  const n = data.length / channels;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = -Infinity;
-    let at = 0;
-    for (let c = 0; c < channels; c++) {
-      const v = data[i * channels + c];
-      if (v > best) {
-        best = v;
-        at = c;
-      }
-    }
-    out[i] = at;
-  }
-  return out;
 }

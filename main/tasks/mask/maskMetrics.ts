@@ -1,4 +1,5 @@
 import type { LabelMap, Vec3 } from '../../volume/Volume';
+import { dicePerClass } from '../../engine/train/metrics';
 
 /**
  * Overlap and volume figures of label maps, computed on voxel arrays (reports, tests, batch).
@@ -6,17 +7,10 @@ import type { LabelMap, Vec3 } from '../../volume/Volume';
  */
 export function dice(a: ArrayLike<number>, b: ArrayLike<number>, labelA?: number, labelB?: number): number {
   if (a.length !== b.length) throw new Error(`dice: masks differ in size (${a.length} vs ${b.length} voxels)`);
-  let inter = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let p = 0; p < a.length; p++) {
-    const x = labelA === undefined ? a[p] !== 0 : a[p] === labelA;
-    const y = labelB === undefined ? b[p] !== 0 : b[p] === labelB;
-    if (x) sa++;
-    if (y) sb++;
-    if (x && y) inter++;
-  }
-  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+  const bin = (x: ArrayLike<number>, label: number | undefined): Uint8Array => Uint8Array.from(x, (v) => (label === undefined ? v !== 0 : v === label) ? 1 : 0);
+  // THE Dice (engine/train/metrics) on the two binary masks; NaN there means both empty.
+  const d = dicePerClass(bin(a, labelA), bin(b, labelB), 2)[1];
+  return Number.isNaN(d) ? 1 : d;
 }
 
 export function voxelVolumeMl(spacing: Vec3): number {
