@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -43,6 +43,7 @@ function mr(over: Record<string, unknown> = {}): Record<string, unknown> {
 
 function write(name: string, bytes: Uint8Array): string {
   const file = path.join(dir, name);
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, bytes);
   return file;
 }
@@ -83,6 +84,18 @@ describe('hostile DICOM headers give one-line errors before any big allocation',
     ['SamplesPerPixel 4', { SamplesPerPixel: 4 }, /SamplesPerPixel 4 is not supported|enough for 0 frame/],
   ])('%s', async (_what, over, cause) => {
     expect(await refusal(write(`${_what.replace(/\W+/g, '-')}.dcm`, encodeDicom(mr(over))))).toMatch(cause);
+  });
+
+  it('sequences nested 100,000 deep: described, not "Maximum call stack size exceeded"', async () => {
+    const plain = encodeDicom(mr());
+    const metaEnd = 132 + 12 + new DataView(plain.buffer, plain.byteOffset).getUint32(140, true);
+    // (0008,1115) SQ of undefined length holding an item of undefined length holding the next SQ …
+    const level = [0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff];
+    const nested = new Uint8Array(level.length * 100_000);
+    for (let i = 0; i < 100_000; i++) nested.set(level, i * level.length);
+    const msg = await refusal(write('nested.dcm', Buffer.concat([plain.subarray(0, metaEnd), nested])));
+    expect(msg).not.toMatch(/call stack/i);
+    expect(msg).toMatch(/invalid DICOM structure \(its structure is nested too deeply to read\)/);
   });
 
   it('an unknown transfer syntax', async () => {
@@ -128,7 +141,10 @@ describe('Enhanced MR multi-frame', () => {
     delete ds.ImagePositionPatient;
     delete ds.ImageOrientationPatient;
     delete ds.PixelSpacing;
-    const vol = await loadVolume(write('enhanced.dcm', encodeDicom(ds)));
+    const file = write('enhanced/enhanced.dcm', encodeDicom(ds));
+    const vol = await loadVolume(file);
+    // The folder scan (header-only reads) sees the same 19 frames.
+    expect((await loadVolume(path.dirname(file))).dims).toEqual([C, R, frames]);
     expect(vol.dims).toEqual([C, R, frames]);
     expect(vol.spacing.map((s) => Number(s.toFixed(6)))).toEqual([0.75, 0.5, 3]);
     // The slice normal row × column is −x (LPS), so k runs from the largest x: frame 0 at LPS (24, −40, 50),

@@ -1,6 +1,7 @@
 import * as dicomParserNs from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { inflateCapped } from '../../../util/inflateCapped';
+import { describeCause, isEngineError } from '../../../util/readerErrorMessage';
 import { readLimits } from '../../../util/readLimits';
 
 /**
@@ -137,6 +138,8 @@ function describeParserError(e: unknown): string {
   if (e instanceof DicomParseError) return e.message;
   // dicom-parser throws strings, Errors, or { exception, dataSet } when it fails part-way.
   const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
+  // Engine errors inside the parser (deep sequence nesting overflows its recursion) are described, not quoted.
+  if (isEngineError(inner)) return `invalid DICOM structure (${describeCause(inner)})`;
   const raw = typeof inner === 'string' ? inner : inner instanceof Error ? inner.message : String(inner);
   const msg = raw.replace(/^dicomParser\.[A-Za-z0-9_.]+:\s*/, '');
   if (/past end of buffer|buffer overr(un|ead)|eof|maxPosition/i.test(raw)) return `file is truncated or corrupt (${msg})`;
