@@ -90,7 +90,7 @@ export function addTrainingOptions(cmd: Command, lrHelp: string): Command {
     .option('--patch <i,j,k>', 'training patch in voxels, multiples of 8')
     .option('--batch-size <n>', 'patches per step')
     .option('--no-augment', 'turn augmentation off (flips, rotations, scaling, intensity jitter)')
-    .option('--patience <n>', 'validations without improvement before stopping early', '6')
+    .option('--patience <n>', 'validations without improvement before stopping early (train: default 6; pretrain: off, it keeps its last weights unless given)')
     .option('--checkpoint-every <seconds>', 'seconds between resume checkpoints', '60')
     .option('--resume', 'continue from <out stem>.checkpoint.m3d (after Ctrl-C or a crash)')
     .option('--seed <n>', 'random seed (initialisation, batches, augmentation)', '0')

@@ -49,6 +49,7 @@ export interface PretrainOptions {
   augment?: boolean;
   /** Held-out fraction of each dataset for validation (default 0.2). */
   valFraction?: number;
+  /** Choose the weights by mean branch Dice and stop after this many validations without improvement (default: train the whole budget, keep the last weights). */
   patience?: number;
   checkpointSeconds?: number;
   resume?: boolean;
@@ -157,17 +158,21 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
     meta,
     resumeFrom,
     signal: o.signal,
+    // Pretraining runs its whole budget and keeps its last weights, as the paper's fixed schedule:
+    // the branches predict at 1/8 resolution, so their held-out Dice is reported but too coarse to
+    // pick an encoder by. The loop keeps the weights of the best `metric`; 'step' always improves.
+    // An explicit --patience opts into choosing (and stopping early) by mean branch Dice instead.
     validation: {
       every: o.steps !== undefined ? Math.max(1, Math.round(o.steps / 10)) : Number.MAX_SAFE_INTEGER,
       everySeconds: minutes !== undefined ? Math.max(10, (minutes * 60) / 12) : undefined,
-      metric: 'dice',
-      patience: o.patience ?? 6,
+      metric: o.patience === undefined ? 'step' : 'dice',
+      patience: o.patience,
       bestFile: files.branches,
       bestMeta: (b) => ({ metrics: b.metrics, bestStep: b.step }),
       run: (step) => {
         const metrics = validateDomains(model, domains);
         onEvent({ event: 'validation', step, metrics });
-        return metrics;
+        return { ...metrics, step };
       },
     },
     onProgress: (p) => onEvent({ event: 'step', ...p }),
