@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { KernelProvider, Shape5D } from '../KernelProvider';
+import type { Conv3dGeometry, KernelProvider, Shape5D } from '../KernelProvider';
+import { convOutShape } from '../tfjs/geometry';
 import type { PlanLimits } from './GpuPlan';
 import type { WebGpuAdapterInfo } from './openGpuDevice';
+import { inBatches } from './inBatches';
 import { SyncGpuClient } from './SyncGpuClient';
 import { adamPlan } from './wgsl/adam';
 import { batchNormBackwardPlan, batchNormInferencePlan, batchNormTrainPlan } from './wgsl/batchNorm';
@@ -13,7 +15,8 @@ import { maxPool3dBackwardPlan, maxPool3dPlan } from './wgsl/maxPool3d';
  * The 'webgpu' KernelProvider: every method runs our WGSL kernels (wgsl/) on the GPU thread.
  * Tensors stay on the tfjs cpu backend, so the stock tfjs ops the autograd uses between our
  * kernels (and every dataSync in the engine) behave exactly as on the CPU paths; only the
- * kernels' inputs and outputs cross to the GPU.
+ * kernels' inputs and outputs cross to the GPU. Batch-separable kernels run in batch chunks
+ * when a tensor would exceed the adapter's buffer limits (inBatches).
  */
 export interface WebGpuKernelOptions {
   /** Refuse software (fallback) adapters such as SwiftShader; `--device auto` sets this. Default false. */
@@ -30,6 +33,8 @@ export interface WebGpuKernelProvider extends KernelProvider {
 }
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+/** Output floats per sample of a conv (for batch chunking). */
+const outPerSample = (x: tf.Tensor, w: tf.Tensor, g: Conv3dGeometry): number => size(convOutShape(x.shape, w.shape, g)) / x.shape[0];
 /** The float32 values of a cpu-backend tensor (no copy for float32 tensors). */
 const values = (t: tf.Tensor): Float32Array => (t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync()));
 
@@ -54,31 +59,41 @@ export async function createWebGpuKernels(opts: WebGpuKernelOptions = {}): Promi
     dispose: () => client.dispose(),
 
     conv3d(x, filter, g) {
-      const { plan, shape } = conv3dPlan(shape5(x), shape5(filter), g, pl);
-      const [y] = client.run(plan, [values(x), values(filter)], [size(shape)]);
-      return tf.tensor5d(y, shape);
+      return inBatches(pl.maxStorageBufferBindingSize, [x], outPerSample(x, filter, g), 'concat', ([xs]) => {
+        const { plan, shape } = conv3dPlan(shape5(xs), shape5(filter), g, pl);
+        const [y] = client.run(plan, [values(xs), values(filter)], [size(shape)]);
+        return tf.tensor5d(y, shape);
+      });
     },
 
     conv3dBiasAct(x, filter, bias, g, residual, relu) {
-      const { plan, shape } = conv3dPlan(shape5(x), shape5(filter), g, pl, { bias: bias !== null, residual: residual !== null, relu });
-      if (residual && residual.shape.some((v, a) => v !== shape[a])) throw new Error(`conv3dBiasAct: residual has shape ${residual.shape.join('x')} but the conv gives ${shape.join('x')}`);
-      const inputs = [values(x), values(filter)];
-      if (bias) inputs.push(values(bias));
-      if (residual) inputs.push(values(residual));
-      const [y] = client.run(plan, inputs, [size(shape)]);
-      return tf.tensor5d(y, shape);
+      const batched = residual ? [x, residual] : [x];
+      return inBatches(pl.maxStorageBufferBindingSize, batched, outPerSample(x, filter, g), 'concat', ([xs, rs]) => {
+        const { plan, shape } = conv3dPlan(shape5(xs), shape5(filter), g, pl, { bias: bias !== null, residual: residual !== null, relu });
+        if (rs && rs.shape.some((v, a) => v !== shape[a])) throw new Error(`conv3dBiasAct: residual has shape ${rs.shape.join('x')} but the conv gives ${shape.join('x')}`);
+        const inputs = [values(xs), values(filter)];
+        if (bias) inputs.push(values(bias));
+        if (rs) inputs.push(values(rs));
+        const [y] = client.run(plan, inputs, [size(shape)]);
+        return tf.tensor5d(y, shape);
+      });
     },
 
     conv3dBackpropInput(dy, filter, xShape, g) {
-      const plan = conv3dBackpropInputPlan(shape5(dy), shape5(filter), xShape, g, pl);
-      const [dx] = client.run(plan, [values(dy), values(filter)], [size(xShape)]);
-      return tf.tensor5d(dx, xShape);
+      return inBatches(pl.maxStorageBufferBindingSize, [dy], size(xShape) / xShape[0], 'concat', ([dys]) => {
+        const xs: Shape5D = [dys.shape[0], xShape[1], xShape[2], xShape[3], xShape[4]];
+        const plan = conv3dBackpropInputPlan(shape5(dys), shape5(filter), xs, g, pl);
+        const [dx] = client.run(plan, [values(dys), values(filter)], [size(xs)]);
+        return tf.tensor5d(dx, xs);
+      });
     },
 
     conv3dBackpropFilter(x, dy, filterShape, g) {
-      const plan = conv3dBackpropFilterPlan(shape5(x), shape5(dy), filterShape, g, pl);
-      const [dw] = client.run(plan, [values(x), values(dy)], [size(filterShape)]);
-      return tf.tensor5d(dw, filterShape);
+      return inBatches(pl.maxStorageBufferBindingSize, [x, dy], 0, 'sum', ([xs, dys]) => {
+        const plan = conv3dBackpropFilterPlan(shape5(xs), shape5(dys), filterShape, g, pl);
+        const [dw] = client.run(plan, [values(xs), values(dys)], [size(filterShape)]);
+        return tf.tensor5d(dw, filterShape);
+      });
     },
 
     batchNormTrain(x, gamma, beta, eps, relu) {
@@ -104,15 +119,19 @@ export async function createWebGpuKernels(opts: WebGpuKernelOptions = {}): Promi
     },
 
     maxPool3d(x, g) {
-      const { plan, shape } = maxPool3dPlan(shape5(x), g, pl);
-      const [y] = client.run(plan, [values(x)], [size(shape)]);
-      return tf.tensor5d(y, shape);
+      return inBatches(pl.maxStorageBufferBindingSize, [x], 0, 'concat', ([xs]) => {
+        const { plan, shape } = maxPool3dPlan(shape5(xs), g, pl);
+        const [y] = client.run(plan, [values(xs)], [size(shape)]);
+        return tf.tensor5d(y, shape);
+      });
     },
 
     maxPool3dBackward(dy, x, _y, g) {
       // The window argmax is recomputed from x on the GPU (cheaper than shipping y).
-      const [dx] = client.run(maxPool3dBackwardPlan(shape5(dy), shape5(x), g, pl), [values(dy), values(x)], [x.size]);
-      return tf.tensor5d(dx, shape5(x));
+      return inBatches(pl.maxStorageBufferBindingSize, [dy, x], 0, 'concat', ([dys, xs]) => {
+        const [dx] = client.run(maxPool3dBackwardPlan(shape5(dys), shape5(xs), g, pl), [values(dys), values(xs)], [xs.size]);
+        return tf.tensor5d(dx, shape5(xs));
+      });
     },
 
     adamUpdate(param, grad, m, v, h) {
