@@ -46,4 +46,16 @@ describe.skipIf(!has)('a codestream declaring a giant image is refused before th
     writeFileSync(file, b);
     await expect(loadVolume(file)).rejects.toThrow(/JPEG 2000 Lossless codestream declares 60000×60000 pixels but the header says 64×64/);
   });
+
+  it('JPGExtended.dcm with Rows and Columns raised to 20000: the JS decoder is not asked to scale up to 400 M pixels', async () => {
+    const b = Buffer.from(readFileSync(path.join(DATA_DIR, 'dicom/compressed/JPGExtended.dcm')));
+    for (const el of [0x10, 0x11]) {
+      const at = b.indexOf(Buffer.from([0x28, 0x00, el, 0x00, 0x55, 0x53, 0x02, 0x00]));
+      expect(at).toBeGreaterThan(0);
+      b.writeUInt16LE(20000, at + 8);
+    }
+    const file = path.join(dir, 'scaled.dcm');
+    writeFileSync(file, b);
+    await expect(loadVolume(file)).rejects.toThrow(/JPEG Extended codestream declares \d+×\d+ pixels but the header says 20000×20000/);
+  });
 });

@@ -98,8 +98,10 @@ export async function decodeFrame(parsed: ParsedDicom, info: DicomImageInfo, ind
     if (index >= frames.length) throw new Error(`frame ${index} does not exist (${frames.length} frames)`);
     const encoded = frames[index];
     const declared = spec.codec === 'rle' || spec.codec === 'deflate' ? undefined : codestreamSize(encoded);
-    // Decoders allocate what the codestream declares; a few lines of padding are tolerated, gigapixels are not.
-    if (declared && declared.width * declared.height > 4 * info.rows * info.columns + 64 * 64) {
+    // Decoders allocate what the codestream declares (or, for the JS JPEG decoder, what the header
+    // asks it to scale to); a few lines of padding are tolerated, a mismatch of gigapixels is not.
+    const [coded, header] = declared ? [declared.width * declared.height, info.rows * info.columns] : [0, 0];
+    if (declared && (coded > 4 * header + 64 * 64 || header > 4 * coded + 64 * 64)) {
       throw new Error(`${spec.name} codestream declares ${declared.width}×${declared.height} pixels but the header says ${info.columns}×${info.rows}`);
     }
     let decoded: Uint8Array;
