@@ -60,6 +60,8 @@ export default defineConfig({
           // Med3dService runs in this worker thread, off Electron's main loop.
           serviceHost: path.join(root, 'main/server/serviceHostMain.ts'),
           ...(existsSync(workerEntry) ? { engineWorkerMain: workerEntry } : {}),
+          // The webgpu provider's GPU thread (SyncGpuClient starts ./gpuWorkerMain.js beside its chunk).
+          gpuWorkerMain: path.join(root, 'main/engine/nn/kernels/webgpu/gpuWorkerMain.ts'),
           ...jobEntries(path.join(root, 'main/tasks')),
           ...Object.fromEntries(workerJobModules.map((f) => [f.replace(/^main\//, '').replace(/\.ts$/, ''), path.join(root, f)])),
         },
