@@ -21,6 +21,7 @@ import type {
   NoduleResult,
   RecentItem,
   RecoveryData,
+  SeriesListing,
   VolumeHeader,
   VolumeProgressEvent,
   WorkspaceChangedEvent,
@@ -49,6 +50,8 @@ export interface Med3dApiMethods {
    * the k-slices kStart..kStart+kCount-1 (clipped to the volume) to load progressively.
    */
   getVoxels(req: R.GetVoxelsRequest): Promise<ArrayBuffer>;
+  /** The image series of a DICOM folder (headers only), to let the user choose one; empty for a file. */
+  listSeries(req: R.ListSeriesRequest): Promise<SeriesListing>;
   closeVolume(req: R.VolumeRef): Promise<void>;
 
   // ---- workspace ----
@@ -134,6 +137,7 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   getAppInfo: v.none(),
   openVolume: S.OpenVolumeRequest,
   getVoxels: S.GetVoxelsRequest,
+  listSeries: S.ListSeriesRequest,
   closeVolume: S.VolumeRef,
   openWorkspace: S.OpenWorkspaceRequest,
   getWorkspace: v.none(),

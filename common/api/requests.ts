@@ -11,6 +11,8 @@ import { v, type Infer } from './schema';
 const path = v.string({ min: 1, max: 4096 });
 const id = v.string({ min: 1, max: 200, pattern: /^[A-Za-z0-9._:@-]+$/ });
 /** Label maps: at most 2 GiB of uint8. */
+/** A series key (SeriesInstanceUID, or the listing's key for a series without one). */
+const seriesKey = v.string({ min: 1, max: 4096 });
 const labelBuffer = v.arrayBuffer({ maxBytes: 2 ** 31 - 1 });
 
 export const CaseStatusSchema = v.literal('new', 'predicted', 'corrected', 'verified');
@@ -23,7 +25,8 @@ export const LabelDefSchema = v.object({
 });
 
 export const OpenVolumeRequest = v.union('kind', {
-  path: v.object({ kind: v.literal('path'), path }),
+  /** series: which series of a multi-series DICOM folder (SeriesInfo.key from listSeries); default the largest. */
+  path: v.object({ kind: v.literal('path'), path, series: v.optional(seriesKey) }),
   demo: v.object({ kind: v.literal('demo') }),
 });
 export type OpenVolumeRequest = Infer<typeof OpenVolumeRequest>;
@@ -49,7 +52,7 @@ export const OpenWorkspaceRequest = v.object({
 });
 export type OpenWorkspaceRequest = Infer<typeof OpenWorkspaceRequest>;
 
-export const AddCaseRequest = v.object({ path, name: v.optional(v.string({ min: 1, max: 200 })) });
+export const AddCaseRequest = v.object({ path, name: v.optional(v.string({ min: 1, max: 200 })), series: v.optional(seriesKey) });
 export type AddCaseRequest = Infer<typeof AddCaseRequest>;
 
 export const CaseRef = v.object({ caseId: id });
@@ -171,6 +174,9 @@ export const ListDirectoryRequest = v.object({
   showHidden: v.optional(v.boolean()),
 });
 export type ListDirectoryRequest = Infer<typeof ListDirectoryRequest>;
+
+export const ListSeriesRequest = v.object({ path });
+export type ListSeriesRequest = Infer<typeof ListSeriesRequest>;
 
 export const ChooseFileRequest = v.object({
   purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask'),

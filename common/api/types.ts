@@ -233,6 +233,34 @@ export interface DirListing {
   entries: DirEntry[];
 }
 
+/** One image series of a DICOM folder, as `listSeries` and `med3d info` list it. */
+export interface SeriesInfo {
+  /** 1-based position in the listing (largest series first): what `med3d info --series N` takes. */
+  index: number;
+  /** Pass back as `series` to openVolume/addCase to open this series (SeriesInstanceUID, or a group key). */
+  key: string;
+  seriesInstanceUID: string;
+  /** One-liner: number, description, modality, size, UID. */
+  description: string;
+  seriesDescription: string | null;
+  seriesNumber: number | null;
+  modality: string | null;
+  /** Columns, rows, images (slices before any resampling). */
+  dims: Vec3;
+  fileCount: number;
+  /** What loading this series would correct or assume (tilt, spacing, missing geometry...), from the headers. */
+  warnings: string[];
+}
+
+export interface SeriesListing {
+  /** Absolute path listed. */
+  path: string;
+  /** Image series, largest first; empty when the path is not a folder of DICOM images. */
+  series: SeriesInfo[];
+  /** Files in the folder that are not DICOM images. */
+  skippedFiles: number;
+}
+
 export type WorkspaceChange = 'opened' | 'cases' | 'labels' | 'models' | 'settings' | 'recovery';
 
 export interface WorkspaceChangedEvent {

@@ -26,6 +26,7 @@ import type {
   NoduleResult,
   RecentItem,
   RecoveryData,
+  SeriesListing,
   Vec3,
   VolumeHeader,
   WorkspaceInfo,
@@ -37,6 +38,7 @@ import type { JobServices } from '../jobs/JobServices';
 import { loadJobKinds } from '../jobs/loadJobKinds';
 import { atomicWriteFile } from '../util/atomicWrite';
 import type { Volume } from '../volume/Volume';
+import type { LoadVolumeOptions } from '../volume/io/loadVolume';
 import { writeNifti } from '../volume/io/nifti/writeNifti';
 import { Workspace } from '../workspace/Workspace';
 import { isInside } from './isInside';
@@ -73,7 +75,7 @@ export interface Med3dServiceOptions {
   backendInfo?: () => EngineBackendInfo | null;
   dialogs?: NativeDialogs;
   /** Scan loader (default: main/volume/io/loadVolume). */
-  loadVolume?: (file: string) => Promise<Volume>;
+  loadVolume?: (file: string, opts?: LoadVolumeOptions) => Promise<Volume>;
   /** Demo scan generator (default: the CT phantom of main/tasks/phantom). */
   demo?: () => Promise<DemoScan>;
   registry?: JobRegistry;
@@ -90,9 +92,9 @@ const DEMO_FILE = 'demo/ct-phantom.nii.gz';
 /** The workspace folder that takes exports (the only part of a workspace clients may write to). */
 const EXPORTS_DIR = 'exports';
 
-async function defaultLoadVolume(file: string): Promise<Volume> {
+async function defaultLoadVolume(file: string, opts?: LoadVolumeOptions): Promise<Volume> {
   const { loadVolume } = await import('../volume/io/loadVolume');
-  return loadVolume(file);
+  return loadVolume(file, opts);
 }
 
 async function defaultDemo(): Promise<DemoScan> {
@@ -130,7 +132,7 @@ export class Med3dService implements Med3dApiMethods {
   private readonly openedWorkspaces = new Set<string>();
   private readonly store = new VolumeStore();
   private readonly recent: RecentFiles;
-  private readonly loader: (file: string) => Promise<Volume>;
+  private readonly loader: (file: string, opts?: LoadVolumeOptions) => Promise<Volume>;
   private demoPromise: Promise<string> | null = null;
 
   private constructor(
@@ -203,10 +205,11 @@ export class Med3dService implements Med3dApiMethods {
 
   // ---------- volumes ----------
 
-  private async loadScan(file: string): Promise<Volume> {
+  /** series: which series of a multi-series DICOM folder (SeriesInfo.key); undefined = the largest. */
+  private async loadScan(file: string, series?: string): Promise<Volume> {
     this.events.emit('volumeProgress', { source: file, progress: 0, message: `loading ${path.basename(file)}` });
     try {
-      const vol = await this.loader(file);
+      const vol = await this.loader(file, series !== undefined ? { dicom: { seriesInstanceUID: series } } : undefined);
       this.events.emit('volumeProgress', { source: file, progress: 1, message: 'loaded' });
       return vol;
     } catch (err) {
@@ -221,9 +224,9 @@ export class Med3dService implements Med3dApiMethods {
   }
 
   /** Load a scan file, make it a workspace case (once) and register the volume. */
-  private async openScanAsCase(file: string, labels?: LabelDef[], name?: string): Promise<VolumeHeader> {
-    const vol = await this.loadScan(file);
-    const c = await this.ws.addCase(file, { grid: this.gridOf(vol), ...(name ? { name } : {}) });
+  private async openScanAsCase(file: string, labels?: LabelDef[], name?: string, series?: string): Promise<VolumeHeader> {
+    const vol = await this.loadScan(file, series);
+    const c = await this.ws.addCase(file, { grid: this.gridOf(vol), ...(name ? { name } : {}), ...(series !== undefined ? { series } : {}) });
     const g = this.ws.caseGrid(c.caseId);
     if (!g || g.dims.some((d, k) => d !== vol.dims[k])) await this.ws.setCaseGrid(c.caseId, this.gridOf(vol));
     return this.store.add(vol, { caseId: c.caseId, source: file, labels: labels ?? this.ws.settings().labels });
@@ -235,7 +238,7 @@ export class Med3dService implements Med3dApiMethods {
       return this.openScanAsCase(file, undefined, 'Demo CT phantom');
     }
     const file = await this.guard.resolve(req.path, { mustExist: true, what: 'scan' });
-    const header = await this.openScanAsCase(file);
+    const header = await this.openScanAsCase(file, undefined, undefined, req.series);
     const st = await fs.stat(file);
     await this.recent.add(file, st.isDirectory() || !/\.(nii|hdr|img)(\.gz)?$/i.test(file) ? 'dicom' : 'nifti');
     return header;
@@ -271,6 +274,18 @@ export class Med3dService implements Med3dApiMethods {
     return exactBuffer(vol.data.subarray(k0 * slice, k1 * slice));
   }
 
+  async listSeries(req: R.ListSeriesRequest): Promise<SeriesListing> {
+    const dir = await this.guard.resolve(req.path, { mustExist: true, what: 'scan' });
+    if (!(await fs.stat(dir)).isDirectory()) return { path: dir, series: [], skippedFiles: 0 };
+    const { listDicomSeries } = await import('../volume/io/dicom/listDicomSeries');
+    try {
+      return await listDicomSeries(dir);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new ApiError('bad-file', msg.includes(dir) ? msg : `cannot list the series of ${dir}: ${msg}`, dir);
+    }
+  }
+
   async closeVolume(req: R.VolumeRef): Promise<void> {
     this.store.close(req.volumeId);
   }
@@ -299,14 +314,14 @@ export class Med3dService implements Med3dApiMethods {
 
   async addCase(req: R.AddCaseRequest): Promise<CaseSummary> {
     const file = await this.guard.resolve(req.path, { mustExist: true, what: 'scan' });
-    return this.ws.addCase(file, req.name ? { name: req.name } : {});
+    return this.ws.addCase(file, { ...(req.name ? { name: req.name } : {}), ...(req.series !== undefined ? { series: req.series } : {}) });
   }
 
   private async caseVolume(caseId: string): Promise<{ vol: Volume; header: VolumeHeader }> {
     const open = this.store.findByCase(caseId);
     if (open) return open;
     const file = this.ws.caseSource(caseId);
-    const vol = await this.loadScan(file);
+    const vol = await this.loadScan(file, this.ws.caseSeries(caseId));
     const g = this.ws.caseGrid(caseId);
     if (!g || g.dims.some((d, k) => d !== vol.dims[k])) await this.ws.setCaseGrid(caseId, this.gridOf(vol));
     const header = this.store.add(vol, { caseId, source: file, labels: this.ws.settings().labels });

@@ -205,6 +205,11 @@ export class Workspace {
     return this.abs(this.caseRecord(caseId).source);
   }
 
+  /** The series a case is within its DICOM folder (undefined: the folder's largest). */
+  caseSeries(caseId: string): string | undefined {
+    return this.caseRecord(caseId).series;
+  }
+
   caseGrid(caseId: string): CaseGrid | null {
     const g = this.caseRecord(caseId).grid;
     return g ? structuredClone(g) : null;
@@ -367,10 +372,11 @@ export class Workspace {
     return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
   }
 
-  async addCase(source: string, opts: { name?: string; grid?: CaseGrid } = {}): Promise<CaseSummary> {
+  async addCase(source: string, opts: { name?: string; grid?: CaseGrid; series?: string } = {}): Promise<CaseSummary> {
     return this.locked(async () => {
       const abs = path.resolve(source);
-      const existing = this.manifest.cases.find((c) => this.abs(c.source) === abs);
+      // Each series of a multi-series folder is its own case (its own grid and labels).
+      const existing = this.manifest.cases.find((c) => this.abs(c.source) === abs && c.series === opts.series);
       if (existing) return this.summary(existing);
       const next = structuredClone(this.manifest);
       const now = new Date().toISOString();
@@ -378,6 +384,7 @@ export class Workspace {
         caseId: caseIdFor(next.nextCase),
         name: opts.name ?? path.basename(abs).replace(/\.(nii(\.gz)?|hdr|img)$/i, ''),
         source: this.storedPath(abs),
+        ...(opts.series !== undefined ? { series: opts.series } : {}),
         status: 'new',
         addedAt: now,
         updatedAt: now,

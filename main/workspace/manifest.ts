@@ -25,6 +25,8 @@ export interface CaseRecord {
   name: string;
   /** Scan path: relative to the root when inside it, else absolute. */
   source: string;
+  /** For a DICOM folder holding several series: the one this case is (SeriesInfo.key); absent = the largest. */
+  series?: string;
   status: CaseStatus;
   addedAt: string;
   updatedAt: string;

@@ -160,6 +160,7 @@ export function createMockApi(): Med3dApi {
         { name: 'corrupt.nii', path: '/mock/corrupt.nii', isDirectory: false, size: 10, kind: 'nifti' },
       ],
     }),
+    listSeries: async (req) => ({ path: req.path, series: [], skippedFiles: 0 }),
     chooseFile: async () => { throw new ApiError('unsupported', 'no native dialogs in web mode'); },
   };
   return createApiClient(createLocalTransport(createApiDispatcher(impl), hub));

@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import type { Volume } from '../../volume/Volume';
 import { toRows } from '../../volume/geometry/affine';
 import { axisCodes } from '../../volume/geometry/orientation';
+import { stat } from 'node:fs/promises';
+import type { SeriesListing } from '../../../common/api/types';
+import { listDicomSeries } from '../../volume/io/dicom/listDicomSeries';
 import { loadVolume } from '../../volume/io/loadVolume';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import type { NiftiWriteDatatype } from '../../volume/io/nifti/encodeNifti';
@@ -88,12 +91,51 @@ function parseIndex(v: string): number {
   return n;
 }
 
-async function load(input: string, volumeIndex?: number): Promise<Volume> {
+async function load(input: string, volumeIndex?: number, series?: string): Promise<Volume> {
   try {
-    return await loadVolume(input, { volumeIndex });
+    return await loadVolume(input, { volumeIndex, ...(series !== undefined ? { dicom: { seriesInstanceUID: series } } : {}) });
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err), 1);
   }
+}
+
+function parseSeriesNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--series must be a series number from the listing (1, 2, ...), got '${v}'`, 2);
+  return n;
+}
+
+/**
+ * A folder with several series is listed rather than loaded (loading the largest silently hides the
+ * others); --series N picks one. Files and one-series folders load as they are.
+ */
+async function chooseSeries(input: string, series?: number): Promise<{ kind: 'load'; key?: string } | { kind: 'listing'; listing: SeriesListing }> {
+  const isFolder = await stat(input).then((s) => s.isDirectory(), () => false);
+  if (!isFolder) {
+    if (series !== undefined) throw new CliError(`--series applies to a DICOM folder; ${input} is not a folder`, 2);
+    return { kind: 'load' };
+  }
+  let listing: SeriesListing;
+  try {
+    listing = await listDicomSeries(input);
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), 1);
+  }
+  if (series === undefined) return listing.series.length > 1 ? { kind: 'listing', listing } : { kind: 'load' };
+  const chosen = listing.series[series - 1];
+  if (!chosen) throw new CliError(`${input}: no series ${series}; the folder holds ${listing.series.length} image series (see med3d info ${input})`, 2);
+  return { kind: 'load', key: chosen.key };
+}
+
+function printSeriesListing(l: SeriesListing): string {
+  const lines = [`${l.path} holds ${l.series.length} image series (largest first):`];
+  for (const s of l.series) {
+    lines.push(`  ${s.index}. ${s.description}  [${s.dims.join(' x ')}, ${s.fileCount} file(s)]`);
+    for (const w of s.warnings) lines.push(`       - ${w}`);
+  }
+  if (l.skippedFiles) lines.push(`${l.skippedFiles} file(s) are not DICOM images`);
+  lines.push(`Pick one with --series N, e.g. med3d info ${JSON.stringify(l.path)} --series 1`);
+  return `${lines.join('\n')}\n`;
 }
 
 const WRITE_TYPES: NiftiWriteDatatype[] = ['uint8', 'int8', 'uint16', 'int16', 'int32', 'uint32', 'float32', 'float64'];
@@ -105,8 +147,14 @@ export function register(program: Command): void {
     .argument('<file|folder>', 'NIfTI file (.nii, .nii.gz, .hdr/.img) or DICOM file or folder')
     .option('--json', 'print JSON (dims, spacing, affine, datatype, min, max, mean over finite voxels, nonFinite count, modality, warnings)')
     .option('--volume <n>', 'which volume of a 4D/5D or multi-volume input (default 0)', parseIndex)
-    .action(async (input: string, opts: { json?: boolean; volume?: number }) => {
-      const vol = await load(input, opts.volume);
+    .option('--series <n>', 'which series of a DICOM folder holding several, numbered as info lists them (1 = largest)', parseSeriesNumber)
+    .action(async (input: string, opts: { json?: boolean; volume?: number; series?: number }) => {
+      const choice = await chooseSeries(input, opts.series);
+      if (choice.kind === 'listing') {
+        process.stdout.write(opts.json ? `${JSON.stringify(choice.listing, null, 2)}\n` : printSeriesListing(choice.listing));
+        return;
+      }
+      const vol = await load(input, opts.volume, choice.key);
       const info = volumeInfo(vol, input);
       process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : printInfo(info));
     });
