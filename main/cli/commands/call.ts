@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from '../CliError';
+import { addDeviceOption, deviceForWorkers } from '../deviceOption';
 import type { JobInfo } from '../../../common/api/types';
 import type { ApiEventHub } from '../../../common/api/ApiEventHub';
 
@@ -34,8 +35,7 @@ function jobIdOf(result: unknown): string | null {
 }
 
 export function register(program: Command): void {
-  program
-    .command('call')
+  addDeviceOption(program.command('call'))
     .description('Call any Med3D API method headless on a workspace, e.g. `med3d call fineTune \'{"task":"lung"}\' -w ws` (waits for the job it starts); `med3d call --list` lists the methods')
     .argument('[method]', 'API method name (see common/api/Med3dApi.ts)')
     .argument('[request]', 'request as JSON (omit for methods without arguments)')
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--no-wait', 'return as soon as a job is started instead of waiting for it')
     .option('-o, --out <file>', 'write a binary result (voxels) to this file')
     .option('--list', 'list the method names')
-    .action(async (method: string | undefined, json: string | undefined, opts: CallOptions & { list?: boolean }) => {
+    .action(async (method: string | undefined, json: string | undefined, opts: CallOptions & { list?: boolean; device?: string }) => {
       const { REQUEST_SCHEMAS } = await import('../../../common/api/Med3dApi');
       const methods = Object.keys(REQUEST_SCHEMAS).sort();
       if (opts.list || !method) {
@@ -53,6 +53,7 @@ export function register(program: Command): void {
       }
       if (!methods.includes(method)) throw new CliError(`unknown API method '${method}' (med3d call --list shows them)`);
       const request = parseRequest(method, json);
+      await deviceForWorkers(opts); // jobs run in engine workers, which take the device from here
 
       const [{ Med3dService }, { createApiDispatcher }, { defaultWorkspaceDir }] = await Promise.all([
         import('../../server/Med3dService'),

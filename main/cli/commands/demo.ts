@@ -1,19 +1,19 @@
 import type { Command } from 'commander';
 import { CliError } from '../CliError';
+import { addDeviceOption, initDeviceFromOptions } from '../deviceOption';
 import { runDemo } from '../../tasks/demo/runDemo';
 import type { Vec3 } from '../../volume/Volume';
 import type { LungPredictor } from '../../tasks/lung/segmentLungs';
 
 /** `med3d demo`: the bundled default job (phantom CT → lung mask + report), no weights needed. */
 export function register(program: Command): void {
-  program
-    .command('demo')
+  addDeviceOption(program.command('demo'))
     .description('Generate the CT phantom, segment its lungs (cold start, no weights needed) and write mask + report (Dice vs truth)')
     .option('-o, --out <dir>', 'output folder', './med3d-demo-out')
     .option('--seed <n>', 'phantom seed', '1')
     .option('--dims <IxJxK>', 'phantom grid size, e.g. 160x160x96 (default) or 512x512x300')
     .option('--model <file>', 'lung model (Med3D checkpoint or .pth with a lung decoder) instead of the cold-start method')
-    .action(async (o: { out: string; seed: string; dims?: string; model?: string }) => {
+    .action(async (o: { out: string; seed: string; dims?: string; model?: string; device?: string }) => {
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${o.seed}'`);
       let dims: Vec3 | undefined;
@@ -24,8 +24,7 @@ export function register(program: Command): void {
       }
       let model: LungPredictor | undefined;
       if (o.model) {
-        const { initEngineBackend } = await import('../../engine/backend/selectBackend');
-        await initEngineBackend();
+        await initDeviceFromOptions(o);
         const { loadLungPredictor } = await import('../../tasks/lung/lungModel');
         model = await loadLungPredictor(o.model);
       }
