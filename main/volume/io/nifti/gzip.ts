@@ -20,7 +20,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 export type ContentCap = (prefix: Uint8Array) => number | undefined;
 
 /** Output granularity: how far inflation may run past the cap before it is stopped. */
-const CHUNK = 256 * 1024;
+const CHUNK = 1 << 20;
 
 /**
  * Inflate a gzip stream, stopping at what `cap` allows. Resolves with the content (shorter than the cap
