@@ -1,7 +1,7 @@
 /**
- * The one spelling of "where should the engine run": `--device` on every engine command, the app's
- * settings and, as the one environment fallback, `MED3D_DEVICE` (`MED3D_BACKEND` is a deprecated
- * alias of it, kept because scripts and CI set it).
+ * The one spelling of "where should the engine run": `--device` on every engine command and, as the
+ * one environment fallback (also how the Electron app is told), `MED3D_DEVICE` (`MED3D_BACKEND` is a
+ * deprecated alias of it, kept because scripts written before `--device` set it).
  *
  *   auto    best rung that works; never a software (fallback) GPU adapter
  *   cpu     best CPU rung: tfjs-node → native oneDNN → plain tfjs
