@@ -151,9 +151,11 @@ describe('EngineWorker in a separate process (the Electron utility-process chann
 
 describe.skipIf(!swiftShaderAvailable('EngineWorker on WebGPU'))('EngineWorker with --device webgpu (SwiftShader)', () => {
   const saved = process.env.VK_ICD_FILENAMES;
-  // Worker threads share this process's environment (SHARE_ENV): the Vulkan loader reads it there.
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ENV.VK_ICD_FILENAMES;
   const worker = new EngineWorker({ device: 'webgpu' });
+  beforeAll(() => {
+    // Worker threads share this process's environment (SHARE_ENV): the Vulkan loader reads it there.
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ENV.VK_ICD_FILENAMES;
+  });
   afterAll(async () => {
     await worker.terminate();
     if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
