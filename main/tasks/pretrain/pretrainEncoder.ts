@@ -175,7 +175,8 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
         return { ...metrics, step };
       },
     },
-    onProgress: (p) => onEvent({ event: 'step', ...p }),
+    // Without --patience the loop's "best" is just the latest step: not worth showing.
+    onProgress: ({ best, ...p }) => onEvent({ event: 'step', ...p, ...(o.patience !== undefined && best ? { best } : {}) }),
   });
   const result: PretrainResult = { out: o.out, branches: files.branches, metricsFile: files.metrics, steps: r.steps, stopReason: r.stopReason, best: r.best, ...(o.pth ? { pth: o.pth } : {}) };
   if (r.cancelled) {
