@@ -1,4 +1,4 @@
-import { deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,25 +113,27 @@ function objectPickleWithView(offset: number): Uint8Array {
 
 describe('zip containers: bombs and lies', () => {
   /** A zip whose storage record is deflated: `claimed` is the size written in both headers. */
-  function deflatedPth(payload: Uint8Array, claimed: number, numel: number): Uint8Array {
+  function deflatedPth(payload: Uint8Array, claimed: number, numel: number, comp = deflateRawSync(payload)): Uint8Array {
     // Written by hand (local headers, data, central directory) so the headers can lie.
-    const comp = deflateRawSync(payload);
     const entries = [
       { name: 'arch/data.pkl', data: objectPickle([tensor({ numel, size: [numel] })], { legacy: false }), method: 0, size: 0 },
       { name: 'arch/data/0', data: comp, method: 8, size: claimed, crc: crc32(payload) },
     ];
-    const parts: number[] = [];
-    const central: number[] = [];
+    const parts: Uint8Array[] = [];
+    const central: Uint8Array[] = [];
+    let off = 0;
     for (const e of entries) {
       const name = new TextEncoder().encode(e.name);
       const size = e.method ? e.size : e.data.length;
       const crc = e.method ? e.crc! : crc32(e.data);
-      const off = parts.length;
-      parts.push(...le32(0x04034b50), 20, 0, 0, 0, e.method, 0, 0, 0, 0, 0, ...le32(crc), ...le32(e.data.length), ...le32(size), name.length, 0, 0, 0, ...name, ...e.data);
-      central.push(...le32(0x02014b50), 20, 0, 20, 0, 0, 0, e.method, 0, 0, 0, 0, 0, ...le32(crc), ...le32(e.data.length), ...le32(size), name.length, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le32(off), ...name);
+      const local = Uint8Array.from([...le32(0x04034b50), 20, 0, 0, 0, e.method, 0, 0, 0, 0, 0, ...le32(crc), ...le32(e.data.length), ...le32(size), name.length, 0, 0, 0, ...name]);
+      central.push(Uint8Array.from([...le32(0x02014b50), 20, 0, 20, 0, 0, 0, e.method, 0, 0, 0, 0, 0, ...le32(crc), ...le32(e.data.length), ...le32(size), name.length, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le32(off), ...name]));
+      parts.push(local, e.data);
+      off += local.length + e.data.length;
     }
-    const cdOff = parts.length;
-    return Uint8Array.from([...parts, ...central, ...le32(0x06054b50), 0, 0, 0, 0, entries.length, 0, entries.length, 0, ...le32(central.length), ...le32(cdOff), 0, 0]);
+    const cd = Buffer.concat(central);
+    const eocd = Uint8Array.from([...le32(0x06054b50), 0, 0, 0, 0, entries.length, 0, entries.length, 0, ...le32(cd.length), ...le32(off), 0, 0]);
+    return Buffer.concat([...parts, cd, eocd]);
   }
 
   it('a deflated record that inflates beyond its declared size is stopped at that size', () => {
@@ -140,7 +142,24 @@ describe('zip containers: bombs and lies', () => {
   });
 
   it('a record claiming more than deflate can produce from its compressed bytes is refused before inflating', () => {
-    expect(refusal(deflatedPth(new Uint8Array(64), 666 << 20, 16))).toMatch(/claims 698351616 bytes from \d+ compressed bytes, more than deflate can produce/);
+    expect(refusal(deflatedPth(new Uint8Array(64), 10 << 20, (10 << 20) / 4))).toMatch(/claims 10485760 bytes from \d+ compressed bytes, more than deflate can produce/);
+  });
+
+  it('a 0.7 MB zip bomb (one storage of 666 MB zeros, honestly declared) is refused before inflating', () => {
+    // Full-flush deflate segments are self-contained, so one compressed 64 MiB of zeros can be repeated.
+    const seg = deflateRawSync(new Uint8Array(64 << 20), { finishFlush: constants.Z_FULL_FLUSH });
+    const n = 10;
+    const comp = Buffer.concat([...Array<Uint8Array>(n).fill(seg), deflateRawSync(new Uint8Array(0))]);
+    const bytes = deflatedPth(new Uint8Array(0), n * (64 << 20), (n * (64 << 20)) / 4, comp);
+    expect(bytes.length).toBeLessThan(1 << 20);
+    const t0 = performance.now();
+    expect(refusal(bytes)).toMatch(/zip archive declares 671088640 bytes inflated from \d+ compressed bytes \(over 100:1, a zip bomb\)/);
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  it('a deflated storage record larger than its storage is not inflated for nothing', () => {
+    const payload = f32(Array.from({ length: 16 }, (_, i) => i));
+    expect(refusal(deflatedPth(payload, payload.length, 4))).toMatch(/storage record 'arch\/data\/0' inflates to 64 bytes but its storage needs 16; refusing to inflate the rest/);
   });
 
   it('an honest deflated record still reads', () => {

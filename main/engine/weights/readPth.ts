@@ -80,6 +80,10 @@ function readZipPth(bytes: Uint8Array, file: string, opts: ReadPthOptions): PthC
     if (entry.size < s.numel * s.elementBytes) {
       throw new WeightsError(file, `storage record '${root}data/${s.key}' has ${entry.size} bytes, needs ${s.numel * s.elementBytes}`);
     }
+    // torch.save writes each storage at exactly its size; a compressed record holding more would be inflated for nothing.
+    if (entry.method !== 0 && entry.size > s.numel * s.elementBytes) {
+      throw new WeightsError(file, `storage record '${root}data/${s.key}' inflates to ${entry.size} bytes but its storage needs ${s.numel * s.elementBytes}; refusing to inflate the rest`);
+    }
     s.data = readZipEntry(bytes, entry, { verifyCrc });
   }
   return finish(value, 'zip', locations, file);

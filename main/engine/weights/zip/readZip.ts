@@ -105,11 +105,21 @@ export function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
       throw new ZipFormatError(`corrupt zip: records '${prev.name}' and '${spans[i]!.name}' overlap`);
     }
   }
+  // Real checkpoints (float weights) barely compress; an archive that claims to inflate beyond this
+  // ratio overall is a zip bomb, refused before anything is inflated.
+  let packed = 0;
+  let unpacked = 0;
+  for (const e of entries.values()) if (e.method !== 0) (packed += e.compressedSize), (unpacked += e.size);
+  if (unpacked > MAX_ARCHIVE_RATIO * packed + (64 << 20)) {
+    throw new ZipFormatError(`zip archive declares ${unpacked} bytes inflated from ${packed} compressed bytes (over ${MAX_ARCHIVE_RATIO}:1, a zip bomb)`);
+  }
   return entries;
 }
 
 /** Deflate cannot expand data by more than about 1032:1; a larger declared ratio is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
+/** Largest overall inflation ratio accepted for an archive's deflated records (beyond the first 64 MiB). */
+const MAX_ARCHIVE_RATIO = 100;
 
 /** Contents of one record: a view into `bytes` when stored, a new array when deflated. */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { verifyCrc?: boolean } = {}): Uint8Array {
