@@ -83,6 +83,13 @@ describe('med3d pretrain', () => {
     expect(Object.keys(metrics.best.metrics).sort()).toEqual(['dice', 'dice/Organs', 'dice/Spleen', 'step']);
   }, 120_000);
 
+  it('med3d train --weights takes the MedicalNet-layout .pth (the encoder under a new head)', () => {
+    const r = med3d(['train', '--task', 'segment', '--data', b.root, '--weights', pth, '--out', path.join(tmp, 'fromPth', 'model.m3d'), '--steps', '1', '--patch', '16,16,16', '--batch-size', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/starting from the encoder of .*encoder\.pth; new lung-decoder head/);
+    expect(r.stderr).toMatch(/ResNet-10 width 2 lung-decoder/);
+  }, 120_000);
+
   it('--resume after Ctrl-C ends with exactly the weights of the uninterrupted run above', async () => {
     const whole = out;
     const part = path.join(tmp, 'part', 'enc.m3d');
