@@ -128,11 +128,15 @@ export function parseCheckpoint(bytes: Uint8Array, file: string, opts: ReadCheck
     const parse = (key: string): unknown => {
       const s = metadata[key];
       if (s === undefined) throw new WeightsError(file, `corrupt checkpoint: metadata '${key}' missing`);
+      let v: unknown;
       try {
-        return JSON.parse(s) as unknown;
+        v = JSON.parse(s) as unknown;
       } catch {
         throw new WeightsError(file, `corrupt checkpoint: metadata '${key}' is not JSON`);
       }
+      // JSON.parse is iterative but everything after it (stringify, structured clone) recurses.
+      if (jsonDepth(v) > MAX_METADATA_DEPTH) throw new WeightsError(file, `corrupt checkpoint: metadata '${key}' is nested more than ${MAX_METADATA_DEPTH} levels deep`);
+      return v;
     };
     const spec = validateModelSpec(parse(M.spec));
     const meta = parse(M.meta) as CheckpointMeta;
@@ -155,6 +159,22 @@ export function parseCheckpoint(bytes: Uint8Array, file: string, opts: ReadCheck
   } catch (err) {
     throw asWeightsError(file, err);
   }
+}
+
+/** Deepest JSON nesting accepted in checkpoint metadata (ours is a few levels deep). */
+const MAX_METADATA_DEPTH = 64;
+
+/** Nesting depth of a parsed JSON value, without recursion (a hostile value may be 100,000 deep). */
+export function jsonDepth(v: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (d > MAX_METADATA_DEPTH) break;
+    if (x !== null && typeof x === 'object') for (const c of Object.values(x)) stack.push([c, d + 1]);
+  }
+  return max;
 }
 
 export async function readCheckpoint(file: string, opts: ReadCheckpointOptions = {}): Promise<Med3dCheckpoint> {

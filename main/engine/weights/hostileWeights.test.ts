@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parsePth } from './readPth';
-import { loadWeights } from './loadWeights';
+import { loadWeights, parseWeights } from './loadWeights';
+import { CHECKPOINT_FORMAT } from './checkpoint';
+import { encodeSafetensors } from './safetensors';
 import { WeightsError } from './WeightsError';
 import { unpickle, type UnpickleHooks } from './pickle/unpickle';
 import { PySet } from './pickle/pyTypes';
@@ -185,5 +187,14 @@ describe('zip containers: bombs and lies', () => {
     await expect(loadWeights(file)).rejects.toThrow(/unknown|architecture|tensor|state/i);
     process.env.MED3D_MAX_CHECKPOINT_BYTES = '100';
     await expect(loadWeights(file)).rejects.toThrow(new RegExp(`^${file}: file size \\(\\d+ bytes\\) exceeds the limit on checkpoint size, 100 bytes \\(raise it with MED3D_MAX_CHECKPOINT_BYTES\\)$`));
+  });
+});
+
+describe('Med3D checkpoints (.m3d): metadata', () => {
+  it('metadata JSON nested 100,000 deep is refused at parse time (printing it would overflow the stack)', () => {
+    const spec = { backbone: { depth: 10, shortcut: 'B', baseWidth: 64, inChannels: 1, preActivation: false }, head: { kind: 'none' } };
+    const meta = `{"createdAt":"2026-01-01","h":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const bytes = Buffer.concat(encodeSafetensors(new Map(), { format: 'pt', 'med3d.format': CHECKPOINT_FORMAT, 'med3d.spec': JSON.stringify(spec), 'med3d.meta': meta }));
+    expect(() => parseWeights(bytes, 'deep.m3d')).toThrow(/^deep\.m3d: corrupt checkpoint: metadata 'med3d\.meta' is nested more than 64 levels deep$/);
   });
 });
