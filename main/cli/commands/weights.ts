@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../CliError';
-import { WeightsError } from '../../engine/weights/WeightsError';
+import { WeightsError, asWeightsError } from '../../engine/weights/WeightsError';
+import { isEngineError } from '../../util/readerErrorMessage';
 import { loadWeights, type LoadedWeights } from '../../engine/weights/loadWeights';
 import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { writePth } from '../../engine/weights/writePth';
@@ -17,11 +18,13 @@ import '../../engine/models/heads/recognizers';
  *   export <ours> <out.pth>            Med3D checkpoint (or any .pth) → PyTorch zip .pth
  * Errors are one line, `med3d: <file>: <cause>`, exit code 1.
  */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+async function guarded<T>(file: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof WeightsError) throw new CliError(err.message, 1);
+    // An engine error from summarising what was read is still about this file: one line naming it.
+    if (isEngineError(err)) throw new CliError(asWeightsError(file, err).message, 1);
     throw err;
   }
 }
@@ -52,7 +55,7 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--keys', 'also list every tensor (name, dtype, shape)')
     .action(async (file: string, opts: { json?: boolean; keys?: boolean }) =>
-      guarded(async () => {
+      guarded(file, async () => {
         const w = await loadWeights(file);
         const top = w.topLevelKeys;
         const report = summary(file, w, top);
@@ -90,7 +93,7 @@ export function register(program: Command): void {
     .argument('<out>', 'Med3D checkpoint to write (.m3d)')
     .option('--task <name>', 'task to record in the checkpoint metadata (e.g. lung-segmentation)')
     .action(async (input: string, out: string, opts: { task?: string }) =>
-      guarded(async () => {
+      guarded(input, async () => {
         const w = await loadWeights(input);
         if (w.kind !== 'pth') throw new CliError(`${input}: already a Med3D checkpoint (use it directly, or 'weights export' for a .pth)`, 1);
         await saveCheckpoint(out, {
@@ -110,7 +113,7 @@ export function register(program: Command): void {
     .option('--no-prefix', "write keys without the 'module.' prefix")
     .option('--bare', "write the bare state dict instead of {'state_dict': …}")
     .action(async (input: string, out: string, opts: { prefix: boolean; bare?: boolean }) =>
-      guarded(async () => {
+      guarded(input, async () => {
         const w = await loadWeights(input);
         await writePth(out, w.stateDict, { prefix: opts.prefix ? 'module.' : '', wrap: !opts.bare });
         process.stdout.write(`${out}: ${describeSpec(w.spec)}, ${w.stateDict.size} tensors (torch.load-compatible)\n`);
