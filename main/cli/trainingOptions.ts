@@ -28,7 +28,7 @@ export function triple(name: string, v: string): Vec3 {
   return p as Vec3;
 }
 
-export function parseSchedule(v: string): LrSchedule {
+function parseSchedule(v: string): LrSchedule {
   if (v === 'constant') return { kind: 'constant' };
   if (v === 'cosine') return { kind: 'cosine', minFactor: 0.05, warmupSteps: 20 };
   if (v === 'poly') return { kind: 'poly', power: 0.9 };
@@ -57,7 +57,7 @@ export interface TrainingCliOptions {
 }
 
 /** The shared options, parsed and checked. */
-export interface TrainingOptions {
+interface TrainingOptions {
   valFraction: number;
   depth?: ResNetDepth;
   width?: number;

@@ -91,7 +91,7 @@ function fineItem(c: LiverCase, fine: TaskPreprocessing, patch: Vec3, rng: Seede
 }
 
 /** Mean liver Dice of the two-stage pipeline over cases, on each scan's own grid. */
-export function liverValidationDice(model: Med3dModel, cases: readonly LiverCase[], stages: { coarse: TaskPreprocessing; fine: TaskPreprocessing }): number {
+function liverValidationDice(model: Med3dModel, cases: readonly LiverCase[], stages: { coarse: TaskPreprocessing; fine: TaskPreprocessing }): number {
   const { coarse, fine } = splitLiverStages(model);
   try {
     let sum = 0;

@@ -12,7 +12,7 @@ import { writePth } from '../../engine/weights/writePth';
  * (`{'state_dict': {'module.conv1.weight': …}}`), which MedicalNet's PyTorch code loads into its
  * ResNet with `strict=False` (no conv_seg) and `train --weights` accepts like a released file.
  */
-export function encoderOnly(model: Med3dModel): { spec: ModelSpec; stateDict: StateDict } {
+function encoderOnly(model: Med3dModel): { spec: ModelSpec; stateDict: StateDict } {
   const stateDict: StateDict = new Map([...model.stateDict()].filter(([k]) => isEncoderKey(k)));
   return { spec: { backbone: { ...model.spec.backbone }, head: { kind: 'none' } }, stateDict };
 }

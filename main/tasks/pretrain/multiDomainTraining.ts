@@ -31,7 +31,7 @@ export function multiDomainBatch(domains: readonly PretrainDomain[], stepsPerEpo
  * branch d, which is exactly a liver-coarse head (conv 1³ + trilinear upsampling), so the
  * segmentation recipe's validation runs on it unchanged.
  */
-export function branchModel(model: Med3dModel, d: number): Med3dModel {
+function branchModel(model: Med3dModel, d: number): Med3dModel {
   const head = model.spec.head;
   if (head.kind !== 'multi-domain') throw new Error(`not a multi-domain model (head '${head.kind}')`);
   const classes = head.classesPerDomain[d];

@@ -72,7 +72,7 @@ export interface PretrainResult {
 export const DEFAULT_PRETRAIN_MINUTES = 5;
 
 /** Files of a pretraining run: the trainer's (checkpoint, metrics.json, curves) plus the multi-domain model. */
-export function pretrainOutputs(out: string): ReturnType<typeof trainOutputs> & { branches: string } {
+function pretrainOutputs(out: string): ReturnType<typeof trainOutputs> & { branches: string } {
   const files = trainOutputs(out);
   return { ...files, branches: files.checkpoint.replace(/\.checkpoint\.m3d$/, '.branches.m3d') };
 }
