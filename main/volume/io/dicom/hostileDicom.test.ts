@@ -155,3 +155,23 @@ describe('Enhanced MR multi-frame', () => {
     expect(vol.data[R * C * (frames - 1)]).toBe(px[R * C * (frames - 1)]);
   });
 });
+
+describe('Enhanced MR multi-frame: per-frame orientation jitter', () => {
+  it('orientations differing in the 5th decimal across a rounding boundary stay one 19-slice stack', async () => {
+    const frames = 19;
+    const ds = mr({
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
+      NumberOfFrames: String(frames),
+      PixelData: new Int16Array(R * C * frames).buffer,
+      SharedFunctionalGroupsSequence: [{ PixelMeasuresSequence: [{ PixelSpacing: [1, 1], SliceThickness: 2 }] }],
+      PerFrameFunctionalGroupsSequence: Array.from({ length: frames }, (_, f) => ({
+        PlanePositionSequence: [{ ImagePositionPatient: [0, 0, 2 * f] }],
+        PlaneOrientationSequence: [{ ImageOrientationPatient: [1, f % 2 ? 0.00004999 : 0.00005001, 0, 0, 1, 0] }],
+      })),
+    });
+    for (const k of ['ImagePositionPatient', 'ImageOrientationPatient', 'PixelSpacing']) delete ds[k];
+    const vol = await loadVolume(write('jitter.dcm', encodeDicom(ds)));
+    expect(vol.dims).toEqual([C, R, frames]);
+    expect(vol.meta.warnings.join(' ')).not.toMatch(/mixed orientations/);
+  });
+});

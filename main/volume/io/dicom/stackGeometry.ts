@@ -64,7 +64,10 @@ export function median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Key that groups slices of the same orientation (directions equal to ~1e-4). */
+/** Direction cosines closer than this (≈ 0.06°) are one orientation. */
+const ORIENTATION_TOLERANCE = 1e-3;
+
+/** Key that names an orientation (directions rounded to 1e-4). */
 export function orientationKey(o: readonly number[]): string {
   return o.map((x) => (Math.round(x * 1e4) / 1e4 + 0).toFixed(4)).join('\\');
 }
@@ -77,11 +80,15 @@ export function orientationKey(o: readonly number[]): string {
 export function planStack<R>(input: StackSlice<R>[], volume = 0): StackPlan<R> {
   if (input.length === 0) throw new Error('no image slices');
   const warnings: string[] = [];
-  // Mixed orientations: keep the largest group, report the rest.
+  // Mixed orientations: keep the largest group, report the rest. Grouped by tolerance, not by rounded
+  // keys: per-frame orientations of enhanced objects jitter in the last digits, and values straddling a
+  // rounding boundary must not split one stack into many.
   const byOri = new Map<string, StackSlice<R>[]>();
+  const reps: Array<{ key: string; o: readonly number[] }> = [];
   for (const s of input) {
-    const k = orientationKey(s.orientation);
-    (byOri.get(k) ?? byOri.set(k, []).get(k)!).push(s);
+    let rep = reps.find((r) => r.o.every((v, i) => Math.abs(v - s.orientation[i]) <= ORIENTATION_TOLERANCE));
+    if (!rep) reps.push((rep = { key: orientationKey(s.orientation), o: s.orientation }));
+    (byOri.get(rep.key) ?? byOri.set(rep.key, []).get(rep.key)!).push(s);
   }
   let slices = input;
   if (byOri.size > 1) {
