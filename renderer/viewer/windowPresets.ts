@@ -1,3 +1,5 @@
+import { looksLikeCt } from '../../common/volume/looksLikeCt';
+
 /** Window/level presets (HU), the usual radiology values (Slicer and OHIF use the same ones). */
 export interface WindowPreset {
   id: string;
@@ -32,7 +34,7 @@ export function rangeToWindow(lower: number, upper: number): { width: number; ce
  * robust full range (data min..max) for MR and other modalities.
  */
 export function defaultWindow(modality: string, min: number, max: number): { width: number; center: number } {
-  if (modality === 'CT' || (min <= -900 && max >= 200)) return { width: 400, center: 40 };
+  if (looksLikeCt({ modality, min, max })) return { width: 400, center: 40 };
   if (!(max > min)) return { width: 1, center: min };
   return rangeToWindow(min, max);
 }
