@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test/sharedDir';
+import { FIXTURES_DIR, REPO_ROOT, sharedAvailable } from '../../../test/sharedDir';
 import { writeSyntheticSegmentationDataset, type SyntheticSegmentationDataset } from '../../datasets/testing/writeSyntheticSegmentationDataset';
 import { writeSyntheticNoduleDataset } from '../../datasets/testing/writeSyntheticNoduleDataset';
 import { readCheckpoint } from '../../engine/weights/checkpoint';
@@ -29,9 +29,10 @@ let seg: SyntheticSegmentationDataset;
 
 beforeAll(async () => {
   seg = await writeSyntheticSegmentationDataset(path.join(dir, 'msd'), { layout: 'msd', trainCases: 4, testCases: 1, size: 'tiny', seed: 5 });
-});
+}, 120_000);
 
 describe('med3d train (CLI)', () => {
+  // Generous timeouts: these spawn the CLI, and a machine shared with other jobs can be slow.
   it('segment: trains, writes model + metrics.json + curves; batch --model writes masks on each source grid with the dataset labels', async () => {
     const out = path.join(dir, 'seg', 'model.m3d');
     const r = med3d('train', '--task', 'segment', '--data', seg.root, '--out', out, '--steps', '3', ...TINY, '--json');
@@ -71,7 +72,7 @@ describe('med3d train (CLI)', () => {
     expect(mask.dims).toEqual(img.dims);
     expect(Array.from(mask.affine).map((v) => +v.toFixed(3))).toEqual(Array.from(img.affine).map((v) => +v.toFixed(3)));
     expect([...new Set(mask.data)].every((v) => [0, 1, 2].includes(v))).toBe(true);
-  });
+  }, 300_000);
 
   it('kill -9 mid-training, then the same command with --resume ends with exactly the uninterrupted weights', async () => {
     const args = (out: string): string[] => ['train', '--task', 'segment', '--data', seg.root, '--out', out, '--steps', '4', ...TINY, '--seed', '3', '--checkpoint-every', '0.001'];
@@ -103,7 +104,7 @@ describe('med3d train (CLI)', () => {
     const b = await readCheckpoint(killed);
     expect(b.meta.bestStep).toBe(a.meta.bestStep);
     for (const [k, t] of a.stateDict) expect(Array.from(b.stateDict.get(k)!.data as Float32Array), k).toEqual(Array.from(t.data as Float32Array));
-  });
+  }, 300_000);
 
   it('nodule: trains a GAP + FC classifier from a LUNA16-style CSV', async () => {
     const nod = await writeSyntheticNoduleDataset(path.join(dir, 'nod'), { volumes: 2, nodulesPerVolume: 4, size: 'tiny', seed: 2 });
@@ -116,7 +117,18 @@ describe('med3d train (CLI)', () => {
     expect(ck.spec.head).toEqual({ kind: 'classifier', classes: 2 });
     expect(ck.meta.preprocessing).toMatchObject({ patchSpacingMm: 1, window: [16, 16, 16] });
     expect(Object.keys(ck.meta.metrics as object)).toEqual(expect.arrayContaining(['auc', 'accuracy']));
-  });
+  }, 300_000);
+
+  it.skipIf(!sharedAvailable('MedicalNet fixtures (train --weights)'))('--weights: an encoder-only MedicalNet .pth under the task head, with --freeze, --head-lr-mult and --val', async () => {
+    const out = path.join(dir, 'pretrained', 'm.m3d');
+    const r = med3d('train', '--task', 'segment', '--data', seg.root, '--val', seg.root, '--out', out, '--steps', '1', '--patch', '16,16,16', '--batch-size', '1', '--weights', path.join(FIXTURES_DIR, 'enc_d10_B_w8.legacy.pth'), '--freeze', 'conv1,layer1', '--head-lr-mult', '10');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/starting from the encoder of .*enc_d10_B_w8\.legacy\.pth; new lung-decoder head/);
+    expect(r.stderr).toMatch(/4 training \/ 5 validation/); // --val: every labelled case of that dataset
+    const ck = await readCheckpoint(out);
+    expect(ck.spec.backbone).toMatchObject({ depth: 10, baseWidth: 8, shortcut: 'B' });
+    expect(ck.meta.trainConfig).toMatchObject({ lr: 1e-3, headLrMult: 10, freeze: ['conv1', 'layer1'] });
+  }, 300_000);
 
   it('bad input: a one-line error naming the problem', () => {
     const r = med3d('train', '--task', 'segment', '--data', path.join(dir, 'missing'), '--out', path.join(dir, 'x.m3d'), '--steps', '1');
@@ -124,5 +136,5 @@ describe('med3d train (CLI)', () => {
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^med3d: .*missing/);
     const t = med3d('train', '--task', 'nodule', '--data', seg.root, '--out', path.join(dir, 'x.m3d'), '--steps', '1');
     expect(t.stderr).toMatch(/classification CSV/);
-  });
+  }, 300_000);
 });

@@ -101,8 +101,7 @@ async function openChecked(file: string, o: TrainTaskOptions, log: (m: string) =
 
 function split(ds: Dataset, fraction: number): { train: Dataset; val: Dataset } {
   if (ds.kind === 'segmentation') {
-    const labelled = ds.cases.filter((c) => c.label && c.split === 'train');
-    const s = splitValidation(labelled, fraction);
+    const s = splitValidation(ds.cases, fraction);
     return { train: { ...ds, cases: s.train }, val: { ...ds, cases: s.validation } as SegmentationDataset };
   }
   const s = stratifiedSplit(ds.items, fraction);
@@ -142,7 +141,9 @@ export async function trainTask(tasks: TaskRegistry, recipes: ReadonlyMap<string
   const ds = await openChecked(o.data, o, log);
   if ((ds.kind === 'segmentation') !== (def.kind === 'segmentation')) throw new Error(`${o.data}: task '${def.id}' needs a ${def.kind === 'segmentation' ? 'segmentation dataset folder' : 'classification CSV'}, this is a ${ds.kind} dataset`);
   const labels = classTable(def, ds);
-  const parts = o.val ? { train: ds, val: await openChecked(o.val, o, log) } : split(ds, o.valFraction ?? 0.2);
+  // Training never sees a layout's test cases (imagesTs + labelsTs): they are for evaluate.
+  const trainable: Dataset = ds.kind === 'segmentation' ? { ...ds, cases: ds.cases.filter((c) => c.label && c.split === 'train') } : ds;
+  const parts = o.val ? { train: trainable, val: await openChecked(o.val, o, log) } : split(trainable, o.valFraction ?? 0.2);
   const patch = o.patch ?? def.patch;
   const preprocessing: TaskPreprocessing = { ...def.preprocessing, ...(o.spacing ? { spacing: o.spacing } : {}), ...(o.huWindow ? { huWindow: o.huWindow } : {}) };
   const prepared = await recipe.prepare({ def, train: parts.train, val: parts.val, labels, preprocessing, patch, batchSize: o.batchSize ?? def.batchSize, augment: o.augment ?? true, log });
