@@ -33,6 +33,7 @@ export interface NiftiImage {
   bytes: Uint8Array;
 }
 
+const NOT_NIFTI = 'not a NIfTI file (sizeof_hdr is neither 348 nor 540)';
 const SIZEOF_HDR_1 = 348;
 const SIZEOF_HDR_2 = 540;
 
@@ -63,8 +64,10 @@ export function niftiContentCap(part: 'single' | 'header' | 'image', header?: Ui
     const hdr = part === 'image' ? header : prefix;
     if (!hdr) return undefined;
     const kind = niftiHeaderKind(hdr);
-    // Not NIfTI after all: a header's worth is enough for decodeNifti to say so.
-    if (!kind) return part === 'single' ? SIZEOF_HDR_2 + 4 : undefined;
+    if (!kind) {
+      if (hdr.length < 4) return undefined;
+      throw new Error(NOT_NIFTI);
+    }
     const hdrLen = kind.version === 1 ? SIZEOF_HDR_1 : SIZEOF_HDR_2;
     if (hdr.length < hdrLen) return undefined;
     const f = headerFields(hdr, kind.version, kind.littleEndian);
@@ -101,7 +104,7 @@ function toArrayBuffer(u8: Uint8Array, len = u8.byteLength): ArrayBuffer {
  */
 export function decodeNifti(header: Uint8Array, imageFile?: Uint8Array): NiftiImage {
   const kind = niftiHeaderKind(header);
-  if (!kind) throw new Error('not a NIfTI file (sizeof_hdr is neither 348 nor 540)');
+  if (!kind) throw new Error(NOT_NIFTI);
   const hdrLen = kind.version === 1 ? SIZEOF_HDR_1 : SIZEOF_HDR_2;
   if (header.length < hdrLen) throw new Error(`truncated NIfTI-${kind.version} header (${header.length} of ${hdrLen} bytes)`);
   // The parser gets the header only: we do not use extensions, and its extension walk trusts sizes

@@ -124,6 +124,11 @@ describe('gzip: capped at what the header needs, CRC checked', () => {
     expect(Array.from(vol.data.subarray(0, 3))).toEqual([-10, -9, -8]);
   });
 
+  it('gzipped data that is not NIfTI is named as such after its first bytes, not inflated further', async () => {
+    const notNifti = new Uint8Array(4 << 20).fill(7);
+    expect(await refusal(write('random.nii.gz', gzip(notNifti)))).toMatch(/: not a NIfTI file \(sizeof_hdr is neither 348 nor 540\)$/);
+  });
+
   it('MED3D_MAX_DECOMPRESSED_BYTES caps what a gzip header may ask for', async () => {
     process.env.MED3D_MAX_DECOMPRESSED_BYTES = '256';
     expect(await refusal(write('cap.nii.gz', gzip(good)))).toMatch(/gzip content size declared by the header \(480 bytes\) exceeds the limit on decompressed size, 256 bytes .*MED3D_MAX_DECOMPRESSED_BYTES/);
