@@ -140,6 +140,7 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
   const stepsBudget = o.steps ?? 1e9;
   onEvent({ event: 'start', task: 'pretrain', trainCases: described.reduce((a, d) => a + (d.trainingCases as string[]).length, 0), valCases: described.reduce((a, d) => a + (d.validationCases as string[]).length, 0), model: `ResNet-${backbone.depth} width ${backbone.baseWidth}, ${domains.length} branches (${domains.map((d) => d.name).join(', ')})`, steps: o.steps ?? null, minutes: minutes ?? null });
 
+  const choose = o.patience !== undefined;
   const r = await trainLoop({
     model,
     epochs: 1,
@@ -162,10 +163,11 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
     // the branches predict at 1/8 resolution, so their held-out Dice is reported but too coarse to
     // pick an encoder by. The loop keeps the weights of the best `metric`; 'step' always improves.
     // An explicit --patience opts into choosing (and stopping early) by mean branch Dice instead.
+    // Reported only (unless --patience), so validate less often than train does: more steps fit the budget.
     validation: {
-      every: o.steps !== undefined ? Math.max(1, Math.round(o.steps / 10)) : Number.MAX_SAFE_INTEGER,
-      everySeconds: minutes !== undefined ? Math.max(10, (minutes * 60) / 12) : undefined,
-      metric: o.patience === undefined ? 'step' : 'dice',
+      every: o.steps !== undefined ? Math.max(1, Math.round(o.steps / (choose ? 10 : 5))) : Number.MAX_SAFE_INTEGER,
+      everySeconds: minutes !== undefined ? Math.max(10, (minutes * 60) / (choose ? 12 : 5)) : undefined,
+      metric: choose ? 'dice' : 'step',
       patience: o.patience,
       bestFile: files.branches,
       bestMeta: (b) => ({ metrics: b.metrics, bestStep: b.step }),
@@ -176,7 +178,7 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
       },
     },
     // Without --patience the loop's "best" is just the latest step: not worth showing.
-    onProgress: ({ best, ...p }) => onEvent({ event: 'step', ...p, ...(o.patience !== undefined && best ? { best } : {}) }),
+    onProgress: ({ best, ...p }) => onEvent({ event: 'step', ...p, ...(choose && best ? { best } : {}) }),
   });
   const result: PretrainResult = { out: o.out, branches: files.branches, metricsFile: files.metrics, steps: r.steps, stopReason: r.stopReason, best: r.best, ...(o.pth ? { pth: o.pth } : {}) };
   if (r.cancelled) {
