@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Browser end-to-end tests (test/e2e) are run by Playwright, not Vitest.
 export default defineConfig({
   test: {
-    include: ['main/**/*.test.ts', 'common/**/*.test.ts', 'renderer/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['bin/**/*.test.ts', 'main/**/*.test.ts', 'common/**/*.test.ts', 'renderer/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['node_modules', 'out', 'test/e2e/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

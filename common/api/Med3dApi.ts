@@ -130,7 +130,6 @@ export interface Med3dApi extends Med3dApiMethods, Med3dApiEvents {}
 export type MethodName = keyof Med3dApiMethods;
 export type EventName = keyof Med3dEvents;
 export type RequestOf<M extends MethodName> = Parameters<Med3dApiMethods[M]> extends [] ? void : Parameters<Med3dApiMethods[M]>[0];
-export type ResultOf<M extends MethodName> = Awaited<ReturnType<Med3dApiMethods[M]>>;
 
 /** Request validators, one per method: the service validates every payload with these. */
 export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>> } = {

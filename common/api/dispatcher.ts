@@ -26,4 +26,3 @@ export function createApiDispatcher(impl: Med3dApiMethods, opts: { onError?: (me
   };
 }
 
-export type { MethodName };

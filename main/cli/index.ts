@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliError } from './CliError';
+import { commandFilesFor } from './commandFilesFor';
 
 /**
  * The `med3d` command line. Each file in ./commands registers one command group
@@ -10,17 +11,16 @@ import { CliError } from './CliError';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-async function buildProgram(): Promise<Command> {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('med3d')
     .description('Med3D Workstation engine: read scans, run and fine-tune Med3D (MedicalNet) models, batch segmentation.')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
   const dir = path.join(here, 'commands');
-  const files = readdirSync(dir)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !/\.test\./.test(f) && !f.endsWith('.d.ts'))
-    .sort();
-  for (const f of files) {
+  const all = readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !/\.test\./.test(f) && !f.endsWith('.d.ts'));
+  const texts = Object.fromEntries(all.map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+  for (const f of commandFilesFor(argv, texts)) {
     const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { register?: (p: Command) => void };
     mod.register?.(program);
   }
@@ -32,7 +32,7 @@ async function buildProgram(): Promise<Command> {
  * calls it once; the fuzzer's batch worker (scripts/fuzz) calls it once per input.
  */
 export async function runCli(argv: readonly string[]): Promise<void> {
-  const program = await buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * Job kinds by name. Task code registers its kinds ('predict', 'finetune', 'batch', ...) here
- * without touching the job manager: `registerJobKind('finetune', { run: async (ctx) => ... })`.
+ * without touching the job manager: `registry.register('finetune', { run: async (ctx) => ... })` (a job module's `register(registry)`, see loadJobKinds).
  */
 import type { JsonValue } from '../../common/api/schema';
 import type { JobPathParams } from './jobPathParams';
@@ -74,7 +74,3 @@ export class JobRegistry {
 
 /** The process-wide registry the app's JobManager uses. */
 export const jobRegistry = new JobRegistry();
-
-export function registerJobKind(kind: string, handler: JobKindHandler): void {
-  jobRegistry.register(kind, handler);
-}

@@ -4,6 +4,8 @@
  * forwards path grants. If the worker dies, pending calls fail as data and the next call
  * starts a fresh one.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ApiEventHub } from '../../common/api/ApiEventHub';
 import { isEventName } from '../../common/api/Med3dApi';
@@ -12,8 +14,14 @@ import type { ResponseEnvelope } from '../../common/api/errors';
 import type { NativeDialogs } from './Med3dService';
 import type { FromServiceHost, ServiceHostInit, ToServiceHost } from './serviceHostProtocol';
 
+/** The entry beside this module: the tsx shim beside the sources, else the compiled CLI's serviceHostMain.js (out/cli). */
+export function defaultServiceHostEntry(): URL {
+  const shim = new URL('./serviceHostEntry.mjs', import.meta.url);
+  return existsSync(fileURLToPath(shim)) ? shim : new URL('./serviceHostMain.js', import.meta.url);
+}
+
 export interface ServiceHostClientOptions {
-  /** Worker entry: bundled serviceHost.js, or serviceHostEntry.mjs from sources. */
+  /** Worker entry: bundled serviceHost.js, or defaultServiceHostEntry(). */
   entry: string | URL;
   init: ServiceHostInit;
   dialogs?: NativeDialogs;

@@ -85,4 +85,3 @@ export function bindIpc(o: IpcBindingOptions): IpcBinding {
   };
 }
 
-export { EVENT_NAMES };

@@ -6,7 +6,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The nearest folder above this module holding package.json: the repo root alike from the sources
+ * (main/server), electron-vite's bundle (out/main) and the compiled CLI (out/cli/main/server).
+ */
+function packageRoot(from: string): string {
+  for (let d = from; path.dirname(d) !== d; d = path.dirname(d)) if (existsSync(path.join(d, 'package.json'))) return d;
+  return path.resolve(from, '..', '..');
+}
+
+export const REPO_ROOT = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const RENDERER_OUT = path.join(REPO_ROOT, 'out', 'renderer');
 
 export function rendererBuilt(dir = RENDERER_OUT): boolean {

@@ -11,7 +11,7 @@ import type { AppInfo } from '../../common/api/types';
 import { startEngineBackendInfo } from './engineBackendInfo';
 import { Med3dService } from './Med3dService';
 import { RENDERER_OUT, buildRenderer, rendererBuilt } from './rendererBuild';
-import { ServiceHostClient } from './ServiceHostClient';
+import { ServiceHostClient, defaultServiceHostEntry } from './ServiceHostClient';
 import { startWebServer, type WebServer } from './webServer';
 import { resolveWsLimits, type WsLimits } from './wsLimits';
 
@@ -90,7 +90,7 @@ export async function serveWeb(o: ServeWebOptions = {}): Promise<WebModeHandle> 
   let stopService: () => Promise<void>;
   if (o.inWorker ?? true) {
     const host = new ServiceHostClient({
-      entry: new URL('./serviceHostEntry.mjs', import.meta.url),
+      entry: defaultServiceHostEntry(),
       init: { mode: 'web', version, workspace, roots, configDir: defaultConfigDir(), initialOpen, nativeDialogs: false, engineInfo: o.engine !== false },
       log,
     });

@@ -68,7 +68,3 @@ export interface LabelMap extends Volume {
   /** Label value → name and display colour. */
   labels: Array<{ value: number; name: string; color?: [number, number, number] }>;
 }
-
-export function voxelCount(dims: Vec3): number {
-  return dims[0] * dims[1] * dims[2];
-}

@@ -146,7 +146,8 @@ export function addonCandidates(): string[] {
   const out: string[] = [];
   const here = path.dirname(fileURLToPath(import.meta.url));
   // Source layout: main/engine/backend -> repo root. Bundled layout (out/main/*.js): two levels up.
-  for (const up of ['../../..', '../..', '..']) out.push(path.resolve(here, up, 'native', 'build', 'Release', ADDON_NAME));
+  // Compiled CLI (out/cli/main/engine/backend, bin/buildCli.mjs): five.
+  for (const up of ['../../..', '../..', '..', '../../../../..']) out.push(path.resolve(here, up, 'native', 'build', 'Release', ADDON_NAME));
   const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
   if (resources) out.push(path.join(resources, 'native', ADDON_NAME), path.join(resources, 'app.asar.unpacked', 'native', 'build', 'Release', ADDON_NAME));
   return [...new Set(out)];

@@ -87,14 +87,6 @@ export function spacingFromAffine(m: Mat4): Vec3 {
   return [col(0), col(1), col(2)];
 }
 
-/** Unit direction cosines of the i, j, k axes in world space (columns), as a row-major 3x3. */
-export function directionFromAffine(m: Mat4): Float64Array {
-  const sp = spacingFromAffine(m);
-  const d = new Float64Array(9);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) d[r * 3 + c] = m[r * 4 + c] / (sp[c] || 1);
-  return d;
-}
-
 /** Build an affine from spacing, origin (world of voxel 0,0,0) and a row-major 3x3 direction matrix (unit columns). */
 export function affineFromGeometry(spacing: Vec3, origin: Vec3, direction?: ArrayLike<number>): Mat4 {
   const d = direction ?? [1, 0, 0, 0, 1, 0, 0, 0, 1];

@@ -26,11 +26,6 @@ export function expansionOf(depth: ResNetDepth): number {
   return RESNET_CONFIG[depth].block === 'bottleneck' ? 4 : 1;
 }
 
-/** Channels of layer4's output. */
-export function featureChannels(b: BackboneSpec): number {
-  return 8 * b.baseWidth * expansionOf(b.depth);
-}
-
 /**
  * The Med3D encoder: conv1 7³ s2 p3 → bn1 → ReLU → maxpool 3³ s2 p1 → layer1..4. The modules
  * are owned by this object but registered on the model root by `attach`, so their state-dict

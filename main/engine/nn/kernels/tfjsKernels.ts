@@ -33,9 +33,3 @@ export function createTfjsKernels(): KernelProvider {
     },
   };
 }
-
-/** Ensure a tfjs backend is ready (the JS cpu backend by default). Idempotent. */
-export async function ensureTfjsBackend(): Promise<string> {
-  await tf.ready();
-  return tf.getBackend();
-}
