@@ -27,27 +27,36 @@ function isSource(name) {
   return name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.test\.ts$/.test(name);
 }
 
-/** Every compilable source under `roots` with its size and mtime: `{ 'main/cli/index.ts': [size, mtimeMs] }`. */
-export function scanSources(root = REPO_ROOT, roots = SOURCE_ROOTS) {
-  const out = {};
+/** Files below `dir` whose name passes `keep`, as paths relative to `dir` with '/' (hidden folders and node_modules skipped). */
+function listFiles(dir, keep) {
+  const out = [];
   const walk = (rel) => {
     let entries;
     try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+      entries = readdirSync(path.join(dir, rel), { withFileTypes: true });
     } catch {
       return;
     }
     for (const e of entries) {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const r = `${rel}/${e.name}`;
+      const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
-      else if (isSource(e.name)) {
-        const st = statSync(path.join(root, r));
-        out[r] = [st.size, Math.round(st.mtimeMs)];
-      }
+      else if (keep(e.name)) out.push(r);
     }
   };
-  for (const r of roots) walk(r);
+  walk('');
+  return out;
+}
+
+/** Every compilable source under `roots` with its size and mtime: `{ 'main/cli/index.ts': [size, mtimeMs] }`. */
+export function scanSources(root = REPO_ROOT, roots = SOURCE_ROOTS) {
+  const out = {};
+  for (const r of roots) {
+    for (const f of listFiles(path.join(root, r), isSource)) {
+      const st = statSync(path.join(root, r, f));
+      out[`${r}/${f}`] = [st.size, Math.round(st.mtimeMs)];
+    }
+  }
   return out;
 }
 
@@ -78,6 +87,11 @@ export function staleSources(sources, manifest, stamp) {
   const compile = Object.keys(sources).filter((f) => !old[f] || old[f][0] !== sources[f][0] || old[f][1] !== sources[f][1]);
   const remove = Object.keys(old).filter((f) => !sources[f]);
   return compile.length || remove.length ? { compile, remove, full: false } : null;
+}
+
+/** Sources (as 'main/x.ts') of the .js files present in `outDir`. */
+function compiledFiles(outDir) {
+  return listFiles(outDir, (n) => n.endsWith('.js')).map((f) => f.replace(/\.js$/, '.ts'));
 }
 
 function outFile(outDir, rel) {
@@ -127,7 +141,9 @@ export async function buildCli({ root = REPO_ROOT, roots = SOURCE_ROOTS, outDir 
   const stale = force ? { compile: Object.keys(sources), remove: [], full: true } : staleSources(sources, readManifest(outDir), stamp);
   if (!stale) return { compiled: 0, removed: 0, outDir };
   const { build } = await import('esbuild');
-  if (stale.full) rmSync(outDir, { recursive: true, force: true });
+  // A full rebuild overwrites in place rather than emptying the folder first: another `med3d`
+  // may be running from it right now.
+  if (stale.full) stale.remove = compiledFiles(outDir).filter((f) => !sources[f]);
   if (stale.compile.length) {
     const result = await build({
       absWorkingDir: root,

@@ -75,6 +75,16 @@ describe('buildCli: one .js per .ts, imports pointing at compiled siblings', () 
     rmSync(path.join(root, 'main/c2.ts'));
   });
 
+  it('a full rebuild (compiler or tsconfig changed) overwrites in place and drops outputs without a source', async () => {
+    writeFileSync(path.join(outDir, 'main/stray.js'), 'export {};');
+    touchWrite(path.join(root, 'tsconfig.json'), readFileSync(path.join(root, 'tsconfig.json'), 'utf8'), 3);
+    // stray.js, and c2.js whose source the previous test deleted after its build.
+    expect(await buildCli(opts)).toMatchObject({ compiled: 6, removed: 2 });
+    expect(existsSync(path.join(outDir, 'main/stray.js'))).toBe(false);
+    expect(existsSync(path.join(outDir, 'main/c2.js'))).toBe(false);
+    expect(existsSync(path.join(outDir, 'main/a.js'))).toBe(true);
+  });
+
   it('compiledEntry rebuilds a stale tree before answering, and answers null when a source does not compile', async () => {
     touchWrite(path.join(root, 'main/b.ts'), "export function b(): string { return 'b3'; }", 10);
     const url = await compiledEntry('main/a.ts', opts);
