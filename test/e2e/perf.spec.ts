@@ -6,10 +6,24 @@ import { test, expect, openPath, waitForVolume, hasData, DATA_DIR, REPO_ROOT } f
 /**
  * UI figures for the closing note (not a test of speed: it prints numbers). Run with
  * `npm run bench:ui` (MED3D_PERF=1). Measures, in web mode on Debian Chromium:
- * time from "Open" to the three views rendered, brush stroke latency (mouse move → labels
- * written → next frame) and renderer JS heap vs volume size.
+ * time from "Open" to the first slice drawn and to the three views rendered, brush stroke latency
+ * (mouse move → labels written → next frame) and renderer JS heap vs volume size. Writes
+ * test-results/ui-figures.txt and test-results/ui-figures.json (UiFigures below).
+ * MED3D_PERF_CT=XxYxZ changes the synthetic CT's size (default 512x512x300; a small one checks the bench itself).
  */
 const enabled = process.env.MED3D_PERF === '1';
+
+/** test-results/ui-figures.json, the format issue 11 asks for. */
+interface UiFigures {
+  cases: Array<{ name: string; dims: [number, number, number]; firstSliceMs: number; openMs: number; strokeMeanMs: number; strokeP95Ms: number; heapMb: number }>;
+}
+
+function syntheticCtDims(): [number, number, number] {
+  const spec = process.env.MED3D_PERF_CT ?? '512x512x300';
+  const d = spec.split('x').map(Number);
+  if (d.length !== 3 || d.some((x) => !Number.isInteger(x) || x < 8)) throw new Error(`MED3D_PERF_CT must look like 512x512x300 (each ≥ 8), got '${spec}'`);
+  return d as [number, number, number];
+}
 
 /** Writes an uncompressed NIfTI-1 int16 CT-like volume (body ellipse, lungs, noise). */
 function writeSyntheticCt(file: string, nx: number, ny: number, nz: number): void {
@@ -42,11 +56,31 @@ function writeSyntheticCt(file: string, nx: number, ny: number, nz: number): voi
   writeFileSync(file, Buffer.concat([hdr, Buffer.from(data.buffer)]));
 }
 
-async function measureOpen(page: Page, file: string, name: string): Promise<number> {
+/**
+ * Open → first slice drawn (the axial viewport's 2D canvas, into which cornerstone copies each
+ * rendered frame, holds non-black pixels) and Open → three views rendered (volume shown, loading
+ * overlay gone). The page starts empty, so the canvas is black until the new scan is drawn.
+ */
+async function measureOpen(page: Page, file: string, name: string): Promise<{ firstSliceMs: number; openMs: number }> {
   const t0 = Date.now();
   await openPath(page, file);
+  const firstSlice = page
+    .waitForFunction(
+      () => {
+        const c = document.querySelector('[data-testid="viewport-axial"] canvas') as HTMLCanvasElement | null;
+        const ctx = c?.getContext('2d');
+        if (!c || !ctx || !c.width || !c.height) return false;
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let p = 0; p < d.length; p += 4 * 7) if (d[p] + d[p + 1] + d[p + 2] > 30) return true;
+        return false;
+      },
+      undefined,
+      { timeout: 400_000, polling: 20 },
+    )
+    .then(() => Date.now() - t0);
   await waitForVolume(page, name, 400_000);
-  return Date.now() - t0;
+  const openMs = Date.now() - t0;
+  return { firstSliceMs: await firstSlice, openMs };
 }
 
 async function strokeLatency(page: Page): Promise<{ meanMs: number; p95Ms: number }> {
@@ -69,6 +103,8 @@ async function strokeLatency(page: Page): Promise<{ meanMs: number; p95Ms: numbe
   });
 }
 
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
 async function heapMb(page: Page): Promise<number> {
   return page.evaluate(() => ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20);
 }
@@ -81,27 +117,35 @@ test.describe('UI performance figures', () => {
     test.setTimeout(900_000);
     page.on('dialog', (d) => void d.accept());
     const rows: string[] = [];
+    const figures: UiFigures = { cases: [] };
     const synthDir = path.join(server.workspace, 'bench');
     mkdirSync(synthDir, { recursive: true });
-    const synth = path.join(synthDir, 'synthetic-512x512x300.nii');
-    if (!existsSync(synth)) writeSyntheticCt(synth, 512, 512, 300);
-    const inputs: Array<[string, string, number]> = [
-      [path.join(DATA_DIR, 'series/dcm_qa_ct_Philips_tilt'), 'dcm_qa_ct_Philips_tilt', 0],
-      [synth, 'synthetic-512x512x300', 512 * 512 * 300 * 2],
+    const [sx, sy, sz] = syntheticCtDims();
+    const synthName = `synthetic-${sx}x${sy}x${sz}`;
+    const synth = path.join(synthDir, `${synthName}.nii`);
+    if (!existsSync(synth)) writeSyntheticCt(synth, sx, sy, sz);
+    const inputs: Array<[string, string]> = [
+      [path.join(DATA_DIR, 'series/dcm_qa_ct_Philips_tilt'), 'dcm_qa_ct_Philips_tilt'],
+      [synth, synthName],
     ];
     for (const [file, name] of inputs) {
       const base = await heapMb(page);
-      const ms = await measureOpen(page, file, name);
-      const dims = await page.evaluate(() => (window as unknown as { __med3d: { state(): { header: { dims: number[] } } } }).__med3d.state().header.dims);
+      const { firstSliceMs, openMs } = await measureOpen(page, file, name);
+      const dims = await page.evaluate(() => (window as unknown as { __med3d: { state(): { header: { dims: [number, number, number] } } } }).__med3d.state().header.dims);
       const stroke = await strokeLatency(page);
       const heap = await heapMb(page);
       const voxMb = (dims[0] * dims[1] * dims[2] * 3) / 2 ** 20; // int16 scan + uint8 labels
-      rows.push(`${name} ${dims.join('x')}: open→3 views rendered ${ms} ms; stroke latency mean ${stroke.meanMs.toFixed(1)} ms p95 ${stroke.p95Ms.toFixed(1)} ms; JS heap ${heap.toFixed(0)} MB (before open ${base.toFixed(0)} MB; scan+labels ${voxMb.toFixed(0)} MB)`);
+      rows.push(
+        `${name} ${dims.join('x')}: open→first slice ${firstSliceMs} ms, →3 views rendered ${openMs} ms; stroke latency mean ${stroke.meanMs.toFixed(1)} ms p95 ${stroke.p95Ms.toFixed(1)} ms; JS heap ${heap.toFixed(0)} MB (before open ${base.toFixed(0)} MB; scan+labels ${voxMb.toFixed(0)} MB)`,
+      );
+      figures.cases.push({ name, dims, firstSliceMs, openMs, strokeMeanMs: round1(stroke.meanMs), strokeP95Ms: round1(stroke.p95Ms), heapMb: round1(heap) });
       await page.goto(`${server.url}&empty`);
     }
     const out = rows.join('\n');
     console.log(`\nUI figures (web mode, Debian Chromium, SwiftShader WebGL):\n${out}\n`);
+    mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
     writeFileSync(path.join(REPO_ROOT, 'test-results', 'ui-figures.txt'), `${out}\n`);
-    expect(rows.length).toBe(2);
+    writeFileSync(path.join(REPO_ROOT, 'test-results', 'ui-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    expect(figures.cases.map((c) => c.name)).toEqual(inputs.map(([, n]) => n));
   });
 });
