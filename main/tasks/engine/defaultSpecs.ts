@@ -1,4 +1,7 @@
 import type { BackboneSpec, ModelSpec } from '../../engine/models/ModelSpec';
+import { LUNG_TASK, NODULE_TASK } from '../taskDefinitions';
+
+const LUNG_CLASSES = LUNG_TASK.labels === 'from-dataset' ? 3 : LUNG_TASK.labels.length;
 
 /**
  * Models a task starts from when the workspace has none: small MedicalNet ResNet-10s that train
@@ -9,9 +12,9 @@ export function tinyBackbone(baseWidth = 8): BackboneSpec {
   return { depth: 10, shortcut: 'B', baseWidth, preActivation: false, inChannels: 1 };
 }
 
+/** The lung TaskDefinition's model (background, right lung, left lung). */
 export function lungSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
-  const c = Math.max(8, backbone.baseWidth * 2);
-  return { backbone, head: { kind: 'lung-decoder', classes: 3, channels: [c, c, c] } };
+  return { backbone, head: LUNG_TASK.head(backbone, LUNG_CLASSES) };
 }
 
 export function liverCoarseSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
@@ -22,6 +25,7 @@ export function liverFineSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpe
   return { backbone, head: { kind: 'dense-aspp', classes: 2, growth: Math.max(4, backbone.baseWidth), rates: [3, 6, 12] } };
 }
 
+/** The nodule TaskDefinition's model (benign, malignant). */
 export function noduleSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
-  return { backbone, head: { kind: 'classifier', classes: 2 } };
+  return { backbone, head: NODULE_TASK.head(backbone, 2) };
 }

@@ -10,6 +10,7 @@ import { runBatch, type BatchOptions } from '../batch/runBatch';
 import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from './taskModel';
 import { classifyNodule, type NodulePoint } from '../nodule/noduleTask';
 import { liverFineSpec, lungSpec, tinyBackbone } from './defaultSpecs';
+import { LUNG_TASK } from '../taskDefinitions';
 import { LUNG_DEFAULT_PREPROCESSING } from '../lung/lungModel';
 import { LIVER_FINE_PREPROCESSING } from '../liver/liverTask';
 
@@ -63,7 +64,7 @@ export interface FineTuneJobResult {
   history: Array<{ step: number; loss?: number; valDice?: number }>;
 }
 
-export const CHECKPOINT_TASK: Record<'lung' | 'liver', string> = { lung: 'lung-segmentation', liver: 'liver-fine' };
+export const CHECKPOINT_TASK: Record<'lung' | 'liver', string> = { lung: LUNG_TASK.checkpointTask, liver: 'liver-fine' };
 
 async function predict(payload: unknown, ctx: JobContext): Promise<PredictResult> {
   const p = payload as PredictPayload;
