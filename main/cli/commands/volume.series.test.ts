@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeriesListing } from '../../../common/api/types';
 import { REPO_ROOT } from '../../../test/sharedDir';
 import { writeSyntheticSeries } from '../../volume/io/dicom/testing/writeSyntheticSeries';
+import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import type { VolumeInfo } from './volume';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-series-'));
@@ -45,6 +46,7 @@ describe('med3d info on a folder with several series', () => {
     const second = JSON.parse(med3d('info', folder, '--series', '2', '--json').stdout) as VolumeInfo;
     expect(second.dims).toEqual([10, 8, 4]);
     expect([second.min, second.max]).toEqual([-700, -700]);
+    expect(second.valueUnit).toBe('HU'); // declared CT
   }, 60_000);
 
   it('a series number that is not listed, or --series on a file, is a one-line error', () => {
@@ -55,5 +57,16 @@ describe('med3d info on a folder with several series', () => {
     const f = med3d('info', path.join(folder, 'a', 'IM0000'), '--series', '1');
     expect(f.code).toBe(2);
     expect(f.stderr).toContain('is not a folder');
+  }, 60_000);
+});
+
+describe('med3d info value unit', () => {
+  it('a NIfTI (no modality) with a CT value range reports HU', async () => {
+    const file = path.join(dir, 'ct-like.nii');
+    const data = Int16Array.from({ length: 4 * 4 * 3 }, (_, n) => (n % 5 === 0 ? -1024 : n * 20));
+    await writeNifti(file, { data, dims: [4, 4, 3], spacing: [1, 1, 1], affine: Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]), meta: { warnings: [] } });
+    const r = med3d('info', file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/values: .*min -1024 .*\(HU\)/);
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { toRows } from '../../volume/geometry/affine';
 import { axisCodes } from '../../volume/geometry/orientation';
 import { stat } from 'node:fs/promises';
 import type { SeriesListing } from '../../../common/api/types';
+import { looksLikeCt } from '../../../common/volume/looksLikeCt';
 import { listDicomSeries } from '../../volume/io/dicom/listDicomSeries';
 import { loadVolume } from '../../volume/io/loadVolume';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
@@ -26,6 +27,8 @@ export interface VolumeInfo {
   /** Voxels that are NaN or ±Infinity, left out of min/max/mean. */
   nonFinite: number;
   modality: string | null;
+  /** 'HU' when the values are CT Hounsfield units (declared CT, or a NIfTI whose value range is CT's: common/volume/looksLikeCt), else null. */
+  valueUnit: 'HU' | null;
   warnings: string[];
 }
 
@@ -59,6 +62,7 @@ export function volumeInfo(vol: Volume, source: string): VolumeInfo {
     mean: finite ? sum / finite : null,
     nonFinite,
     modality: vol.meta.modality ?? null,
+    valueUnit: finite && looksLikeCt({ modality: vol.meta.modality ?? 'unknown', min, max }) ? 'HU' : null,
     warnings,
   };
 }
@@ -79,7 +83,7 @@ function printInfo(info: VolumeInfo): string {
     `modality: ${info.modality ?? 'unknown'}`,
     info.min === null || info.max === null || info.mean === null
       ? `values:   no finite voxels (${info.nonFinite} NaN or ±Infinity)`
-      : `values:   min ${fmt(info.min)}  max ${fmt(info.max)}  mean ${fmt(info.mean)}${info.nonFinite ? `  (${info.nonFinite} non-finite voxels left out)` : ''}`,
+      : `values:   min ${fmt(info.min)}  max ${fmt(info.max)}  mean ${fmt(info.mean)}${info.valueUnit ? ` (${info.valueUnit})` : ''}${info.nonFinite ? `  (${info.nonFinite} non-finite voxels left out)` : ''}`,
   ];
   if (info.warnings.length) lines.push('warnings:', ...info.warnings.map((w) => `  - ${w}`));
   return `${lines.join('\n')}\n`;
