@@ -23,6 +23,8 @@ function gpuWorkerEntry(): URL {
 }
 
 export class SyncGpuClient {
+  private broken = '';
+
   private constructor(
     private readonly worker: Worker,
     private readonly control: Int32Array,
@@ -52,6 +54,7 @@ export class SyncGpuClient {
 
   /** Runs `plan` on `inputs` (float32 data in plan-input order) and returns its outputs. */
   run(plan: GpuPlan, inputs: ArrayLike<number>[], outputLengths: number[]): Float32Array[] {
+    if (this.broken) throw new Error(`webgpu ${plan.label}: ${this.broken}`);
     let total = 0;
     const place = (len: number): [number, number] => {
       const at: [number, number] = [total, len];
@@ -66,6 +69,9 @@ export class SyncGpuClient {
     Atomics.store(this.control, 0, STATE_BUSY);
     this.worker.postMessage({ type: 'run', plan, data, inputs: inAt, outputs: outAt } satisfies RunMessage);
     if (Atomics.wait(this.control, 0, STATE_BUSY, this.timeoutMs) === 'timed-out') {
+      // A late answer would land in a later call's wait: this client is finished.
+      this.broken = `the GPU did not answer an earlier call within ${this.timeoutMs / 1000} s`;
+      this.dispose();
       throw new Error(`webgpu ${plan.label}: no answer from the GPU within ${this.timeoutMs / 1000} s`);
     }
     if (Atomics.load(this.control, 0) !== STATE_DONE) {

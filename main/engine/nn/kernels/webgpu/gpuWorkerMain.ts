@@ -23,6 +23,10 @@ function finish(state: number, message = ''): void {
   Atomics.notify(control, 0);
 }
 
+// The engine thread is blocked in Atomics.wait and cannot see this thread's 'error' event:
+// a stray exception must still wake it with the message.
+process.on('uncaughtException', (e) => finish(STATE_FAILED, `webgpu thread: ${e.message}`));
+
 try {
   const { device, probe } = await openGpuDevice();
   let lost = '';
