@@ -47,6 +47,11 @@ describe('med3d info on a folder with several series', () => {
     expect(second.dims).toEqual([10, 8, 4]);
     expect([second.min, second.max]).toEqual([-700, -700]);
     expect(second.valueUnit).toBe('HU'); // declared CT
+    // convert takes the same numbers.
+    const out = path.join(dir, 'series2.nii.gz');
+    const c = med3d('convert', folder, out, '--series', '2');
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toContain('10x8x4');
   }, 60_000);
 
   it('a series number that is not listed, or --series on a file, is a one-line error', () => {

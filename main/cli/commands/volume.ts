@@ -170,11 +170,13 @@ export function register(program: Command): void {
     .argument('<out>', 'output .nii or .nii.gz')
     .option('--volume <n>', 'which volume of a 4D/5D or multi-volume input (default 0)', parseIndex)
     .option('--datatype <type>', `on-disk type (${WRITE_TYPES.join(', ')}); default follows the data`)
-    .action(async (input: string, out: string, opts: { volume?: number; datatype?: string }) => {
+    .option('--series <n>', 'which series of a DICOM folder holding several, numbered as med3d info lists them (default: the largest, with a warning)', parseSeriesNumber)
+    .action(async (input: string, out: string, opts: { volume?: number; datatype?: string; series?: number }) => {
       if (!/\.nii(\.gz)?$/i.test(out)) throw new CliError(`cannot write ${out}: output must end in .nii or .nii.gz`, 2);
       if (opts.datatype && !WRITE_TYPES.includes(opts.datatype as NiftiWriteDatatype))
         throw new CliError(`--datatype must be one of ${WRITE_TYPES.join(', ')}, got '${opts.datatype}'`, 2);
-      const vol = await load(input, opts.volume);
+      const choice = opts.series !== undefined ? await chooseSeries(input, opts.series) : { kind: 'load' as const };
+      const vol = await load(input, opts.volume, choice.kind === 'load' ? choice.key : undefined);
       try {
         await writeNifti(out, vol, { datatype: opts.datatype as NiftiWriteDatatype | undefined });
       } catch (err) {
