@@ -132,11 +132,12 @@ test.describe('UI performance figures', () => {
       const base = await heapMb(page);
       const { firstSliceMs, openMs } = await measureOpen(page, file, name);
       const dims = await page.evaluate(() => (window as unknown as { __med3d: { state(): { header: { dims: [number, number, number] } } } }).__med3d.state().header.dims);
+      const phases = await page.evaluate(() => (window as unknown as { __med3dTiming?: { transferMs: number; viewsMs: number } }).__med3dTiming);
       const stroke = await strokeLatency(page);
       const heap = await heapMb(page);
       const voxMb = (dims[0] * dims[1] * dims[2] * 3) / 2 ** 20; // int16 scan + uint8 labels
       rows.push(
-        `${name} ${dims.join('x')}: open→first slice ${firstSliceMs} ms, →3 views rendered ${openMs} ms; stroke latency mean ${stroke.meanMs.toFixed(1)} ms p95 ${stroke.p95Ms.toFixed(1)} ms; JS heap ${heap.toFixed(0)} MB (before open ${base.toFixed(0)} MB; scan+labels ${voxMb.toFixed(0)} MB)`,
+        `${name} ${dims.join('x')}: open→first slice ${firstSliceMs} ms, →3 views rendered ${openMs} ms (voxel transfer ${phases?.transferMs.toFixed(0)} ms, volume creation + views ${phases?.viewsMs.toFixed(0)} ms, the rest is the server's load and the UI around it); stroke latency mean ${stroke.meanMs.toFixed(1)} ms p95 ${stroke.p95Ms.toFixed(1)} ms; JS heap ${heap.toFixed(0)} MB (before open ${base.toFixed(0)} MB; scan+labels ${voxMb.toFixed(0)} MB)`,
       );
       figures.cases.push({ name, dims, firstSliceMs, openMs, strokeMeanMs: round1(stroke.meanMs), strokeP95Ms: round1(stroke.p95Ms), heapMb: round1(heap) });
       await page.goto(`${server.url}&empty`);
