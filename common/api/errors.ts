@@ -64,7 +64,7 @@ const CODES: ReadonlySet<string> = new Set<ApiErrorCode>([
   'internal',
 ]);
 
-export function isApiErrorData(x: unknown): x is ApiErrorData {
+function isApiErrorData(x: unknown): x is ApiErrorData {
   if (typeof x !== 'object' || x === null) return false;
   const o = x as Record<string, unknown>;
   return typeof o.code === 'string' && CODES.has(o.code) && typeof o.message === 'string' && (o.file === undefined || typeof o.file === 'string');
@@ -74,7 +74,7 @@ export function isApiErrorData(x: unknown): x is ApiErrorData {
  * Turn anything thrown on the service side into ApiErrorData. Errors from other modules that
  * carry a `file`/`path` property keep it, so the UI can name the file.
  */
-export function toApiErrorData(err: unknown): ApiErrorData {
+function toApiErrorData(err: unknown): ApiErrorData {
   if (err instanceof ApiError) return err.toData();
   if (err instanceof Error) {
     const e = err as Error & { file?: unknown; path?: unknown; code?: unknown; name: string };

@@ -15,10 +15,10 @@ const id = v.string({ min: 1, max: 200, pattern: /^[A-Za-z0-9._:@-]+$/ });
 const seriesKey = v.string({ min: 1, max: 4096 });
 const labelBuffer = v.arrayBuffer({ maxBytes: 2 ** 31 - 1 });
 
-export const CaseStatusSchema = v.literal('new', 'predicted', 'corrected', 'verified');
-export const TaskNameSchema = v.literal('lung', 'liver', 'nodule');
-export const Vec3Schema = v.tuple3(v.number());
-export const LabelDefSchema = v.object({
+const CaseStatusSchema = v.literal('new', 'predicted', 'corrected', 'verified');
+const TaskNameSchema = v.literal('lung', 'liver', 'nodule');
+const Vec3Schema = v.tuple3(v.number());
+const LabelDefSchema = v.object({
   value: v.number({ integer: true, min: 1, max: 255 }),
   name: v.string({ min: 1, max: 200 }),
   color: v.tuple3(v.number({ integer: true, min: 0, max: 255 })),

@@ -6,7 +6,7 @@
 export const EDT_INF = 1e20;
 
 /** 1D lower envelope of parabolas: out[q] = min_p (f[p] + ((q - p)·w)²). f, out length ≥ n; v, z scratch (n, n + 1). */
-export function edt1d(f: Float64Array, n: number, w: number, out: Float64Array, v: Int32Array, z: Float64Array): void {
+function edt1d(f: Float64Array, n: number, w: number, out: Float64Array, v: Int32Array, z: Float64Array): void {
   let k = 0;
   v[0] = 0;
   z[0] = -EDT_INF;

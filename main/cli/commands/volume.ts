@@ -32,7 +32,7 @@ export interface VolumeInfo {
   warnings: string[];
 }
 
-export function volumeInfo(vol: Volume, source: string): VolumeInfo {
+function volumeInfo(vol: Volume, source: string): VolumeInfo {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;

@@ -13,7 +13,7 @@
  */
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'gpu', 'webgpu'] as const;
-export const PINNED_RUNGS = ['tfjs-node-gpu', 'tfjs-node', 'native', 'tfjs'] as const;
+const PINNED_RUNGS = ['tfjs-node-gpu', 'tfjs-node', 'native', 'tfjs'] as const;
 
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number];
 export type EngineDevice = DeviceChoice | (typeof PINNED_RUNGS)[number];

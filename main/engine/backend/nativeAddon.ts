@@ -141,7 +141,7 @@ export const HOW_TO_ENABLE_NATIVE =
 const ADDON_NAME = 'med3d_onednn.node';
 
 /** Where the addon may live: MED3D_NATIVE_ADDON (only that, when set), the source tree's native/build, an Electron app's resources. */
-export function addonCandidates(): string[] {
+function addonCandidates(): string[] {
   if (process.env.MED3D_NATIVE_ADDON) return [path.resolve(process.env.MED3D_NATIVE_ADDON)];
   const out: string[] = [];
   const here = path.dirname(fileURLToPath(import.meta.url));

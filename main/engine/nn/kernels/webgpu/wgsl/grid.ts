@@ -3,7 +3,7 @@
  * into a 2-D grid so tensors beyond 65535 × 256 elements still fit the per-dimension limit.
  * The WGSL side recovers the flat index with GRID_INDEX.
  */
-export const WORKGROUP = 256;
+const WORKGROUP = 256;
 
 export function gridFor(elements: number, maxPerDim: number): [number, number, number] {
   const groups = Math.max(1, Math.ceil(elements / WORKGROUP));
