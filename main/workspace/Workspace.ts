@@ -552,7 +552,7 @@ export class Workspace {
     return this.locked(async () => {
       const dir = path.join(this.root, 'models', task);
       await fs.mkdir(dir, { recursive: true });
-      const taken = new Set([...this.manifest.models.map((m) => m.versionId), ...(await fs.readdir(dir)).map((f) => f.replace(/\..*$/, ''))]);
+      const taken = new Set([...this.manifest.models.map((m) => m.versionId), ...(this.manifest.retiredModels ?? []), ...(await fs.readdir(dir)).map((f) => f.replace(/\..*$/, ''))]);
       let n = this.manifest.models.filter((m) => m.task === task).length + 1;
       while (taken.has(`${task}-v${n}`)) n++;
       const versionId = `${task}-v${n}`;
@@ -602,6 +602,31 @@ export class Workspace {
       await this.writeManifest(next);
       this.changed('models');
       return this.modelInfo(r);
+    });
+  }
+
+  /**
+   * Delete a model version: its manifest entry, then its checkpoint, under the lock. The active
+   * version is refused (activate another first), so no task ever points at a missing file. The
+   * manifest goes first: a crash in between leaves an unlisted file (swept at the next open, its
+   * id retired), never an entry without its file. Retired ids are never handed out again, so
+   * labels authored by 'model:<id>' keep naming one model.
+   */
+  async deleteModel(versionId: string): Promise<ModelVersionInfo> {
+    return this.locked(async () => {
+      const r = this.manifest.models.find((m) => m.versionId === versionId);
+      if (!r) throw new ApiError('not-found', `no model version ${versionId} in workspace ${this.root}`);
+      if (this.manifest.activeModels[r.task] === versionId) {
+        throw new ApiError('invalid-request', `model version ${versionId} is the active ${r.task} model: activate another version first, then delete it`);
+      }
+      const info = this.modelInfo(r);
+      const next = structuredClone(this.manifest);
+      next.models = next.models.filter((m) => m.versionId !== versionId);
+      next.retiredModels = [...(next.retiredModels ?? []), versionId];
+      await this.writeManifest(next);
+      await fs.rm(this.abs(r.file), { force: true });
+      this.changed('models');
+      return info;
     });
   }
 }

@@ -50,6 +50,8 @@ export interface WorkspaceManifest {
   cases: CaseRecord[];
   models: ModelVersionRecord[];
   activeModels: Partial<Record<TaskName, string | null>>;
+  /** Ids of deleted model versions: never handed out again (absent in older manifests). */
+  retiredModels?: string[];
   /** Next case number (case ids are never reused, even after removal). */
   nextCase: number;
 }

@@ -5,8 +5,9 @@
  *   or complete but never committed: the committed file beside them is the truth);
  * - label files no manifest entry lists (written, then killed before the manifest update) are
  *   moved aside to `swept/<time>/…`, not deleted: they may hold a user's complete correction.
- * Everything done is reported through `log`. Model checkpoints are left alone: a training run in
- * another process legitimately holds a reserved, not yet listed, version file for minutes.
+ * - checkpoints of deleted model versions (retired ids) that a crash left behind are deleted.
+ * Everything done is reported through `log`. Other unlisted checkpoints are left alone: a training
+ * run in another process legitimately holds a reserved, not yet listed, version file for minutes.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,8 @@ export interface SweepResult {
   deletedTemp: string[];
   /** Unlisted label files moved aside: from → to (relative to the root). */
   movedLabels: { from: string; to: string }[];
+  /** Checkpoints of deleted model versions (relative to the root). */
+  deletedModels: string[];
 }
 
 async function listDir(dir: string): Promise<string[]> {
@@ -38,7 +41,7 @@ async function foldersToScan(root: string): Promise<string[]> {
 
 export async function sweepTornFiles(root: string, manifest: WorkspaceManifest, log: (msg: string) => void, now = new Date()): Promise<SweepResult> {
   const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/');
-  const result: SweepResult = { deletedTemp: [], movedLabels: [] };
+  const result: SweepResult = { deletedTemp: [], movedLabels: [], deletedModels: [] };
   for (const dir of await foldersToScan(root)) {
     for (const name of await listDir(dir)) {
       const m = TEMP_FILE_PATTERN.exec(name);
@@ -60,6 +63,15 @@ export async function sweepTornFiles(root: string, manifest: WorkspaceManifest, 
       result.movedLabels.push({ from, to });
     }
   }
+  const retired = new Set(manifest.retiredModels ?? []);
+  for (const task of await listDir(path.join(root, 'models'))) {
+    for (const name of await listDir(path.join(root, 'models', task))) {
+      if (!retired.has(name.replace(/\..*$/, ''))) continue;
+      await fs.rm(path.join(root, 'models', task, name), { force: true });
+      result.deletedModels.push(`models/${task}/${name}`);
+    }
+  }
+  for (const f of result.deletedModels) log(`workspace ${root}: deleted ${f}, the checkpoint of a deleted model version`);
   for (const f of result.deletedTemp) log(`workspace ${root}: deleted ${f}, a temp file left by an interrupted write`);
   for (const { from, to } of result.movedLabels) log(`workspace ${root}: moved ${from} to ${to}: no manifest entry lists it (a save was interrupted)`);
   return result;
