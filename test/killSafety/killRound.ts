@@ -11,7 +11,7 @@ import { Workspace } from '../../main/workspace/Workspace';
 import { readCheckpoint, type Med3dCheckpoint } from '../../main/engine/weights/checkpoint';
 import { modelLayout } from '../../main/engine/weights/resnetLayout';
 import type { ModelSpec } from '../../main/engine/models/ModelSpec';
-import type { StateDict } from '../../main/engine/weights/StateDict';
+import type { StateDict } from '../../main/engine/nn/StateDict';
 import type { CaseGrid } from '../../main/workspace/manifest';
 import { REPO_ROOT } from '../sharedDir';
 

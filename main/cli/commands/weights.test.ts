@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR, REPO_ROOT, sharedAvailable } from '../../../test/sharedDir';
 import type { ModelSpec } from '../../engine/models/ModelSpec';
-import type { StateDict } from '../../engine/weights/StateDict';
+import type { StateDict } from '../../engine/nn/StateDict';
 import { modelLayout } from '../../engine/weights/resnetLayout';
 import { writePth } from '../../engine/weights/writePth';
 import { readPth } from '../../engine/weights/readPth';

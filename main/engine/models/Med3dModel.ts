@@ -4,7 +4,7 @@ import type { Triple } from '../nn/kernels/KernelProvider';
 import { Module, type StateEntry } from '../nn/layers/Module';
 import { stage } from '../nn/layers/scoped';
 import type { Param } from '../nn/layers/Param';
-import type { StateDict } from '../weights/StateDict';
+import type { StateDict } from '../nn/StateDict';
 import type { ModelSpec } from './ModelSpec';
 import type { Head } from './heads/Head';
 import type { ResNet3dEncoder } from './resnet/ResNet3d';

@@ -3,7 +3,7 @@ import { getKernels } from '../nn/kernels/registry';
 import { tfjsToTorch, torchToTfjs, type Param } from '../nn/layers/Param';
 import type { Med3dModel } from '../models/Med3dModel';
 import type { JsonValue } from '../weights/checkpoint';
-import type { StateDict } from '../weights/StateDict';
+import type { StateDict } from '../nn/StateDict';
 
 /**
  * Adam and SGD with PyTorch's update rules and parameter groups (each group its own learning

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Var } from '../nn/autograd/Var';
 import type { Med3dModel, ModelOutput } from '../models/Med3dModel';
 import { readCheckpoint, saveCheckpoint, type CheckpointMeta, type HistoryEntry, type JsonValue, type Med3dCheckpoint } from '../weights/checkpoint';
-import type { StateDict } from '../weights/StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { computeGradients } from './computeGradients';
 import { applyFreeze, type FreezeSpec } from './freeze';
 import { medicalNetParamGroups, Optimizer, type OptimizerConfig } from './optimizers';

@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../models/ModelSpec';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { modelLayout, RESNET_BLOCKS } from './resnetLayout';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import type { ModelSpec } from '../models/ModelSpec';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { encodeCheckpoint, parseCheckpoint, readCheckpoint, saveCheckpoint, type Med3dCheckpoint } from './checkpoint';
 import { modelLayout } from './resnetLayout';
 import { loadWeights } from './loadWeights';

@@ -1,6 +1,6 @@
 import type { ModelSpec } from '../models/ModelSpec';
 import { atomicWriteFile } from '../../util/atomicWrite';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
 import { readWeightsFile } from './readWeightsFile';
 import { decodeSafetensors, encodeSafetensors, isSafetensors } from './safetensors';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES_DIR, sharedAvailable } from '../../../test/sharedDir';
 import type { ModelSpec, ResNetDepth } from '../models/ModelSpec';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { checkAgainstSpec, inferArchitecture, parameterCount } from './inferArchitecture';
 import { modelLayout } from './resnetLayout';
 import { readPth } from './readPth';

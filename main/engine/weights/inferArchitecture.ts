@@ -1,5 +1,5 @@
 import type { HeadSpec, ModelSpec, ResNetDepth, ShortcutType } from '../models/ModelSpec';
-import type { StateDict, StateTensor } from './StateDict';
+import type { StateDict, StateTensor } from '../nn/StateDict';
 import { compareWithSpec, formatMismatch } from './checkAgainstSpec';
 import { RESNET_BLOCKS, encoderChannels, type BlockType } from './resnetLayout';
 

@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../models/ModelSpec';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
 import { isCheckpointBytes, parseCheckpoint, type Med3dCheckpoint } from './checkpoint';
 import { checkAgainstSpec } from './checkAgainstSpec';

@@ -10,7 +10,7 @@ import { parsePth, readPth } from './readPth';
 import { PickleWriter } from './pickle/PickleWriter';
 import { f32, legacyPth, objectPickle, zipPth, type SynthTensor } from './testing/synthPth';
 import { readZipDirectory } from './zip/readZip';
-import type { StateTensor } from './StateDict';
+import type { StateTensor } from '../nn/StateDict';
 
 interface ManifestCheckpoint {
   file: string;

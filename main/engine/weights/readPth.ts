@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { StateDict, StateTensor } from './StateDict';
+import type { StateDict, StateTensor } from '../nn/StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
 import { readWeightsFile } from './readWeightsFile';
 import { unpickle, PickleError } from './pickle/unpickle';

@@ -1,5 +1,5 @@
 import type { BackboneSpec, HeadSpec, ModelSpec, ResNetDepth } from '../models/ModelSpec';
-import type { TensorDType } from './StateDict';
+import type { TensorDType } from '../nn/StateDict';
 
 /**
  * The PyTorch state-dict layout of MedicalNet's 3D ResNets (models/resnet.py in

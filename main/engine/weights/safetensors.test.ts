@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { decodeSafetensors, encodeSafetensors, isSafetensors } from './safetensors';
 
 const file = (header: object, data: number[]): Uint8Array => {

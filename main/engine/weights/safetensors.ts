@@ -1,4 +1,4 @@
-import type { StateDict, StateTensor, TensorDType } from './StateDict';
+import type { StateDict, StateTensor, TensorDType } from '../nn/StateDict';
 import { describeCause } from '../../util/readerErrorMessage';
 import { typedArrayOf } from './torchPickle';
 

@@ -1,5 +1,5 @@
 import { checkLimit } from '../../util/readLimits';
-import type { StateTensor, TensorDType } from './StateDict';
+import type { StateTensor, TensorDType } from '../nn/StateDict';
 import { PickleError, type UnpickleHooks } from './pickle/unpickle';
 import { PyDict, PyGlobal, PyObject, PyTuple, pyTypeName, type PyValue } from './pickle/pyTypes';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ModelSpec, ResNetDepth } from '../models/ModelSpec';
-import type { StateDict } from './StateDict';
+import type { StateDict } from '../nn/StateDict';
 import { modelLayout } from './resnetLayout';
 import { writePth } from './writePth';
 import { readPth } from './readPth';

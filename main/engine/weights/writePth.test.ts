@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR, sharedAvailable } from '../../../test/sharedDir';
-import type { StateDict, StateTensor } from './StateDict';
+import type { StateDict, StateTensor } from '../nn/StateDict';
 import { readPth } from './readPth';
 import { writePth } from './writePth';
 import { readZipDirectory } from './zip/readZip';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { atomicWriteFile } from '../../util/atomicWrite';
-import type { StateDict, TensorDType } from './StateDict';
+import type { StateDict, TensorDType } from '../nn/StateDict';
 import { asWeightsError } from './WeightsError';
 import { PickleWriter } from './pickle/PickleWriter';
 import { buildStoredZip, type ZipRecord } from './zip/writeZip';

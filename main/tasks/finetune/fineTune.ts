@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Vec3, Volume } from '../../volume/Volume';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
-import type { StateDict } from '../../engine/weights/StateDict';
+import type { StateDict } from '../../engine/nn/StateDict';
 import { diceCrossEntropy } from '../../engine/train/losses';
 import { trainLoop } from '../../engine/train/trainLoop';
 import { seededRandom } from '../../util/seededRandom';

@@ -1,7 +1,7 @@
 import type { Med3dModel } from '../../engine/models/Med3dModel';
 import { isEncoderKey } from '../../engine/models/Med3dModel';
 import type { ModelSpec } from '../../engine/models/ModelSpec';
-import type { StateDict } from '../../engine/weights/StateDict';
+import type { StateDict } from '../../engine/nn/StateDict';
 import { saveCheckpoint, type CheckpointMeta } from '../../engine/weights/checkpoint';
 import { writePth } from '../../engine/weights/writePth';
 

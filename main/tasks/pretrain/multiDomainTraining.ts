@@ -1,7 +1,7 @@
 import { buildModel } from '../../engine/models/buildModel';
 import { isEncoderKey, type Med3dModel } from '../../engine/models/Med3dModel';
 import type { TrainLoopOptions } from '../../engine/train/trainLoop';
-import type { StateDict } from '../../engine/weights/StateDict';
+import type { StateDict } from '../../engine/nn/StateDict';
 import type { PreparedTraining } from '../train/TrainingRecipe';
 
 /**

@@ -1,5 +1,5 @@
 import { registerHeadRecognizer, type HeadRecognizer } from '../../weights/inferArchitecture';
-import type { StateDict } from '../../weights/StateDict';
+import type { StateDict } from '../../nn/StateDict';
 
 /**
  * Teach architecture inference (weights/inferArchitecture) the heads this folder defines, from

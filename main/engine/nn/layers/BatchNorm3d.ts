@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateTensor } from '../../weights/StateDict';
+import type { StateTensor } from '../StateDict';
 import { batchNormEval, batchNormTrain } from '../autograd/normOps';
 import type { Var } from '../autograd/Var';
 import { Module, type ForwardCtx, type StateEntry } from './Module';

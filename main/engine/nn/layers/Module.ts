@@ -1,4 +1,4 @@
-import type { StateTensor } from '../../weights/StateDict';
+import type { StateTensor } from '../StateDict';
 import type { Param } from './Param';
 
 /** One state-dict entry of a module: read in PyTorch layout, or load from it. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateTensor } from '../../weights/StateDict';
+import type { StateTensor } from '../StateDict';
 import { Var } from '../autograd/Var';
 
 /**
