@@ -179,6 +179,6 @@ export const ListSeriesRequest = v.object({ path });
 export type ListSeriesRequest = Infer<typeof ListSeriesRequest>;
 
 export const ChooseFileRequest = v.object({
-  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask'),
+  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask', 'export-model', 'folder'),
 });
 export type ChooseFileRequest = Infer<typeof ChooseFileRequest>;

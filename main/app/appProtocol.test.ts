@@ -50,10 +50,12 @@ describe('dialogs', () => {
     ['nifti', 'openFile'],
     ['workspace', 'createDirectory'],
     ['weights', 'openFile'],
+    ['folder', 'openDirectory'],
   ] as const)('%s dialog allows %s', (purpose, prop) => {
     expect(dialogSpec(purpose).properties).toContain(prop);
   });
   it('export is a save dialog', () => {
     expect(dialogSpec('export-mask').kind).toBe('save');
+    expect(dialogSpec('export-model').kind).toBe('save');
   });
 });

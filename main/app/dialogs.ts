@@ -9,17 +9,25 @@ export interface DialogSpec {
   defaultPath?: string;
 }
 
-export function dialogSpec(purpose: ChooseFileRequest['purpose']): DialogSpec {
-  switch (purpose) {
-    case 'dicom-folder':
-      return { kind: 'open', title: 'Open DICOM folder', properties: ['openDirectory'] };
-    case 'nifti':
-      return { kind: 'open', title: 'Open NIfTI', properties: ['openFile'], filters: [{ name: 'NIfTI', extensions: ['nii', 'gz', 'hdr', 'img'] }, { name: 'All files', extensions: ['*'] }] };
-    case 'workspace':
-      return { kind: 'open', title: 'Open or create a workspace folder', properties: ['openDirectory', 'createDirectory'] };
-    case 'weights':
-      return { kind: 'open', title: 'Import model weights', properties: ['openFile'], filters: [{ name: 'MedicalNet / Med3D weights', extensions: ['pth', 'pt', 'tar', 'm3d'] }, { name: 'All files', extensions: ['*'] }] };
-    case 'export-mask':
-      return { kind: 'save', title: 'Export mask', defaultPath: 'mask.nii.gz', filters: [{ name: 'NIfTI', extensions: ['nii.gz', 'nii'] }] };
-  }
+type Purpose = ChooseFileRequest['purpose'];
+
+/** One entry per purpose: the compiler refuses a purpose without its dialog. */
+const DIALOGS: { readonly [P in Purpose]: DialogSpec } = {
+  'dicom-folder': { kind: 'open', title: 'Open DICOM folder', properties: ['openDirectory'] },
+  nifti: { kind: 'open', title: 'Open NIfTI', properties: ['openFile'], filters: [{ name: 'NIfTI', extensions: ['nii', 'gz', 'hdr', 'img'] }, { name: 'All files', extensions: ['*'] }] },
+  workspace: { kind: 'open', title: 'Open or create a workspace folder', properties: ['openDirectory', 'createDirectory'] },
+  weights: { kind: 'open', title: 'Import model weights', properties: ['openFile'], filters: [{ name: 'MedicalNet / Med3D weights', extensions: ['pth', 'pt', 'tar', 'm3d'] }, { name: 'All files', extensions: ['*'] }] },
+  'export-mask': { kind: 'save', title: 'Export mask', defaultPath: 'mask.nii.gz', filters: [{ name: 'NIfTI', extensions: ['nii.gz', 'nii'] }] },
+  'export-model': {
+    kind: 'save',
+    title: 'Export model',
+    defaultPath: 'model.m3d',
+    filters: [{ name: 'Med3D checkpoint', extensions: ['m3d'] }, { name: 'PyTorch (MedicalNet keys)', extensions: ['pth'] }],
+  },
+  // Batch segmentation: the input folder of scans and the output folder (created on demand).
+  folder: { kind: 'open', title: 'Choose a folder', properties: ['openDirectory', 'createDirectory'] },
+};
+
+export function dialogSpec(purpose: Purpose): DialogSpec {
+  return DIALOGS[purpose];
 }
