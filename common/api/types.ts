@@ -297,3 +297,20 @@ export interface VolumeProgressEvent {
   progress: number;
   message: string;
 }
+
+/** The result of a finished 'batch' job (File ▸ Batch Segmentation…, `med3d batch`). */
+export type BatchReport = {
+  /** 0 every case succeeded (or was done before), 2 some failed, 1 nothing could run. */
+  exitCode: number;
+  ok: number;
+  failed: number;
+  /** Done by an earlier run (resume). */
+  skipped: number;
+  /** Reports of every case in the output folder (all runs and shards). */
+  reportJson: string;
+  reportCsv: string;
+  /** This run's cases, in order: output file or error, and seconds taken. */
+  cases: Array<{ id: string; status: 'ok' | 'failed' | 'skipped'; timeS: number; output?: string; error?: string }>;
+  /** Cases of this run left out of `cases` to keep the job result small (the report files list them). */
+  omitted: number;
+};

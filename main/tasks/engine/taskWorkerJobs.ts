@@ -7,6 +7,8 @@ import type { JobContext, JobHandler } from '../../engine/worker/JobContext';
 import { prepareTask, type TaskName, type TaskResult } from '../taskRegistry';
 import { fineTune, type LabelledCase } from '../finetune/fineTune';
 import { runBatch, type BatchOptions } from '../batch/runBatch';
+import { batchReport } from '../batch/batchReport';
+import type { BatchReport } from '../../../common/api/types';
 import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from './taskModel';
 import { classifyNodule, type NodulePoint } from '../nodule/noduleTask';
 import { liverFineSpec, lungSpec, tinyBackbone } from './defaultSpecs';
@@ -146,7 +148,7 @@ async function finetuneJob(payload: unknown, ctx: JobContext): Promise<FineTuneJ
   return { baselineDice: r.baselineDice, bestDice: r.bestDice, bestStep: r.bestStep, promoted: r.promoted, stoppedEarly: r.stoppedEarly, pretrained, backbone: `resnet${model.spec.backbone.depth}-w${model.spec.backbone.baseWidth}`, history: r.history };
 }
 
-async function batchJob(payload: unknown, ctx: JobContext): Promise<{ exitCode: number; ok: number; failed: number; skipped: number; reportJson: string; reportCsv: string }> {
+async function batchJob(payload: unknown, ctx: JobContext): Promise<BatchReport> {
   const o = payload as Omit<BatchOptions, 'log' | 'warn' | 'signal'>;
   let done = 0;
   const s = await runBatch({
@@ -159,7 +161,7 @@ async function batchJob(payload: unknown, ctx: JobContext): Promise<{ exitCode: 
     },
     warn: (line) => ctx.progress({ message: line }),
   });
-  return { exitCode: s.exitCode, ok: s.ok, failed: s.failed, skipped: s.skipped, reportJson: s.reportJson, reportCsv: s.reportCsv };
+  return batchReport(s);
 }
 
 export interface ClassifyPayload {

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../../common/api/schema';
+import type { BatchReport } from '../../../common/api/types';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import { TASK_NAMES, type TaskName } from '../taskRegistry';
 import { parseShard } from '../batch/discoverCases';
@@ -38,7 +39,7 @@ export function register(r: JobRegistry): void {
       const opts = parse(ctx.params);
       const ws = ctx.services.workspace();
       const model = opts.model && ws && !/[\\/.]/.test(opts.model) ? ws.getModel(opts.model).path : opts.model;
-      const res = await taskEngine().run<{ exitCode: number; ok: number; failed: number; skipped: number; reportJson: string; reportCsv: string }>(
+      const res = await taskEngine().run<BatchReport>(
         'tasks.batch',
         { ...opts, model },
         { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction ?? 0, p.message) },
