@@ -89,6 +89,26 @@ export interface CaseSummary {
   hasRecovery: boolean;
   addedAt: string;
   updatedAt: string;
+  /** Active learning: the last prediction's uncertainty (CaseUncertainty.value), null before any prediction that measured one. */
+  uncertainty: number | null;
+  /** Where `uncertainty` comes from (method, model version, time), null with it. */
+  uncertaintyInfo: CaseUncertainty | null;
+}
+
+/**
+ * A case's uncertainty as stored after a prediction: mean voxel entropy (nats) of the model's
+ * class probabilities; for the cold-start lung mask, the entropy of its soft HU-threshold decision
+ * (main/tasks/activeLearning/thresholdEntropy.ts). Higher = less certain; 0 = certain.
+ */
+export interface CaseUncertainty {
+  value: number;
+  /** 'entropy' (model softmax) or 'threshold-entropy' (cold start). */
+  measure: string;
+  /** Model version id that predicted, or null for a method without a workspace model (cold start). */
+  modelVersion: string | null;
+  /** Label version the prediction was saved as. */
+  labelVersion: number;
+  computedAt: string;
 }
 
 export interface LabelVersionInfo {
@@ -133,6 +153,30 @@ export interface WorkspaceSettings {
   validationFraction: number;
   /** Autosave period for unsaved edits in seconds (0 disables). */
   autosaveSeconds: number;
+  /** Default of fineTune's `promotion`: 'automatic' activates a version that beats the active method on held-out verified cases; 'manual' never activates. */
+  promotion: PromotionMode;
+}
+
+export type PromotionMode = 'automatic' | 'manual';
+
+/**
+ * How a fine-tuned version compared with the method active when it was trained, on held-out
+ * verified cases it never trained on (Dice on each case's source grid, mean over foreground classes).
+ */
+export interface ModelComparison {
+  /** The method compared against: the active version id, 'cold-start' (lung without a model) or 'none' (no method yet). */
+  baseline: string;
+  metric: 'dice';
+  cases: Array<{ caseId: string; candidate: number; baseline: number }>;
+  /** Means over `cases`; null when there was nothing to validate on. */
+  candidateMean: number | null;
+  baselineMean: number | null;
+  /**
+   * 'promoted': it won and became active; 'kept-baseline': it did not beat the baseline;
+   * 'manual': promotion was manual; 'no-validation': fewer than two verified cases;
+   * 'cancelled': the job was cancelled (best weights so far kept as a candidate).
+   */
+  decision: 'promoted' | 'kept-baseline' | 'manual' | 'no-validation' | 'cancelled';
 }
 
 export interface WorkspaceInfo {
@@ -165,9 +209,15 @@ export interface ModelVersionInfo {
   /** Currently used for this task. */
   active: boolean;
   note: string;
+  /** Fine-tuned versions: the comparison that decided promotion. */
+  comparison?: ModelComparison;
+  /** Fine-tuned versions: engine backend that trained it (e.g. 'tensorflow', 'cpu') and seconds the job used. */
+  backend?: string;
+  seconds?: number;
 }
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+/** 'interrupted': a resumable job whose process ended (app closed, crash) before it finished; resumeJob continues it. */
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface JobInfo {
   id: string;
@@ -191,6 +241,8 @@ export interface JobInfo {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The job keeps checkpoints in the workspace and can be continued with resumeJob (state 'interrupted'). */
+  resumable?: boolean;
 }
 
 export interface NoduleResult {
@@ -203,6 +255,39 @@ export interface NoduleResult {
   centerVoxel: Vec3;
   centerWorld: Vec3;
   modelVersion: string | null;
+}
+
+/** LIDC malignancy rating: 1–3 benign, 4–5 malignant (the Med3D paper's split; 3, "indeterminate", counts as benign). */
+export type LidcMalignancy = 1 | 2 | 3 | 4 | 5;
+
+/** A nodule the user marked on a case: a training item of the nodule classifier (stored in the workspace). */
+export interface NoduleMark {
+  /** Unique within its case, never reused ('nodule-1', 'nodule-2', …). */
+  markId: string;
+  caseId: string;
+  /** Centre in world RAS+ mm and as continuous voxel indices (i, j, k) of the case's scan. */
+  centerWorld: Vec3;
+  centerVoxel: Vec3;
+  radiusMm: number;
+  /** 'candidate': found around a click (findNoduleCandidate); 'sphere': centre and radius drawn by the user. */
+  shape: 'candidate' | 'sphere';
+  label: 'benign' | 'malignant';
+  /** The LIDC rating when the user gave one (label follows from it), else null. */
+  malignancy: LidcMalignancy | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The nodule under a click: region grown on CT values from the dense voxel nearest the point. */
+export interface NoduleCandidate {
+  centerWorld: Vec3;
+  centerVoxel: Vec3;
+  radiusMm: number;
+  voxels: number;
+  /** Mean value of its voxels (HU for CT). */
+  meanHu: number;
+  /** The dense region went on beyond the nodule (vessel, chest wall): radius from rays, not volume. */
+  attached: boolean;
 }
 
 export type RecentKind = 'nifti' | 'dicom' | 'workspace' | 'weights';
@@ -261,7 +346,7 @@ export interface SeriesListing {
   skippedFiles: number;
 }
 
-export type WorkspaceChange = 'opened' | 'cases' | 'labels' | 'models' | 'settings' | 'recovery';
+export type WorkspaceChange = 'opened' | 'cases' | 'labels' | 'models' | 'settings' | 'recovery' | 'nodules';
 
 export interface WorkspaceChangedEvent {
   reason: WorkspaceChange;

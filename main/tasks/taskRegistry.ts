@@ -14,6 +14,8 @@ export interface TaskResult {
   notes: string[];
   /** Per-finding details (e.g. nodules with malignancy probability), JSON-serialisable. */
   findings?: Array<Record<string, string | number | boolean | number[]>>;
+  /** Active learning's score of this prediction (nats; see CaseUncertainty), when the method measures one. */
+  uncertainty?: { value: number; measure: string };
 }
 
 export interface PreparedTask {
@@ -62,7 +64,7 @@ registerTask('lung', async (opts) => {
       method: model.describe(),
       run: async (ct, signal) => {
         const r = await segmentLungs(ct, { model, signal });
-        return { mask: r.mask, notes: r.notes };
+        return { mask: r.mask, notes: r.notes, uncertainty: r.uncertainty };
       },
     };
   }
@@ -71,7 +73,7 @@ registerTask('lung', async (opts) => {
     method: 'cold-start',
     run: async (ct) => {
       const r = await segmentLungs(ct);
-      return { mask: r.mask, notes: r.notes };
+      return { mask: r.mask, notes: r.notes, uncertainty: r.uncertainty };
     },
   };
 });

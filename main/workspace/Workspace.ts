@@ -17,9 +17,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../common/api/errors';
+import { rankByUncertainty } from '../../common/cases/rankByUncertainty';
 import type {
   CaseStatus,
   CaseSummary,
+  CaseUncertainty,
   LabelVersionInfo,
   ModelVersionInfo,
   TaskName,
@@ -68,6 +70,8 @@ export interface SaveLabelOptions {
   /** 'user', 'model:<versionId>', 'import'. */
   author?: string;
   baseVersion?: number | null;
+  /** A prediction's uncertainty, stored on the case with the version (labelVersion and time filled in here). */
+  uncertainty?: Omit<CaseUncertainty, 'labelVersion' | 'computedAt'>;
 }
 
 export type NewModelVersion = Omit<ModelVersionRecord, 'versionId' | 'createdAt' | 'file'>;
@@ -225,7 +229,8 @@ export class Workspace {
       () => true,
       () => false,
     );
-    return { caseId: c.caseId, name: c.name, source: this.abs(c.source), status: c.status, labelVersions: c.labels.length, latestVersion: latest, hasRecovery, addedAt: c.addedAt, updatedAt: c.updatedAt };
+    const u = c.uncertainty ? structuredClone(c.uncertainty) : null;
+    return { caseId: c.caseId, name: c.name, source: this.abs(c.source), status: c.status, labelVersions: c.labels.length, latestVersion: latest, hasRecovery, addedAt: c.addedAt, updatedAt: c.updatedAt, uncertainty: u?.value ?? null, uncertaintyInfo: u };
   }
 
   async getCase(caseId: string): Promise<CaseSummary> {
@@ -237,11 +242,26 @@ export class Workspace {
     return Promise.all(this.manifest.cases.map((c) => this.summary(c)));
   }
 
-  /** Case after/before `caseId` in list order, optionally only with a given status (wraps around). */
-  async adjacentCase(caseId: string, direction: 'next' | 'previous', status?: CaseStatus): Promise<CaseSummary | null> {
+  /**
+   * Case after/before `caseId` in list order, optionally only with a given status (wraps around).
+   * order 'uncertainty': along the cases still to correct, most uncertain first (rankByUncertainty);
+   * from a case outside that ranking (or none) 'next' is the most uncertain one.
+   */
+  async adjacentCase(caseId: string | undefined, direction: 'next' | 'previous', status?: CaseStatus, order: 'list' | 'uncertainty' = 'list'): Promise<CaseSummary | null> {
+    await this.refresh();
+    if (caseId !== undefined) this.caseRecord(caseId);
+    if (order === 'uncertainty') {
+      const ranked = rankByUncertainty(this.manifest.cases.map((c) => ({ ...c, uncertainty: c.uncertainty?.value ?? null })), { status });
+      const r = ranked.findIndex((c) => c.caseId === caseId);
+      const pick = r < 0 ? (direction === 'next' ? ranked[0] : ranked.at(-1)) : ranked.length > 1 ? ranked[(r + (direction === 'next' ? 1 : -1) + ranked.length) % ranked.length] : undefined;
+      return pick ? this.summary(this.caseRecord(pick.caseId)) : null;
+    }
     const cases = this.manifest.cases;
+    if (caseId === undefined) {
+      const first = direction === 'next' ? cases.find((c) => !status || c.status === status) : cases.findLast((c) => !status || c.status === status);
+      return first ? this.summary(first) : null;
+    }
     const i = cases.findIndex((c) => c.caseId === caseId);
-    if (i < 0) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
     const step = direction === 'next' ? 1 : -1;
     for (let k = 1; k < cases.length; k++) {
       const c = cases[(i + step * k + cases.length * k) % cases.length];
@@ -361,6 +381,21 @@ export class Workspace {
     this.stamp = await Workspace.stampOf(file);
   }
 
+  /**
+   * A manifest change made by a module that extends the manifest (noduleMarks.ts): `edit` changes
+   * a copy of the manifest as it is on disk, under the lock; the copy is written atomically and
+   * `reason` announced. What `edit` returns is returned; when it throws nothing is written.
+   */
+  async editManifest<T>(reason: WorkspaceChangedEvent['reason'], edit: (next: WorkspaceManifest) => T, caseId?: string): Promise<T> {
+    return this.locked(async () => {
+      const next = structuredClone(this.manifest);
+      const out = edit(next);
+      await this.writeManifest(next);
+      this.changed(reason, caseId);
+      return out;
+    });
+  }
+
   private changed(reason: WorkspaceChangedEvent['reason'], caseId?: string): void {
     this.onChange?.(caseId === undefined ? { reason, root: this.root } : { reason, caseId, root: this.root });
   }
@@ -474,6 +509,7 @@ export class Workspace {
       c.labels.push(rec);
       c.status = opts.status;
       c.updatedAt = now;
+      if (opts.uncertainty) c.uncertainty = { ...opts.uncertainty, labelVersion: version, computedAt: now };
       await this.writeManifest(next);
       await fs.rm(this.recoveryFile(caseId), { force: true });
       this.changed('labels', caseId);
@@ -526,6 +562,9 @@ export class Workspace {
       file: r.file,
       active: this.manifest.activeModels[r.task] === r.versionId,
       note: r.note,
+      ...(r.comparison ? { comparison: structuredClone(r.comparison) } : {}),
+      ...(r.backend !== undefined ? { backend: r.backend } : {}),
+      ...(r.seconds !== undefined ? { seconds: r.seconds } : {}),
     };
   }
 

@@ -2,7 +2,7 @@
  * The workspace manifest (med3d-workspace.json): cases, label versions, model versions and
  * settings. Plain JSON, written only through atomicWriteJson. Pure helpers here; I/O in Workspace.ts.
  */
-import type { CaseStatus, LabelDef, LabelVersionInfo, ModelVersionInfo, TaskName, WorkspaceSettings } from '../../common/api/types';
+import type { CaseStatus, CaseUncertainty, LabelDef, LabelVersionInfo, ModelVersionInfo, NoduleMark, TaskName, WorkspaceSettings } from '../../common/api/types';
 
 export const MANIFEST_NAME = 'med3d-workspace.json';
 export const MANIFEST_FORMAT = 'med3d-workspace';
@@ -33,7 +33,16 @@ export interface CaseRecord {
   /** Source grid, recorded when the scan was first loaded. */
   grid: CaseGrid | null;
   labels: LabelVersionRecord[];
+  /** Nodules the user marked (noduleMarks.ts); absent before the first. */
+  nodules?: NoduleMarkRecord[];
+  /** Number of the next nodule mark (mark ids are never reused); absent before the first. */
+  nextNodule?: number;
+  /** Uncertainty of the last prediction that measured one (active learning); absent before. */
+  uncertainty?: CaseUncertainty;
 }
+
+/** What the manifest stores per nodule mark: the API's view minus the case id (implied by the case). */
+export type NoduleMarkRecord = Omit<NoduleMark, 'caseId'>;
 
 /** What the manifest stores per model version: the API's view minus the derived `active` flag. */
 export interface ModelVersionRecord extends Omit<ModelVersionInfo, 'active'> {
@@ -64,7 +73,7 @@ export const DEFAULT_LABELS: LabelDef[] = [
 ];
 
 export function defaultSettings(): WorkspaceSettings {
-  return { fineTune: 'manual', labels: DEFAULT_LABELS.map((l) => ({ ...l, color: [...l.color] as [number, number, number] })), validationFraction: 0.2, autosaveSeconds: 30 };
+  return { fineTune: 'manual', labels: DEFAULT_LABELS.map((l) => ({ ...l, color: [...l.color] as [number, number, number] })), validationFraction: 0.2, autosaveSeconds: 30, promotion: 'automatic' };
 }
 
 export function newManifest(name: string, now = new Date()): WorkspaceManifest {

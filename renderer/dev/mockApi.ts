@@ -38,7 +38,7 @@ export function createMockApi(): Med3dApi {
     dtype: 'int16', min: -1008, max: 708, modality: 'CT', source: 'demo:phantom', warnings: [], caseId, labels: LABELS,
   });
   const cases: CaseSummary[] = ['phantom-a', 'phantom-b', 'phantom-c'].map((name, n) => ({
-    caseId: `case${n + 1}`, name, source: `/mock/${name}.nii.gz`, status: 'new', labelVersions: 0, latestVersion: null, hasRecovery: false, addedAt: now(), updatedAt: now(),
+    caseId: `case${n + 1}`, name, source: `/mock/${name}.nii.gz`, status: 'new', labelVersions: 0, latestVersion: null, hasRecovery: false, addedAt: now(), updatedAt: now(), uncertainty: null, uncertaintyInfo: null,
   }));
   const labels = new Map<string, Array<{ info: LabelVersionInfo; data: ArrayBuffer }>>();
   const jobs = new Map<string, JobInfo>();
@@ -99,7 +99,7 @@ export function createMockApi(): Med3dApi {
     listCases: async () => structuredClone(cases),
     addCase: async (req) => {
       if (req.path.includes('corrupt')) throw new ApiError('bad-file', `${req.path}: not a NIfTI file`, req.path);
-      const c: CaseSummary = { caseId: `case${cases.length + 1}`, name: req.name ?? req.path.split('/').pop()!, source: req.path, status: 'new', labelVersions: 0, latestVersion: null, hasRecovery: false, addedAt: now(), updatedAt: now() };
+      const c: CaseSummary = { caseId: `case${cases.length + 1}`, name: req.name ?? req.path.split('/').pop()!, source: req.path, status: 'new', labelVersions: 0, latestVersion: null, hasRecovery: false, addedAt: now(), updatedAt: now(), uncertainty: null, uncertaintyInfo: null };
       cases.push(c);
       return c;
     },
@@ -126,7 +126,7 @@ export function createMockApi(): Med3dApi {
     loadRecovery: async () => null,
     discardRecovery: async () => {},
     exportLabel: async (req) => ({ path: `/mock/workspace/exports/${req.caseId}.nii.gz` }),
-    getSettings: async () => ({ fineTune: 'manual', labels: LABELS, validationFraction: 0.2, autosaveSeconds: 30 }),
+    getSettings: async () => ({ fineTune: 'manual', labels: LABELS, validationFraction: 0.2, autosaveSeconds: 30, promotion: 'automatic' }),
     updateSettings: async () => impl.getSettings(),
     startJob: async (req) => runJob(req.title ?? req.kind, req.kind, req.caseId, () => null),
     cancelJob: async (req) => {

@@ -25,6 +25,9 @@ export async function prepareTrainedTask(model: string, tasks: TaskRegistry, opt
   return {
     task: def.id,
     method: `${tm.versionId ?? tm.source} (${def.id}, ResNet-${tm.spec.backbone.depth} w${tm.spec.backbone.baseWidth}, labels ${names})`,
-    run: async (ct, signal) => ({ mask: segmentVolume(tm, ct, labels, signal), notes: [] }),
+    run: async (ct, signal) => {
+      const s = segmentVolume(tm, ct, labels, signal);
+      return { mask: s.mask, notes: [], uncertainty: { value: s.meanEntropy, measure: 'entropy' } };
+    },
   };
 }

@@ -15,10 +15,10 @@ import { prepareTask } from '../taskRegistry';
 import { roiBox, segmentLiver, loadLiverModels } from '../liver/liverTask';
 import { randomExpandedCrop, rotateTranslate } from '../liver/liverTraining';
 import { detectNoduleCandidates, extractNodulePatch, classifyNodule } from '../nodule/noduleTask';
-import { rankByUncertainty } from '../activeLearning/rankByUncertainty';
 import { runBatch } from '../batch/runBatch';
 import { seededRandom } from '../../util/seededRandom';
 import type { ModelSpec } from '../../engine/models/ModelSpec';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 // Tiny everything: these tests check plumbing, shapes and geometry, not accuracy.
 const ph = generateCtPhantom({ dims: [48, 48, 32], seed: 4 });
@@ -26,7 +26,7 @@ let dir = '';
 
 async function writeModel(name: string, spec: ModelSpec, task: string, pre: TaskPreprocessing): Promise<string> {
   const file = path.join(dir, `${name}.m3d`);
-  const m = buildModel(spec, { seed: 3 });
+  const m = buildModel(createHeadRegistry(), spec, { seed: 3 });
   await saveCheckpoint(file, { spec, stateDict: m.stateDict(), meta: { createdAt: new Date().toISOString(), task, preprocessing: preprocessingToJson(pre) } });
   return file;
 }
@@ -47,7 +47,7 @@ describe('segmentation inference helpers', () => {
   });
 
   it('sliding windows cover an odd-sized volume; probabilities sum to one', () => {
-    const model = buildModel(lungSpec(tinyBackbone(2)), { seed: 1 });
+    const model = buildModel(createHeadRegistry(), lungSpec(tinyBackbone(2)), { seed: 1 });
     const dims: Vec3 = [20, 18, 13];
     const data = new Float32Array(dims[0] * dims[1] * dims[2]).map((_, q) => Math.sin(q * 0.37));
     const vol: Volume = { data, dims, spacing: [1, 1, 1], affine: new Float64Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]), meta: { warnings: [] } };
@@ -64,7 +64,9 @@ describe('lung task with a model', () => {
     const file = await writeModel('lung', lungSpec(tinyBackbone(2)), 'lung-segmentation', { clip: [0.5, 99.5], window: [64, 64, 64], spacing: [12, 12, 12] });
     const pred = await loadLungPredictor(file);
     expect(pred.describe()).toMatch(/lung-decoder/);
-    const mask = await pred.predict(ph.ct);
+    const { mask, meanEntropy } = await pred.predict(ph.ct);
+    expect(meanEntropy).toBeGreaterThan(0);
+    expect(meanEntropy).toBeLessThanOrEqual(Math.log(3) + 1e-6);
     expect(mask.dims).toEqual(ph.ct.dims);
     expect(Array.from(mask.affine)).toEqual(Array.from(ph.ct.affine));
     expect(mask.data.every((v) => v <= 2)).toBe(true);
@@ -161,16 +163,15 @@ describe('nodule malignancy', () => {
 });
 
 describe('active learning', () => {
-  it('ranks cases by mean voxel entropy, most uncertain first', async () => {
+  it('every lung prediction carries its uncertainty: softmax entropy for a model, soft-threshold entropy for the cold start', async () => {
     const file = await writeModel('lung-al', lungSpec(tinyBackbone(2)), 'lung-segmentation', { window: [64, 64, 64], spacing: [16, 16, 16] });
-    const m = await loadTaskModel(file);
-    const flat: Volume = { ...ph.ct, data: new Int16Array(ph.ct.data.length).fill(-1000) };
-    const ranked = rankByUncertainty(m, [
-      { id: 'phantom', ct: ph.ct },
-      { id: 'air', ct: flat },
-    ]);
-    expect(ranked).toHaveLength(2);
-    expect(ranked[0].meanEntropy).toBeGreaterThanOrEqual(ranked[1].meanEntropy);
-    expect(ranked.every((r) => r.meanEntropy >= 0 && r.meanEntropy <= Math.log(3) + 1e-6)).toBe(true);
+    const withModel = await (await prepareTask('lung', { model: file })).run(ph.ct);
+    expect(withModel.uncertainty?.measure).toBe('entropy');
+    expect(withModel.uncertainty!.value).toBeGreaterThan(0);
+    expect(withModel.uncertainty!.value).toBeLessThanOrEqual(Math.log(3) + 1e-6);
+    const cold = await (await prepareTask('lung')).run(ph.ct);
+    expect(cold.uncertainty?.measure).toBe('threshold-entropy');
+    expect(cold.uncertainty!.value).toBeGreaterThan(0);
+    expect(cold.uncertainty!.value).toBeLessThan(Math.log(2));
   });
 });

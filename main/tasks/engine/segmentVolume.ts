@@ -1,15 +1,21 @@
 import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
 import { mapToSource } from '../../volume/preprocess/spacing';
 import type { LabelEntry } from '../../datasets';
-import { argmaxLabels, predictProbabilities } from './segmentationInference';
+import { argmaxLabels, meanEntropy, predictProbabilities } from './segmentationInference';
 import { prepareInput, type TaskModel } from './taskModel';
+
+export interface ModelSegmentation {
+  mask: LabelMap;
+  /** Mean voxel entropy (nats) of the class probabilities on the model's grid: active learning's uncertainty. */
+  meanEntropy: number;
+}
 
 /**
  * A segmentation model's mask of one scan, on the scan's own grid: the model's stored
  * preprocessing, sliding windows of its training patch, argmax, class c written as
  * `labels[c].value` (the dataset's own values and names), label-vote resampling back.
  */
-export function segmentVolume(tm: TaskModel, ct: Volume, labels: readonly LabelEntry[], signal?: AbortSignal): LabelMap {
+export function segmentVolume(tm: TaskModel, ct: Volume, labels: readonly LabelEntry[], signal?: AbortSignal): ModelSegmentation {
   const input = prepareInput(ct, tm.preprocessing);
   const probs = predictProbabilities(tm.model, input, { window: tm.preprocessing.window, signal });
   if (probs.classes !== labels.length) throw new Error(`model ${tm.source} predicts ${probs.classes} classes but its label table has ${labels.length}`);
@@ -27,5 +33,5 @@ export function segmentVolume(tm: TaskModel, ct: Volume, labels: readonly LabelE
   };
   const back = mapToSource(onModelGrid, ct, { interpolation: 'label' });
   const out = wide ? (back.data instanceof Uint16Array ? back.data : Uint16Array.from(back.data)) : back.data instanceof Uint8Array ? back.data : Uint8Array.from(back.data);
-  return { ...back, data: out, labels: onModelGrid.labels };
+  return { mask: { ...back, data: out, labels: onModelGrid.labels }, meanEntropy: meanEntropy(probs) };
 }

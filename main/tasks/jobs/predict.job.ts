@@ -46,8 +46,10 @@ export function register(r: JobRegistry): void {
       });
       const prev = await ws.loadLabel(caseId).catch(() => null);
       const labels = toWorkspaceLabels(task, res.mask as LabelMap, prev?.labels);
-      const v = await ws.saveLabel(caseId, labels, { status: 'predicted', author: `model:${model?.versionId ?? res.method}`, note: `${task}: ${res.method}` });
-      return { labelVersion: v.version, method: res.method, modelVersion: model?.versionId ?? null, notes: res.notes };
+      // Active learning: the prediction's uncertainty is stored on the case with the version, in one manifest write.
+      const uncertainty = res.uncertainty ? { value: res.uncertainty.value, measure: res.uncertainty.measure, modelVersion: model?.versionId ?? null } : undefined;
+      const v = await ws.saveLabel(caseId, labels, { status: 'predicted', author: `model:${model?.versionId ?? res.method}`, note: `${task}: ${res.method}`, uncertainty });
+      return { labelVersion: v.version, method: res.method, modelVersion: model?.versionId ?? null, notes: res.notes, uncertainty: res.uncertainty?.value ?? null };
     },
   });
 }

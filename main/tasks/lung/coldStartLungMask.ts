@@ -50,8 +50,11 @@ export interface ColdStartLungResult {
   notes: string[];
 }
 
+/** The default air-like threshold (thresholdHu), HU. */
+export const COLD_START_THRESHOLD_HU = -400;
+
 export function coldStartLungMask(ct: Volume, opts: ColdStartLungOptions = {}): ColdStartLungResult {
-  const thr = opts.thresholdHu ?? -400;
+  const thr = opts.thresholdHu ?? COLD_START_THRESHOLD_HU;
   const minLungMl = opts.minLungMl ?? 15;
   const gasFraction = opts.gasFraction ?? 0.4;
   const { dims, spacing, affine } = ct;

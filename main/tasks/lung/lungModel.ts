@@ -1,5 +1,5 @@
-import type { LabelMap, Volume } from '../../volume/Volume';
-import { segmentVolume } from '../engine/segmentVolume';
+import type { Volume } from '../../volume/Volume';
+import { segmentVolume, type ModelSegmentation } from '../engine/segmentVolume';
 import { loadTaskModel, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
 import { LUNG_LABEL_TABLE } from './lungLabels';
 import type { LungPredictor } from './segmentLungs';
@@ -23,16 +23,16 @@ export function lungPredictorFrom(tm: TaskModel): LungPredictor {
   if (classes !== 2 && classes !== 3) throw new Error(`model ${tm.source}: a lung model has 2 or 3 classes, this one has ${classes}`);
   return {
     describe: () => `${tm.versionId ?? tm.source} (ResNet-${tm.spec.backbone.depth} ${head.kind}, ${classes} classes)`,
-    predict: async (ct: Volume, signal?: AbortSignal): Promise<LabelMap> => predictLungMask(tm, ct, signal),
+    predict: async (ct: Volume, signal?: AbortSignal): Promise<ModelSegmentation> => predictLungMask(tm, ct, signal),
   };
 }
 
-export function predictLungMask(tm: TaskModel, ct: Volume, signal?: AbortSignal): LabelMap {
+export function predictLungMask(tm: TaskModel, ct: Volume, signal?: AbortSignal): ModelSegmentation {
   const head = tm.spec.head;
   const classes = 'classes' in head ? head.classes : 0;
   const table = classes === 3 ? LUNG_LABEL_TABLE : [{ value: 1, name: 'lung', color: [128, 174, 128] as [number, number, number] }];
-  const mask = segmentVolume(tm, ct, tm.labels ?? [{ value: 0, name: 'background' }, ...table], signal);
-  return tm.labels ? mask : { ...mask, labels: table.map((x) => ({ ...x })) };
+  const s = segmentVolume(tm, ct, tm.labels ?? [{ value: 0, name: 'background' }, ...table], signal);
+  return tm.labels ? s : { ...s, mask: { ...s.mask, labels: table.map((x) => ({ ...x })) } };
 }
 
 export async function loadLungPredictor(ref: string, opts: { workspace?: string } = {}): Promise<LungPredictor> {
