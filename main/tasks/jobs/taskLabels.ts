@@ -32,3 +32,9 @@ export function toTaskClasses(task: TaskName, labels: Uint8Array): Uint8Array {
   for (let p = 0; p < labels.length; p++) out[p] = inv.get(labels[p]) ?? 0;
   return out;
 }
+
+/** The tasks whose classes are stored as one of these workspace label values (which tasks a label map teaches). */
+export function tasksOfLabelValues(values: Iterable<number>): TaskName[] {
+  const present = new Set(values);
+  return (Object.keys(TO_WORKSPACE) as TaskName[]).filter((task) => Object.values(TO_WORKSPACE[task]).some((v) => present.has(v)));
+}

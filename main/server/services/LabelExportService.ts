@@ -1,0 +1,57 @@
+import { promises as fs } from 'node:fs';
+import { ApiError } from '../../../common/api/errors';
+import type * as R from '../../../common/api/requests';
+import { atomicWriteFile } from '../../util/atomicWrite';
+import { EXPORTS_DIR, type ServiceContext } from './ServiceContext';
+import type { SliceOf } from './serviceSlices';
+
+/** Label versions out of the workspace: NIfTI (a copy of the stored version) or DICOM SEG. */
+export class LabelExportService implements SliceOf<'exports'> {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** `<workspace>/exports/<case>-v0001.nii.gz`, or -2, -3… when that name is taken (exports never replace files silently). */
+  private async freeExportName(base: string, ext: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const file = this.ctx.workspace().abs(`${EXPORTS_DIR}/${base}${n === 1 ? '' : `-${n}`}${ext}`);
+      if (!(await fs.lstat(file).catch(() => null))) return file;
+    }
+  }
+
+  async exportLabel(req: R.ExportLabelRequest): Promise<{ path: string }> {
+    const { ctx } = this;
+    const ws = ctx.workspace();
+    const versions = ws.listLabelVersions(req.caseId);
+    const v = req.version === undefined ? versions.at(-1) : versions.find((x) => x.version === req.version);
+    if (!v) throw new ApiError('not-found', `case ${req.caseId} has no label version ${req.version ?? '(none saved yet)'}`);
+    const ext = req.format === 'dicom-seg' ? '.seg.dcm' : '.nii.gz';
+    let dest: string;
+    if (req.path) {
+      dest = await ctx.guard.resolve(req.path, { what: 'export destination' });
+      await ctx.checkWritable(dest, 'export destination');
+      if (!req.overwrite && (await fs.lstat(dest).catch(() => null))) {
+        throw new ApiError('invalid-request', `export destination ${dest} already exists: choose another name or pass overwrite: true`, dest);
+      }
+    } else {
+      dest = await this.freeExportName(`${req.caseId}-v${String(v.version).padStart(4, '0')}`, ext);
+    }
+    if (req.format === 'nifti') {
+      // The stored version already is a NIfTI on the source grid: export is a copy. noReplace
+      // closes the gap between the existence check above and the write.
+      await atomicWriteFile(dest, await fs.readFile(ws.abs(v.file)), { noReplace: !req.overwrite }).catch((err: unknown) => {
+        throw new ApiError('bad-file', `cannot export ${dest}: ${(err as Error).message}`, dest);
+      });
+      return { path: dest };
+    }
+    const label = await ws.loadLabel(req.caseId, v.version);
+    const grid = ws.caseGrid(req.caseId);
+    if (!label || !grid) throw new ApiError('not-found', `case ${req.caseId}: label version ${v.version} or its grid is missing`);
+    const { vol } = await ctx.caseVolume(req.caseId);
+    const { writeDicomSeg } = await import('../../volume/io/seg/writeDicomSeg');
+    try {
+      await writeDicomSeg(dest, ws.labelMap(label.labels, grid), { source: vol, algorithmType: 'SEMIAUTOMATIC', algorithmName: 'Med3D Workstation', seriesDescription: `Med3D ${req.caseId} v${v.version}` });
+    } catch (err) {
+      throw new ApiError('bad-file', `cannot export ${dest}: ${(err as Error).message}`, dest);
+    }
+    return { path: dest };
+  }
+}
