@@ -38,21 +38,6 @@ const KNOWN_FOLDER_EDGES = [
   ['main/engine/nn/kernels/webgpu/wgsl', 'main/engine/nn/kernels', 'adam.ts, batchNorm.ts, conv3d.ts, maxPool3d.ts'],
   ['main/engine/nn/kernels/webgpu/wgsl', 'main/engine/nn/kernels/tfjs', 'conv3d.ts, maxPool3d.ts'],
   ['main/engine/nn/kernels/webgpu/wgsl', 'main/engine/nn/kernels/webgpu', 'adam.ts, batchNorm.ts, conv3d.ts, maxPool3d.ts'],
-  // engine/models ↔ engine/weights (issue 13): weights/ reads ModelSpec from models/, models/ loads weights;
-  // heads/recognizers registers into weights/inferArchitecture for its side effect (issue 13 item 4).
-  // Fix: ModelSpec and StateDict types to a leaf folder; head registry passed explicitly.
-  // cycle: main/engine/models, main/engine/models/heads, main/engine/models/resnet, main/engine/nn/layers, main/engine/weights
-  ['main/engine/models', 'main/engine/models/heads', 'Med3dModel.ts, buildModel.ts, loadModel.ts'],
-  ['main/engine/models', 'main/engine/models/resnet', 'Med3dModel.ts, buildModel.ts'],
-  ['main/engine/models', 'main/engine/nn/layers', 'Med3dModel.ts, buildModel.ts'],
-  ['main/engine/models', 'main/engine/weights', 'Med3dModel.ts, loadModel.ts'],
-  ['main/engine/models/heads', 'main/engine/nn/layers', 'ClassifierHead.ts, DenseAsppHead.ts, Head.ts, LiverTwoStageHead.ts, LungDecoderHead.ts, MedicalNetSegHead.ts, MultiDomainHead.ts, UpsampledConvHead.ts'],
-  ['main/engine/models/heads', 'main/engine/weights', 'recognizers.ts'],
-  ['main/engine/models/resnet', 'main/engine/models', 'ResNet3d.ts, blocks.ts'],
-  ['main/engine/models/resnet', 'main/engine/nn/layers', 'ResNet3d.ts, blocks.ts'],
-  ['main/engine/models/resnet', 'main/engine/weights', 'ResNet3d.ts'],
-  ['main/engine/nn/layers', 'main/engine/weights', 'BatchNorm3d.ts, Module.ts, Param.ts'],
-  ['main/engine/weights', 'main/engine/models', 'checkAgainstSpec.ts, checkpoint.ts, inferArchitecture.ts, loadWeights.ts, resnetLayout.ts, validateSpec.ts'],
   // volume/io facade ↔ its format folders: loadVolume dispatches to dicom/nifti/seg, which take VolumeReadError
   // from io/errors.ts; seg reuses dicom's parser. Fix: errors.ts to a leaf (e.g. volume/io/errors/).
   // cycle: main/volume/io, main/volume/io/dicom, main/volume/io/dicom/pixel, main/volume/io/nifti, main/volume/io/seg

@@ -13,6 +13,7 @@ import type { ModelSpec, ResNetDepth } from '../main/engine/models/ModelSpec';
 import { backward, withGrad } from '../main/engine/nn/autograd/Var';
 import type { KernelProvider } from '../main/engine/nn/kernels/KernelProvider';
 import { getKernels, setKernels } from '../main/engine/nn/kernels/registry';
+import { createHeadRegistry } from '../main/engine/models/heads/headRegistry';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     backbone: { depth, shortcut: depth === 18 || depth === 34 ? 'A' : 'B', baseWidth: width, preActivation: false, inChannels: 1 },
     head: { kind: 'medicalnet-seg', classes: 2, hidden: 32 },
   };
-  const model = buildModel(spec, { seed: 1 });
+  const model = buildModel(createHeadRegistry(), spec, { seed: 1 });
   const params = model.parameters().filter(([, p]) => !p.frozen);
   const moments = new Map(params.map(([n, p]) => [n, { m: tf.zerosLike(p.value), v: tf.zerosLike(p.value) }]));
   const x = tf.randomNormal([1, ...size, 1], 0, 1, 'float32', 7) as tf.Tensor5D;

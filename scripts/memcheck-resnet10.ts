@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildModel } from '../main/engine/models/buildModel';
 import { writePth } from '../main/engine/weights/writePth';
+import { createHeadRegistry } from '../main/engine/models/heads/headRegistry';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,7 +25,7 @@ const LIMIT_GIB = 8;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'med3d-memcheck-'));
 try {
-  const model = buildModel({ backbone: { depth: 10, shortcut: 'B', baseWidth: 64, preActivation: false, inChannels: 1 }, head: { kind: 'medicalnet-seg', classes: 2, hidden: 32 } }, { seed: 1 });
+  const model = buildModel(createHeadRegistry(), { backbone: { depth: 10, shortcut: 'B', baseWidth: 64, preActivation: false, inChannels: 1 }, head: { kind: 'medicalnet-seg', classes: 2, hidden: 32 } }, { seed: 1 });
   const weights = path.join(dir, 'resnet_10_w64.pth');
   await writePth(weights, model.stateDict());
   model.dispose();

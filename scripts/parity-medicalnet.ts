@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngineBackend } from '../main/engine/backend/selectBackend';
-import { loadModel } from '../main/engine/models/loadModel';
+import { loadModel } from '../main/engine/weights/loadModel';
 import { readF32, readI32, readManifest, worstExcess, type Tolerance } from '../main/engine/models/testing/fixtures';
 import { ncdhwToNdhwc, toChannelsFirst } from '../main/engine/nn/layout';
 import { tfjsToTorch } from '../main/engine/nn/layers/Param';

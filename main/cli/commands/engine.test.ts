@@ -10,6 +10,7 @@ import { buildModel } from '../../engine/models/buildModel';
 import type { ModelSpec } from '../../engine/models/ModelSpec';
 import { readF32, readManifest, worstExcess } from '../../engine/models/testing/fixtures';
 import { saveCheckpoint } from '../../engine/weights/checkpoint';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /** The raw engine CLI contract (`run-raw`, `train-step-raw`) against the MedicalNet fixtures. */
 const run = promisify(execFile);
@@ -90,7 +91,7 @@ describe('med3d run-raw / train-step-raw --device', () => {
   const input = path.join(tmp, 'x.bin');
   const shape = '1,1,8,12,12';
   const ready = (async () => {
-    await saveCheckpoint(weights, { spec, stateDict: buildModel(spec, { seed: 3 }).stateDict(), meta: { createdAt: '2026-11-30T00:00:00.000Z' } });
+    await saveCheckpoint(weights, { spec, stateDict: buildModel(createHeadRegistry(), spec, { seed: 3 }).stateDict(), meta: { createdAt: '2026-11-30T00:00:00.000Z' } });
     writeFileSync(input, new Uint8Array(Float32Array.from({ length: 8 * 12 * 12 }, (_, i) => Math.sin(i * 0.37)).buffer));
   })();
 

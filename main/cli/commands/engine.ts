@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { CliError } from '../CliError';
 import { addDeviceOption, initDeviceFromOptions } from '../deviceOption';
-import { loadModel } from '../../engine/models/loadModel';
+import { loadModel } from '../../engine/weights/loadModel';
 import { ncdhwToNdhwc, toChannelsFirst } from '../../engine/nn/layout';
 import { BatchNorm3d } from '../../engine/nn/layers/BatchNorm3d';
 import { tfjsToTorch } from '../../engine/nn/layers/Param';

@@ -14,6 +14,7 @@ import { writeSyntheticSegmentationDataset, type SyntheticSegmentationDataset } 
 import { readNifti } from '../../volume/io/nifti/readNifti';
 import { sameGrid } from '../../volume/geometry/grid';
 import { auc } from '../../engine/train/metrics';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
  * `med3d evaluate` end to end on tiny untrained models (the plumbing: model → predictions → files);
@@ -29,7 +30,7 @@ function med3d(...args: string[]): { code: number | null; stdout: string; stderr
 
 /** A tiny untrained model as `med3d train` writes it (task, label table, preprocessing in meta). */
 async function tinyModel(file: string, head: HeadSpec, meta: Record<string, JsonValue>): Promise<void> {
-  const model = buildModel({ backbone: { depth: 10, shortcut: 'B', baseWidth: 4, preActivation: false, inChannels: 1 }, head }, { seed: 3 });
+  const model = buildModel(createHeadRegistry(), { backbone: { depth: 10, shortcut: 'B', baseWidth: 4, preActivation: false, inChannels: 1 }, head }, { seed: 3 });
   await saveCheckpoint(file, { spec: model.spec, stateDict: model.stateDict(), meta: { createdAt: new Date().toISOString(), ...meta } });
 }
 

@@ -20,8 +20,6 @@ import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { CliError } from '../CliError';
 import { addDeviceOption, initDeviceFromOptions } from '../deviceOption';
 import { addDatasetReadOptions, datasetGuard, datasetReadOptions } from './dataset';
-// Side effect: teaches architecture inference the task heads, so any of our models loads.
-import '../../engine/models/heads/recognizers';
 
 /**
  * `med3d evaluate --model <m> --data <dataset> --out <dir> [--json]`: score a trained model on a labelled

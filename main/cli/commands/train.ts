@@ -8,8 +8,6 @@ import { addTrainingOptions, num, parseTrainingOptions, runInterruptible, traini
 import { parseFreeze } from '../../engine/train/freeze';
 import { DatasetError } from '../../datasets';
 import { WeightsError } from '../../engine/weights/WeightsError';
-// Side effect: teaches architecture inference the task heads, so `--weights` accepts any of our models.
-import '../../engine/models/heads/recognizers';
 
 /**
  * `med3d train --task segment|lung|nodule --data <dataset> --out <model.m3d> [--steps N | --minutes M] …`

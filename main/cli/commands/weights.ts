@@ -8,8 +8,6 @@ import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { writePth } from '../../engine/weights/writePth';
 import { describeSpec } from '../../engine/weights/checkAgainstSpec';
 import { parameterCount } from '../../engine/weights/inferArchitecture';
-// Side effect: teaches architecture inference the task heads (lung decoder, classifier, DenseASPP...).
-import '../../engine/models/heads/recognizers';
 
 /**
  * `med3d weights …`: look inside weight files and convert between PyTorch .pth and our checkpoints.

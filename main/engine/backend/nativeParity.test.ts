@@ -16,6 +16,7 @@ import { inferArchitecture } from '../weights/inferArchitecture';
 import { readPth } from '../weights/readPth';
 import { loadNativeAddon } from './nativeAddon';
 import { installNativeTfjsKernels, uninstallNativeTfjsKernels } from './nativeTfjsKernels';
+import { createHeadRegistry } from '../models/heads/headRegistry';
 
 /**
  * Fixture parity of both engine paths: the MedicalNet fixtures (eval forward, and one training
@@ -38,7 +39,7 @@ afterAll(() => {
 
 async function loadModel(c: FixtureCase): Promise<Med3dModel> {
   const { stateDict } = await readPth(`${FIXTURES_DIR}/${c.checkpoints[0].file}`);
-  const model = buildModel(inferArchitecture(stateDict).spec);
+  const model = buildModel(createHeadRegistry(), inferArchitecture(createHeadRegistry(), stateDict).spec);
   model.loadStateDict(stateDict);
   return model;
 }

@@ -7,6 +7,7 @@ import { inferArchitecture } from '../weights/inferArchitecture';
 import { readPth } from '../weights/readPth';
 import { buildModel } from './buildModel';
 import { readF32, readManifest, worstExcess } from './testing/fixtures';
+import { createHeadRegistry } from './heads/headRegistry';
 
 /**
  * MedicalNet parity: every forward / encoder fixture checkpoint (both .pth formats) loaded
@@ -20,9 +21,9 @@ const runs = cases.flatMap((c) => c.checkpoints.map((ck) => ({ c, ck, title: `${
 describe.skipIf(!has)('MedicalNet fixtures: eval forward', () => {
   it.each(runs)('$title', async ({ c, ck }) => {
     const { stateDict } = await readPth(`${FIXTURES_DIR}/${ck.file}`);
-    const { spec } = inferArchitecture(stateDict);
+    const { spec } = inferArchitecture(createHeadRegistry(), stateDict);
     expect(spec.head.kind).toBe(ck.encoder_only ? 'none' : 'medicalnet-seg');
-    const model = buildModel(spec);
+    const model = buildModel(createHeadRegistry(), spec);
     model.loadStateDict(stateDict);
     const x = ncdhwToNdhwc(readF32(FIXTURES_DIR, c.input.file), c.input.shape);
     const out = model.predict(x);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Param } from '../nn/layers/Param';
 import { buildModel } from '../models/buildModel';
 import { medicalNetParamGroups, Optimizer, type OptimizerConfig } from './optimizers';
+import { createHeadRegistry } from '../models/heads/headRegistry';
 
 /** Three steps on p = [0.5, -1, 2] with fixed gradients; expected values from torch.optim (PyTorch 1.13, float64). */
 const GRADS = [
@@ -58,7 +59,7 @@ describe('optimizers match torch.optim', () => {
 
 describe('parameter groups', () => {
   it('MedicalNet: encoder at base LR, head at 100x; frozen encoder left out', () => {
-    const model = buildModel({ backbone: { depth: 10, shortcut: 'B', baseWidth: 2, preActivation: false, inChannels: 1 }, head: { kind: 'classifier', classes: 2 } });
+    const model = buildModel(createHeadRegistry(), { backbone: { depth: 10, shortcut: 'B', baseWidth: 2, preActivation: false, inChannels: 1 }, head: { kind: 'classifier', classes: 2 } });
     const groups = medicalNetParamGroups(model, 100);
     expect(groups.map((g) => [g.name, g.lrScale])).toEqual([
       ['encoder', 1],

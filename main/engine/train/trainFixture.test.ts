@@ -9,6 +9,7 @@ import { inferArchitecture } from '../weights/inferArchitecture';
 import { readPth } from '../weights/readPth';
 import { computeGradients } from './computeGradients';
 import { crossEntropy } from './losses';
+import { createHeadRegistry } from '../models/heads/headRegistry';
 
 /**
  * MedicalNet training parity: one train-mode forward + backward of mean cross-entropy must give
@@ -21,7 +22,7 @@ const cases = has ? readManifest(FIXTURES_DIR).cases.filter((c) => c.kind === 't
 describe.skipIf(!has)('MedicalNet fixtures: one training step', () => {
   it.each(cases.map((c) => ({ c, title: c.name })))('$title', async ({ c }) => {
     const { stateDict } = await readPth(`${FIXTURES_DIR}/${c.checkpoints[0].file}`);
-    const model = buildModel(inferArchitecture(stateDict).spec);
+    const model = buildModel(createHeadRegistry(), inferArchitecture(createHeadRegistry(), stateDict).spec);
     model.loadStateDict(stateDict);
     const x = ncdhwToNdhwc(readF32(FIXTURES_DIR, c.input.file), c.input.shape);
     const labels = tf.tensor(readI32(FIXTURES_DIR, c.labels!.file), c.labels!.shape, 'int32');

@@ -10,6 +10,9 @@ import type { ModelSpec } from '../models/ModelSpec';
 import { parseCheckpoint, readCheckpoint } from '../weights/checkpoint';
 import { crossEntropy } from './losses';
 import { trainLoop, type TrainBatch, type TrainLoopOptions, type TrainProgress } from './trainLoop';
+import { createHeadRegistry } from '../models/heads/headRegistry';
+
+const heads = createHeadRegistry();
 
 const spec: ModelSpec = {
   backbone: { depth: 10, shortcut: 'B', baseWidth: 2, preActivation: false, inChannels: 1 },
@@ -44,7 +47,7 @@ describe('trainLoop', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('cancel + resume from the checkpoint ends with exactly the uninterrupted weights', async () => {
-    const straight = buildModel(spec, { seed: 1 });
+    const straight = buildModel(heads, spec, { seed: 1 });
     const events: TrainProgress[] = [];
     const r1 = await trainLoop(base(straight, { onProgress: (p) => events.push(p) }));
     expect(r1.steps).toBe(4);
@@ -58,7 +61,7 @@ describe('trainLoop', () => {
     expect(events[3].etaSeconds).toBe(0);
 
     const file = path.join(dir, 'run.m3d');
-    const interrupted = buildModel(spec, { seed: 1 });
+    const interrupted = buildModel(heads, spec, { seed: 1 });
     const ac = new AbortController();
     const r2 = await trainLoop(base(interrupted, { checkpointFile: file, signal: ac.signal, onProgress: (p) => p.step === 2 && ac.abort() }));
     expect(r2).toMatchObject({ steps: 2, cancelled: true });
@@ -67,7 +70,7 @@ describe('trainLoop', () => {
     expect(ck.meta.history).toHaveLength(2);
 
     // A fresh process: other initial weights, everything comes from the checkpoint.
-    const resumed = buildModel(spec, { seed: 99 });
+    const resumed = buildModel(heads, spec, { seed: 99 });
     const r3 = await trainLoop(base(resumed, { checkpointFile: file, resumeFrom: file }));
     expect(r3.steps).toBe(4);
     expect(r3.history.map((h) => h.loss)).toEqual(r1.history.map((h) => h.loss));
@@ -75,13 +78,13 @@ describe('trainLoop', () => {
     const c = snapshot(resumed);
     for (const [k, v] of a) expect(c.get(k), k).toEqual(v);
     // And training did change the weights.
-    const init = snapshot(buildModel(spec, { seed: 1 }));
+    const init = snapshot(buildModel(heads, spec, { seed: 1 }));
     expect(init.get('conv1.weight')).not.toEqual(a.get('conv1.weight'));
   });
 
   it('checkpoints every N steps (written before the next step runs)', async () => {
     const file = path.join(dir, 'periodic.m3d');
-    const model = buildModel(spec, { seed: 3 });
+    const model = buildModel(heads, spec, { seed: 3 });
     const stepsOnDisk: (number | null)[] = [];
     const onDisk = (): number | null => (existsSync(file) ? parseCheckpoint(readFileSync(file), file).optimizer!.step : null);
     await trainLoop(
@@ -99,7 +102,7 @@ describe('trainLoop', () => {
   });
 
   it('freezeEncoder + freezeBatchNorm: encoder weights and BN stats stay, head weights move; evaluate() metrics recorded', async () => {
-    const model = buildModel(spec, { seed: 4 });
+    const model = buildModel(heads, spec, { seed: 4 });
     const before = snapshot(model);
     const r = await trainLoop(base(model, { epochs: 1, stepsPerEpoch: 1, freezeEncoder: true, freezeBatchNorm: true, evaluate: (e) => ({ dice: e / 10 }) }));
     expect(r.history.at(-1)).toMatchObject({ epoch: 1, metrics: { dice: 0.1 } });
@@ -136,7 +139,7 @@ describe('trainLoop validation, budgets and best weights', () => {
         },
         ...extra,
       });
-    const m = buildModel(spec, { seed: 5 });
+    const m = buildModel(heads, spec, { seed: 5 });
     const r = await trainLoop(make(m));
     expect(r.stopReason).toBe('early-stop');
     expect(r.steps).toBe(4);
@@ -150,10 +153,10 @@ describe('trainLoop validation, budgets and best weights', () => {
     rmSync(path.join(dir, 'best.m3d'));
     const ck = path.join(dir, 'resume.m3d');
     const ac = new AbortController();
-    const m2 = buildModel(spec, { seed: 5 });
+    const m2 = buildModel(heads, spec, { seed: 5 });
     const r2 = await trainLoop(make(m2, { checkpointFile: ck, signal: ac.signal, onProgress: (p) => p.step === 3 && ac.abort() }));
     expect(r2).toMatchObject({ cancelled: true, steps: 3 });
-    const m3 = buildModel(spec, { seed: 77 });
+    const m3 = buildModel(heads, spec, { seed: 77 });
     const r3 = await trainLoop(make(m3, { checkpointFile: ck, resumeFrom: ck }));
     expect(r3).toMatchObject({ stopReason: 'early-stop', steps: 4, best: { step: 2, value: 0.9 } });
     const a = snapshot(m);
@@ -161,7 +164,7 @@ describe('trainLoop validation, budgets and best weights', () => {
   });
 
   it('a time budget stops the run and validates the final weights', async () => {
-    const m = buildModel(spec, { seed: 6 });
+    const m = buildModel(heads, spec, { seed: 6 });
     const seen: number[] = [];
     const r = await trainLoop(base(m, { epochs: 1, stepsPerEpoch: 10_000, maxSeconds: 0.3, validation: { every: 10_000, metric: 'acc', run: (s) => (seen.push(s), { acc: 0.5 }) } }));
     expect(r.stopReason).toBe('time');
@@ -171,7 +174,7 @@ describe('trainLoop validation, budgets and best weights', () => {
   });
 
   it('freeze by module prefix leaves exactly those parameters unchanged', async () => {
-    const m = buildModel(spec, { seed: 8 });
+    const m = buildModel(heads, spec, { seed: 8 });
     const before = snapshot(m);
     await trainLoop(base(m, { epochs: 1, stepsPerEpoch: 1, freeze: ['conv1', 'layer1'] }));
     const after = snapshot(m);

@@ -1,6 +1,7 @@
 import type { ModelSpec } from '../models/ModelSpec';
 import type { StateDict } from '../nn/StateDict';
-import { modelLayout, RESNET_BLOCKS } from './resnetLayout';
+import { RESNET_BLOCKS } from '../models/resnet/resnetBlocks';
+import { modelLayout } from './resnetLayout';
 
 /**
  * Compare a state dict with the layout a ModelSpec implies. Throws one line naming the missing,

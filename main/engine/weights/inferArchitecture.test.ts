@@ -8,6 +8,9 @@ import { checkAgainstSpec, inferArchitecture, parameterCount } from './inferArch
 import { modelLayout } from './resnetLayout';
 import { readPth } from './readPth';
 import { withBnCounters } from './loadWeights';
+import { createHeadRegistry } from '../models/heads/headRegistry';
+
+const heads = createHeadRegistry();
 
 /** A zero-filled state dict with exactly the layout `spec` implies. */
 function synth(spec: ModelSpec): StateDict {
@@ -27,14 +30,14 @@ describe('inferArchitecture on synthetic state dicts', () => {
   const depths: ResNetDepth[] = [10, 18, 34, 50, 101, 152, 200];
   it.each(depths.flatMap((d) => (['A', 'B'] as const).map((s) => [d, s] as const)))('ResNet-%i shortcut %s width 2 round-trips', (depth, shortcut) => {
     const s = spec(depth, shortcut);
-    const got = inferArchitecture(synth(s));
+    const got = inferArchitecture(heads, synth(s));
     expect(got.spec).toEqual(s);
     expect(got.tensorCount).toBe(modelLayout(s).layout.size);
   });
 
   it('pre-activation, 2 input channels, width 3, encoder only', () => {
     const s = spec(50, 'B', { preActivation: true, inChannels: 2, baseWidth: 3 }, { kind: 'none' });
-    const got = inferArchitecture(synth(s));
+    const got = inferArchitecture(heads, synth(s));
     expect(got.spec).toEqual(s);
     expect(got.notes.join(' ')).toMatch(/encoder only/);
   });
@@ -43,14 +46,14 @@ describe('inferArchitecture on synthetic state dicts', () => {
     const sd = synth(spec(10, 'B'));
     sd.set('aux.fc.weight', { dtype: 'float32', shape: [2, 3], data: new Float32Array(6) });
     sd.set('aux.fc.bias', { dtype: 'float32', shape: [2], data: new Float32Array(2) });
-    expect(inferArchitecture(sd).notes).toContain('unrecognised extra keys (not used by any known head): aux.* (2)');
+    expect(inferArchitecture(heads, sd).notes).toContain('unrecognised extra keys (not used by any known head): aux.* (2)');
   });
 
   it('tolerates files without num_batches_tracked (pre-0.4.1 PyTorch) and loadWeights fills them with 0', () => {
     const s = spec(10, 'B');
     const sd = synth(s);
     for (const k of [...sd.keys()]) if (k.endsWith('num_batches_tracked')) sd.delete(k);
-    const got = inferArchitecture(sd);
+    const got = inferArchitecture(heads, sd);
     expect(got.spec).toEqual(s);
     expect(got.notes.join(' ')).toMatch(/num_batches_tracked buffers missing/);
     const filled = withBnCounters(sd, s);
@@ -61,17 +64,17 @@ describe('inferArchitecture on synthetic state dicts', () => {
   it('names a missing backbone key and a wrong shape', () => {
     const sd = synth(spec(18, 'A'));
     sd.delete('layer3.1.bn2.running_var');
-    expect(() => inferArchitecture(sd)).toThrow(/1 missing key \(layer3\.1\.bn2\.running_var\)/);
+    expect(() => inferArchitecture(heads, sd)).toThrow(/1 missing key \(layer3\.1\.bn2\.running_var\)/);
     const sd2 = synth(spec(18, 'A'));
     sd2.set('layer2.1.conv1.weight', { dtype: 'float32', shape: [4, 4, 1, 3, 3], data: new Float32Array(144) });
-    expect(() => inferArchitecture(sd2)).toThrow(/layer2\.1\.conv1\.weight \[4,4,1,3,3\] expected \[4,4,3,3,3\]/);
+    expect(() => inferArchitecture(heads, sd2)).toThrow(/layer2\.1\.conv1\.weight \[4,4,1,3,3\] expected \[4,4,3,3,3\]/);
   });
 
   it('rejects block counts of no known depth and non-MedicalNet files', () => {
     const sd = synth(spec(18, 'A'));
     for (const k of [...sd.keys()]) if (k.startsWith('layer4.1.')) sd.delete(k);
-    expect(() => inferArchitecture(sd)).toThrow(/no 3D ResNet depth has basic blocks per stage \[2,2,2,1\]/);
-    expect(() => inferArchitecture(new Map([['fc.weight', { dtype: 'float32', shape: [2, 2], data: new Float32Array(4) }]]))).toThrow(
+    expect(() => inferArchitecture(heads, sd)).toThrow(/no 3D ResNet depth has basic blocks per stage \[2,2,2,1\]/);
+    expect(() => inferArchitecture(heads, new Map([['fc.weight', { dtype: 'float32', shape: [2, 2], data: new Float32Array(4) }]]))).toThrow(
       "not a Med3D/MedicalNet 3D ResNet: no 'conv1.weight' tensor",
     );
   });
@@ -104,7 +107,7 @@ const cases = haveShared ? (JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'man
 describe.skipIf(!haveShared)('inferArchitecture on the MedicalNet fixtures', () => {
   it.each(cases.flatMap((c) => c.checkpoints.map((ck) => [ck.file, c, ck] as const)))('%s', async (file, c, ck) => {
     const { stateDict } = await readPth(path.join(FIXTURES_DIR, file));
-    const got = inferArchitecture(stateDict);
+    const got = inferArchitecture(heads, stateDict);
     expect(got.spec).toEqual({
       backbone: { depth: c.model.depth, shortcut: c.model.shortcut, baseWidth: c.model.base_width, preActivation: false, inChannels: c.model.in_channels },
       head: ck.encoder_only ? { kind: 'none' } : { kind: 'medicalnet-seg', classes: c.model.num_seg_classes, hidden: c.model.seg_mid_channels },

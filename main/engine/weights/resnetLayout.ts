@@ -1,30 +1,12 @@
-import type { BackboneSpec, HeadSpec, ModelSpec, ResNetDepth } from '../models/ModelSpec';
+import type { BackboneSpec, HeadSpec, ModelSpec } from '../models/ModelSpec';
 import type { TensorDType } from '../nn/StateDict';
+import { RESNET_BLOCKS, encoderChannels, expansionOf } from '../models/resnet/resnetBlocks';
 
 /**
  * The PyTorch state-dict layout of MedicalNet's 3D ResNets (models/resnet.py in
  * github.com/Tencent/MedicalNet), derived from a ModelSpec: every key, in registration order,
  * with its shape. Used to check a checkpoint against an architecture without building a model.
  */
-export type BlockType = 'basic' | 'bottleneck';
-
-export const RESNET_BLOCKS: Readonly<Record<ResNetDepth, { block: BlockType; counts: readonly [number, number, number, number] }>> = {
-  10: { block: 'basic', counts: [1, 1, 1, 1] },
-  18: { block: 'basic', counts: [2, 2, 2, 2] },
-  34: { block: 'basic', counts: [3, 4, 6, 3] },
-  50: { block: 'bottleneck', counts: [3, 4, 6, 3] },
-  101: { block: 'bottleneck', counts: [3, 4, 23, 3] },
-  152: { block: 'bottleneck', counts: [3, 8, 36, 3] },
-  200: { block: 'bottleneck', counts: [3, 24, 36, 3] },
-};
-
-export const expansionOf = (block: BlockType): number => (block === 'bottleneck' ? 4 : 1);
-
-/** Channels of layer4's output (what heads see). */
-export function encoderChannels(b: BackboneSpec): number {
-  return 8 * b.baseWidth * expansionOf(RESNET_BLOCKS[b.depth].block);
-}
-
 export interface ExpectedTensor {
   shape: number[];
   dtype: TensorDType;

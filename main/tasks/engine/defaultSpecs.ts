@@ -1,3 +1,4 @@
+import { denseAsppRates } from '../../engine/models/heads/DenseAsppHead';
 import type { BackboneSpec, ModelSpec } from '../../engine/models/ModelSpec';
 import { LUNG_TASK, NODULE_TASK } from '../taskDefinitions';
 
@@ -22,7 +23,7 @@ export function liverCoarseSpec(backbone: BackboneSpec = tinyBackbone()): ModelS
 }
 
 export function liverFineSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
-  return { backbone, head: { kind: 'dense-aspp', classes: 2, growth: Math.max(4, backbone.baseWidth), rates: [3, 6, 12] } };
+  return { backbone, head: { kind: 'dense-aspp', classes: 2, growth: Math.max(4, backbone.baseWidth), rates: denseAsppRates(3) } };
 }
 
 /** The nodule TaskDefinition's model (benign, malignant). */

@@ -9,6 +9,7 @@ import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
 import { reorientTo } from '../../volume/geometry/reorient';
 import { Workspace } from '../../workspace/Workspace';
 import type { LabelEntry } from '../../datasets';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
  * A task's model as the pipelines use it: the network plus how its inputs are prepared
@@ -98,7 +99,7 @@ export async function loadTaskModel(ref: string, opts: { workspace?: string; def
     versionId = ref;
   }
   const w = await loadWeights(file);
-  const model = buildModel(w.spec);
+  const model = buildModel(createHeadRegistry(), w.spec);
   // Encoder-only MedicalNet files under a task head load non-strictly; the head stays random
   // and the caller decides whether that is acceptable (training) or not (inference).
   model.loadStateDict(w.stateDict, { strict: w.spec.head.kind !== 'none' });

@@ -15,6 +15,9 @@ import { liverFineSpec, lungSpec, tinyBackbone } from './defaultSpecs';
 import { LUNG_TASK } from '../taskDefinitions';
 import { LUNG_DEFAULT_PREPROCESSING } from '../lung/lungModel';
 import { LIVER_FINE_PREPROCESSING } from '../liver/liverTask';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
+
+const heads = createHeadRegistry();
 
 /**
  * Task work that runs inside the engine worker thread (main/engine/worker), so the app's event
@@ -93,17 +96,17 @@ export async function modelForFineTune(
   width?: number,
 ): Promise<{ model: ReturnType<typeof buildModel>; pretrained: boolean; notes: string[]; preprocessing?: TaskPreprocessing }> {
   const notes: string[] = [];
-  if (!parentFile) return { model: buildModel(SPEC_FOR[task](tinyBackbone(width)), { seed: 1 }), pretrained: false, notes: ['from scratch'] };
+  if (!parentFile) return { model: buildModel(heads, SPEC_FOR[task](tinyBackbone(width)), { seed: 1 }), pretrained: false, notes: ['from scratch'] };
   const w = await loadWeights(parentFile);
   const spec = SPEC_FOR[task](w.spec.backbone);
   const pre = w.checkpoint?.meta.preprocessing !== undefined ? parsePreprocessing(w.checkpoint.meta.preprocessing) : undefined;
   if (w.spec.head.kind === spec.head.kind) {
-    const model = buildModel(w.spec);
+    const model = buildModel(heads, w.spec);
     model.loadStateDict(w.stateDict);
     return { model, pretrained: true, notes: [`continued from ${parentFile}`], preprocessing: pre };
   }
   // A MedicalNet import (encoder, maybe another head): new task head on the pretrained encoder.
-  const model = buildModel({ backbone: w.spec.backbone, head: spec.head }, { seed: 1 });
+  const model = buildModel(heads, { backbone: w.spec.backbone, head: spec.head }, { seed: 1 });
   const encoderOnly = new Map([...w.stateDict].filter(([k]) => /^(conv1|bn1|layer[1-4])\./.test(k)));
   const r = model.loadStateDict(encoderOnly, { strict: false });
   notes.push(`pretrained encoder from ${parentFile}; new ${spec.head.kind} head (${r.missing.length} tensors initialised)`);

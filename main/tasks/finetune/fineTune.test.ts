@@ -16,6 +16,7 @@ import { generateCtPhantom } from '../phantom/ctPhantom';
 import { register as registerFinetune } from '../jobs/finetune.job';
 import { register as registerPredict } from '../jobs/predict.job';
 import { stopTaskEngine } from '../jobs/taskEngine';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /** A toy case the tiny network can learn in a few steps: a bright ball split into two classes. */
 function ballCase(id: string, shift: number): LabelledCase {
@@ -54,7 +55,7 @@ describe('splitValidation', () => {
 
 describe('fineTune', () => {
   it('raises validation Dice on a learnable task, keeps the best weights and promotes', async () => {
-    const model = buildModel(lungSpec(tinyBackbone(2)), { seed: 1 });
+    const model = buildModel(createHeadRegistry(), lungSpec(tinyBackbone(2)), { seed: 1 });
     const events: number[] = [];
     const r = await fineTune({
       model,
@@ -78,7 +79,7 @@ describe('fineTune', () => {
   });
 
   it('refuses to run without training or validation cases', async () => {
-    const model = buildModel(lungSpec(tinyBackbone(2)));
+    const model = buildModel(createHeadRegistry(), lungSpec(tinyBackbone(2)));
     await expect(fineTune({ model, preprocessing: {}, train: [], validation: [ballCase('v', 0)], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/verified case/);
     await expect(fineTune({ model, preprocessing: {}, train: [ballCase('a', 0)], validation: [], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/validation/);
   });

@@ -1,3 +1,4 @@
+import { denseAsppRates } from '../../engine/models/heads/DenseAsppHead';
 import type { BackboneSpec } from '../../engine/models/ModelSpec';
 import type { TaskDefinition } from '../TaskDefinition';
 import { LIVER_HU } from './liverTask';
@@ -18,7 +19,7 @@ export function liverTaskDefinition(backbone: BackboneSpec): TaskDefinition {
     kind: 'segmentation',
     checkpointTask: 'liver-two-stage',
     labels: 'from-dataset',
-    head: (b) => ({ kind: 'liver-two-stage', classes: 2, growth: Math.max(4, b.baseWidth), rates: [3, 6, 12] }),
+    head: (b) => ({ kind: 'liver-two-stage', classes: 2, growth: Math.max(4, b.baseWidth), rates: denseAsppRates(3) }),
     backbone,
     preprocessing: { huWindow: LIVER_HU, clip: null, orientation: 'RAS' },
     patch: [48, 48, 32],

@@ -7,6 +7,7 @@ import { generateCtPhantom } from '../phantom/ctPhantom';
 import { LIVER_COARSE_PREPROCESSING, LIVER_FINE_PREPROCESSING } from './liverTask';
 import { coarseView, fineView } from './liverViews';
 import { splitLiverStages } from './splitLiverStages';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 const ph = generateCtPhantom({ dims: [48, 48, 40], seed: 4 });
 const liver = Uint8Array.from(ph.truth.liver.data);
@@ -37,7 +38,7 @@ describe('liver stage views', () => {
 describe('splitLiverStages', () => {
   it('gives single-head models that compute what the two-stage model computes per stage', () => {
     const backbone = { depth: 10, shortcut: 'B', baseWidth: 2, preActivation: false, inChannels: 1 } as const;
-    const pair = buildModel({ backbone, head: { kind: 'liver-two-stage', classes: 2, growth: 2, rates: [1, 2] } }, { seed: 9 });
+    const pair = buildModel(createHeadRegistry(), { backbone, head: { kind: 'liver-two-stage', classes: 2, growth: 2, rates: [1, 2] } }, { seed: 9 });
     const { coarse, fine } = splitLiverStages(pair);
     expect(coarse.spec.head.kind).toBe('liver-coarse');
     expect(fine.spec.head).toEqual({ kind: 'dense-aspp', classes: 2, growth: 2, rates: [1, 2] });

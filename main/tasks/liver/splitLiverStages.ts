@@ -1,6 +1,7 @@
 import { buildModel } from '../../engine/models/buildModel';
 import { isEncoderKey, type Med3dModel } from '../../engine/models/Med3dModel';
 import type { ModelSpec } from '../../engine/models/ModelSpec';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
  * The two stages of a 'liver-two-stage' model as ordinary single-head models (liver-coarse and
@@ -12,7 +13,7 @@ export function splitLiverStages(model: Med3dModel): { coarse: Med3dModel; fine:
   if (head.kind !== 'liver-two-stage') throw new Error(`not a two-stage liver model (head '${head.kind}')`);
   const sd = model.stateDict();
   const stage = (spec: ModelSpec, prefixes: string[]): Med3dModel => {
-    const m = buildModel(spec);
+    const m = buildModel(createHeadRegistry(), spec);
     m.loadStateDict(new Map([...sd].filter(([k]) => isEncoderKey(k) || prefixes.some((p) => k.startsWith(p)))));
     return m;
   };

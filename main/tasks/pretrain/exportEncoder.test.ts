@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PYTHON, torchAvailable } from '../../../test/pythonTorch';
 import { REPO_ROOT } from '../../../test/sharedDir';
 import { buildModel } from '../../engine/models/buildModel';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 import { withGrad } from '../../engine/nn/autograd/Var';
 import { loadWeights } from '../../engine/weights/loadWeights';
 import { backboneLayout } from '../../engine/weights/resnetLayout';
@@ -24,7 +25,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'export-encoder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const backbone = { depth: 10, shortcut: 'B', baseWidth: 4, preActivation: false, inChannels: 1 } as const;
-const model = buildModel({ backbone, head: { kind: 'multi-domain', classesPerDomain: [2, 3] } }, { seed: 3 });
+const model = buildModel(createHeadRegistry(), { backbone, head: { kind: 'multi-domain', classesPerDomain: [2, 3] } }, { seed: 3 });
 const DHW = [16, 16, 16] as const;
 const input = Float32Array.from({ length: 16 ** 3 }, (_, i) => Math.sin(i * 0.37) + 0.1 * ((i * 7919) % 13));
 // Move the BatchNorm running statistics off their initial values so that a wrong mapping shows.

@@ -3,6 +3,7 @@ import { isEncoderKey, type Med3dModel } from '../../engine/models/Med3dModel';
 import type { TrainLoopOptions } from '../../engine/train/trainLoop';
 import type { StateDict } from '../../engine/nn/StateDict';
 import type { PreparedTraining } from '../train/TrainingRecipe';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
  * Med3D multi-domain pretraining on top of the one training loop: each dataset is prepared by
@@ -41,7 +42,7 @@ function branchModel(model: Med3dModel, d: number): Med3dModel {
     if (isEncoderKey(k)) sd.set(k, t);
     else if (k.startsWith(`branches.${d}.`)) sd.set(`coarse_seg.${k.slice(`branches.${d}.`.length)}`, t);
   }
-  const m = buildModel({ backbone: model.spec.backbone, head: { kind: 'liver-coarse', classes } });
+  const m = buildModel(createHeadRegistry(), { backbone: model.spec.backbone, head: { kind: 'liver-coarse', classes } });
   m.loadStateDict(sd);
   return m;
 }

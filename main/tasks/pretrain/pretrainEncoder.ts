@@ -17,6 +17,7 @@ import { trainOutputs, type TrainEvent } from '../train/trainTask';
 import { writeTrainingReport } from '../train/report/writeTrainingReport';
 import { exportEncoder } from './exportEncoder';
 import { multiDomainBatch, validateDomains, type PretrainDomain } from './multiDomainTraining';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
  * `med3d pretrain` as a function: Med3D multi-domain pretraining (Chen, Ma & Zheng 2019, §3.2)
@@ -130,7 +131,7 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
   }
 
   const backbone: BackboneSpec = { ...DEFAULT_BACKBONE, ...(o.depth ? { depth: o.depth } : {}), ...(o.width ? { baseWidth: o.width } : {}), ...(o.shortcut ? { shortcut: o.shortcut } : {}) };
-  const model = buildModel({ backbone, head: { kind: 'multi-domain', classesPerDomain: domains.map((d) => d.classes) } }, { seed: o.seed ?? 0 });
+  const model = buildModel(createHeadRegistry(), { backbone, head: { kind: 'multi-domain', classesPerDomain: domains.map((d) => d.classes) } }, { seed: o.seed ?? 0 });
   const lr = o.lr ?? 1e-2;
   const schedule: LrSchedule = o.schedule ?? { kind: 'cosine', minFactor: 0.05, warmupSteps: 20 };
   const resumeFrom = o.resume && existsSync(files.checkpoint) ? files.checkpoint : undefined;

@@ -17,6 +17,7 @@ import type { TrainingRecipe } from './TrainingRecipe';
 import { stratifiedSplit } from './noduleRecipe';
 import { splitValidation } from './splitValidation';
 import { writeTrainingReport } from './report/writeTrainingReport';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
  * `med3d train` as a function: dataset(s) in, a trained model out. Opens and checks the data
@@ -112,11 +113,11 @@ function split(ds: Dataset, fraction: number): { train: Dataset; val: Dataset } 
 async function initialModel(def: TaskDefinition, classes: number, o: TrainTaskOptions, log: (m: string) => void): Promise<{ model: Med3dModel; pretrained: boolean }> {
   if (!o.weights) {
     const backbone: BackboneSpec = { ...def.backbone, ...(o.depth ? { depth: o.depth } : {}), ...(o.width ? { baseWidth: o.width } : {}), ...(o.shortcut ? { shortcut: o.shortcut } : {}) };
-    return { model: buildModel({ backbone, head: def.head(backbone, classes) }, { seed: o.seed ?? 0 }), pretrained: false };
+    return { model: buildModel(createHeadRegistry(), { backbone, head: def.head(backbone, classes) }, { seed: o.seed ?? 0 }), pretrained: false };
   }
   const w = await loadWeights(o.weights);
   const spec: ModelSpec = { backbone: w.spec.backbone, head: def.head(w.spec.backbone, classes) };
-  const model = buildModel(spec, { seed: o.seed ?? 0 });
+  const model = buildModel(createHeadRegistry(), spec, { seed: o.seed ?? 0 });
   if (JSON.stringify(w.spec.head) === JSON.stringify(spec.head)) {
     model.loadStateDict(w.stateDict);
     log(`starting from ${o.weights} (all weights)`);

@@ -8,7 +8,7 @@ import type { SeedSequence } from '../../nn/layers/init';
 import type { ForwardCtx } from '../../nn/layers/Module';
 import { stage } from '../../nn/layers/scoped';
 import type { BackboneSpec, ResNetDepth } from '../ModelSpec';
-import { RESNET_BLOCKS } from '../../weights/resnetLayout';
+import { RESNET_BLOCKS } from './resnetBlocks';
 import { BasicBlock, Bottleneck, type BlockConfig, type ResidualBlock } from './blocks';
 
 /** Blocks per stage for each depth (MedicalNet's resnet10 … resnet200): one table, shared with the state-dict layout. */

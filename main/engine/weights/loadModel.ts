@@ -1,7 +1,7 @@
-import { loadWeights, type LoadedWeights } from '../weights/loadWeights';
-import { buildModel } from './buildModel';
-import './heads/recognizers';
-import type { Med3dModel } from './Med3dModel';
+import { buildModel } from '../models/buildModel';
+import { createHeadRegistry } from '../models/heads/headRegistry';
+import type { Med3dModel } from '../models/Med3dModel';
+import { loadWeights, type LoadedWeights } from './loadWeights';
 
 /**
  * Weights file (PyTorch .pth or our checkpoint) → ready model with those weights loaded
@@ -9,7 +9,7 @@ import type { Med3dModel } from './Med3dModel';
  */
 export async function loadModel(file: string): Promise<{ model: Med3dModel; weights: LoadedWeights }> {
   const weights = await loadWeights(file);
-  const model = buildModel(weights.spec);
+  const model = buildModel(createHeadRegistry(), weights.spec);
   try {
     model.loadStateDict(weights.stateDict);
   } catch (err) {

@@ -1,0 +1,34 @@
+import type { SeedSequence } from '../../nn/layers/init';
+import type { StateDict } from '../../nn/StateDict';
+import type { HeadSpec } from '../ModelSpec';
+import type { Head } from './Head';
+
+/** Head kinds that carry weights ('none' is the encoder alone). */
+export type HeadKindName = Exclude<HeadSpec['kind'], 'none'>;
+export type HeadSpecOf<K extends HeadKindName> = Extract<HeadSpec, { kind: K }>;
+
+/** What a head's builder gets from the model: the encoder's output channels and the init/BN settings. */
+export interface HeadBuildContext {
+  inChannels: number;
+  seeds: SeedSequence;
+  eps: number;
+  momentum: number;
+}
+
+/**
+ * Everything the engine knows about one head kind, in the head's own file: how to build it, how to
+ * check a spec of it (typed or untrusted JSON from a checkpoint) and how to recognise it from a
+ * PyTorch state dict's keys. Kinds are gathered by createHeadRegistry and passed explicitly to
+ * buildModel and inferArchitecture.
+ */
+export interface HeadKind<K extends HeadKindName = HeadKindName> {
+  readonly kind: K;
+  /** Throws `head '<kind>': <field> …` when a field is missing or out of range. */
+  validate(head: Readonly<Record<string, unknown>>): void;
+  build(head: HeadSpecOf<K>, ctx: HeadBuildContext): Head;
+  /** The head's spec and the keys it claims, or undefined when the keys are not this head's. */
+  recognize(sd: StateDict): { head: HeadSpecOf<K>; keys: string[] } | undefined;
+}
+
+/** One of the kinds (a union member per kind, so a list of them type-checks without casts). */
+export type AnyHeadKind = { [K in HeadKindName]: HeadKind<K> }[HeadKindName];
