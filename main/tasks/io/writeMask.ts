@@ -2,7 +2,7 @@ import type { LabelMap, Volume } from '../../volume/Volume';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { writeDicomSeg } from '../../volume/io/seg/writeDicomSeg';
 
-/** Where task outputs go to disk: engineer V's writers (both atomic, errors name the file). */
+/** Where task outputs go to disk: the writers of main/volume/io (both atomic, errors name the file). */
 export async function writeNiftiFile(file: string, vol: Volume | LabelMap): Promise<void> {
   await writeNifti(file, vol);
 }
