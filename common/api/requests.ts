@@ -109,6 +109,7 @@ export const UpdateSettingsRequest = v.object({
   labels: v.optional(v.array(LabelDefSchema, { max: 255 })),
   validationFraction: v.optional(v.number({ min: 0, max: 0.5 })),
   autosaveSeconds: v.optional(v.number({ min: 0, max: 3600 })),
+  promotion: v.optional(v.literal('automatic', 'manual')),
 });
 export type UpdateSettingsRequest = Infer<typeof UpdateSettingsRequest>;
 
@@ -152,8 +153,14 @@ export const FineTuneRequest = v.object({
   task: TaskNameSchema,
   /** Train on these cases; default all verified/corrected cases. */
   caseIds: v.optional(v.array(id, { max: 10_000 })),
-  /** Optimisation steps (default chosen by the task). */
+  /** Optimisation steps (default chosen by the task; with `minutes` alone, as many as fit). */
   steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
+  /** Time budget of the training in minutes. */
+  minutes: v.optional(v.number({ min: 0.01, max: 10_000 })),
+  /** Start from this model version id, or 'scratch' / 'cold-start' (a new model); default the task's active model. */
+  from: v.optional(id),
+  /** 'automatic': activate the new version only if it beats the active method on held-out verified cases; 'manual': never activate. Default: the workspace setting. */
+  promotion: v.optional(v.literal('automatic', 'manual')),
 });
 export type FineTuneRequest = Infer<typeof FineTuneRequest>;
 

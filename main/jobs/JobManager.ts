@@ -9,6 +9,7 @@ import type { JsonValue } from '../../common/api/schema';
 import type { JobInfo } from '../../common/api/types';
 import { checkJobPaths, hasPathValues, refuseUndeclaredPaths, type JobPathPolicy } from './jobPathParams';
 import { jobRegistry, type JobContext, type JobKindHandler, type JobRegistry } from './jobRegistry';
+import { interruptedJobRecords, jobWorkDir, recordIdentity, removeJobRecord, writeJobRecord, type JobRecord } from './jobRecords';
 import type { JobServices } from './JobServices';
 
 export interface JobManagerOptions {
@@ -44,7 +45,16 @@ interface JobEntry {
   emitTimer: ReturnType<typeof setTimeout> | null;
   done: Promise<JobInfo>;
   resolveDone: (j: JobInfo) => void;
+  /** Resumable kinds: the workspace holding the job's record and folder (null: not persisted). */
+  root: string | null;
+  resumed: boolean;
+  /** Aborted by dispose (host shutting down): the record stays, the job is resumable. */
+  shutdown: boolean;
+  persistedMs: number;
 }
+
+/** How often a running resumable job's progress is written to its record. */
+const PERSIST_EVERY_MS = 15_000;
 
 function abortError(): Error {
   const e = new Error('cancelled');
@@ -90,6 +100,46 @@ export class JobManager {
   }
 
   /**
+   * Continue an interrupted resumable job (its process ended mid-run) under the same id: queued
+   * with its original parameters and `ctx.resumed`, so the handler picks up its checkpoints.
+   */
+  resume(jobId: string): string {
+    const live = this.jobs.get(jobId);
+    if (live && (live.info.state === 'queued' || live.info.state === 'running')) throw new ApiError('invalid-request', `job ${jobId} is ${live.info.state}: nothing to resume`);
+    const rec = this.interrupted().find((r) => r.id === jobId);
+    if (!rec) throw new ApiError('not-found', `no interrupted job ${jobId} in this workspace (only resumable jobs whose process ended can be resumed)`);
+    this.jobs.delete(jobId);
+    return this.enqueue(this.handler(rec.kind), { kind: rec.kind, params: rec.params, caseId: rec.caseId, title: rec.title }, { id: rec.id, resumed: true });
+  }
+
+  /** Persisted records of resumable jobs that no process runs (none of this manager's live jobs). */
+  private interrupted(): JobRecord[] {
+    const root = this.opts.services.workspace()?.root;
+    if (!root) return [];
+    return interruptedJobRecords(root).filter((r) => {
+      const e = this.jobs.get(r.id);
+      return !e || e.info.finishedAt !== null;
+    });
+  }
+
+  private interruptedInfo(r: JobRecord): JobInfo {
+    return {
+      id: r.id,
+      kind: r.kind,
+      state: 'interrupted',
+      progress: r.progress,
+      etaSeconds: null,
+      message: `interrupted at: ${r.message} (resume to continue from the last checkpoint)`,
+      title: r.title,
+      createdAt: r.createdAt,
+      startedAt: r.startedAt,
+      finishedAt: null,
+      resumable: true,
+      ...(r.caseId ? { caseId: r.caseId } : {}),
+    };
+  }
+
+  /**
    * Queue a job without file paths (tasks, fine-tuning, jobs started by jobs); throws ApiError for
    * an unknown kind, parameters its handler refuses, or path parameters (those go through submit).
    */
@@ -108,7 +158,7 @@ export class JobManager {
     return handler;
   }
 
-  private enqueue(handler: JobKindHandler, o: StartJobOptions): string {
+  private enqueue(handler: JobKindHandler, o: StartJobOptions, how: { id?: string; resumed?: boolean } = {}): string {
     const params = o.params ?? null;
     refuseUndeclaredPaths(o.kind, params, handler.pathParams);
     try {
@@ -117,7 +167,7 @@ export class JobManager {
       if (err instanceof ApiError) throw err;
       throw new ApiError('invalid-request', `${o.kind}: ${(err as Error).message}`);
     }
-    const id = `job-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`;
+    const id = how.id ?? `job-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`;
     const title = o.title ?? handler.title?.(params, o.caseId) ?? (o.caseId ? `${o.kind} — ${o.caseId}` : o.kind);
     const info: JobInfo = {
       id,
@@ -131,10 +181,12 @@ export class JobManager {
       startedAt: null,
       finishedAt: null,
       ...(o.caseId ? { caseId: o.caseId } : {}),
+      ...(handler.resumable ? { resumable: true } : {}),
     };
     let resolveDone: (j: JobInfo) => void = () => undefined;
     const done = new Promise<JobInfo>((r) => (resolveDone = r));
-    const entry: JobEntry = { info, params, handler, controller: new AbortController(), startedMs: null, lastEmitMs: 0, emitTimer: null, done, resolveDone };
+    const root = handler.resumable ? (this.opts.services.workspace()?.root ?? null) : null;
+    const entry: JobEntry = { info, params, handler, controller: new AbortController(), startedMs: null, lastEmitMs: 0, emitTimer: null, done, resolveDone, root, resumed: !!how.resumed, shutdown: false, persistedMs: 0 };
     this.jobs.set(id, entry);
     this.queue.push(entry);
     this.emit(entry);
@@ -145,7 +197,11 @@ export class JobManager {
 
   get(jobId: string): JobInfo {
     const e = this.jobs.get(jobId);
-    if (!e) throw new ApiError('not-found', `no job ${jobId}`);
+    if (!e) {
+      const rec = this.interrupted().find((r) => r.id === jobId);
+      if (rec) return this.interruptedInfo(rec);
+      throw new ApiError('not-found', `no job ${jobId}`);
+    }
     return structuredClone(e.info);
   }
 
@@ -156,8 +212,9 @@ export class JobManager {
     return structuredClone(e.params);
   }
 
+  /** Live and finished jobs of this process, then interrupted resumable jobs of the open workspace. */
   list(): JobInfo[] {
-    return [...this.jobs.values()].map((e) => structuredClone(e.info));
+    return [...[...this.jobs.values()].filter((e) => e.info.state !== 'cancelled' || !e.shutdown).map((e) => structuredClone(e.info)), ...this.interrupted().map((r) => this.interruptedInfo(r))];
   }
 
   /** Resolves with the final JobInfo (done, failed or cancelled). */
@@ -181,10 +238,14 @@ export class JobManager {
     }
   }
 
-  /** Cancel everything (app shutdown) and wait for running handlers to return. */
+  /** Cancel everything (app shutdown) and wait for running handlers to return; resumable jobs stay resumable. */
   async dispose(): Promise<void> {
     const all = [...this.jobs.values()];
-    for (const e of all) if (e.info.state === 'queued' || e.info.state === 'running') this.cancel(e.info.id);
+    for (const e of all) {
+      if (e.info.state !== 'queued' && e.info.state !== 'running') continue;
+      e.shutdown = e.info.state === 'running' && e.root !== null;
+      this.cancel(e.info.id);
+    }
     await Promise.all(all.map((e) => e.done));
   }
 
@@ -206,6 +267,21 @@ export class JobManager {
     e.info.message = 'starting';
     this.emit(e);
     const signal = e.controller.signal;
+    const persist = async (): Promise<void> => {
+      if (!e.root) return;
+      e.persistedMs = this.now();
+      const rec: JobRecord = { id: e.info.id, kind: e.info.kind, params: e.params, ...(e.info.caseId ? { caseId: e.info.caseId } : {}), title: e.info.title, createdAt: e.info.createdAt, startedAt: e.info.startedAt ?? e.info.createdAt, ...recordIdentity(), progress: e.info.progress, message: e.info.message };
+      await writeJobRecord(e.root, rec);
+    };
+    if (e.root) {
+      try {
+        await persist();
+      } catch (err) {
+        // Not fatal: the job runs, it just cannot be resumed after a crash.
+        e.info.message = `starting (not resumable: ${(err as Error).message})`;
+        e.root = null;
+      }
+    }
     const ctx: JobContext = {
       jobId: e.info.id,
       kind: e.info.kind,
@@ -213,6 +289,9 @@ export class JobManager {
       caseId: e.info.caseId,
       signal,
       services: this.opts.services,
+      ...(e.root ? { workDir: jobWorkDir(e.root, e.info.id) } : {}),
+      resumed: e.resumed,
+      shuttingDown: () => e.shutdown,
       throwIfCancelled: () => {
         if (signal.aborted) throw abortError();
       },
@@ -223,6 +302,7 @@ export class JobManager {
         if (message !== undefined) e.info.message = message;
         e.info.etaSeconds = this.eta(e);
         this.emitThrottled(e);
+        if (e.root && this.now() - e.persistedMs >= PERSIST_EVERY_MS) void persist().catch(() => undefined);
       },
       curve: (name, step, value) => {
         if (e.info.state !== 'running' || !Number.isFinite(value)) return;
@@ -231,14 +311,17 @@ export class JobManager {
         this.emitThrottled(e);
       },
     };
+    let ending: [state: 'done' | 'failed' | 'cancelled', extra: { result?: JsonValue; error?: JobInfo['error']; message?: string }];
     try {
       const result = await e.handler.run(ctx);
-      if (signal.aborted) this.finish(e, 'cancelled', { message: 'cancelled' });
-      else this.finish(e, 'done', { result: result ?? null });
+      // A cancelled job may still return what it kept (e.g. fine-tuning's candidate version).
+      ending = signal.aborted ? ['cancelled', { message: 'cancelled', ...(result !== undefined ? { result } : {}) }] : ['done', { result: result ?? null }];
     } catch (err) {
-      if (signal.aborted) this.finish(e, 'cancelled', { message: 'cancelled' });
-      else this.finish(e, 'failed', { error: userErrorData(e.info.kind, err) });
+      ending = signal.aborted ? ['cancelled', { message: 'cancelled' }] : ['failed', { error: userErrorData(e.info.kind, err) }];
     }
+    // A job that ended is no longer resumable, unless the host stopped it on the way out.
+    if (e.root && !e.shutdown) await removeJobRecord(e.root, e.info.id).catch(() => undefined);
+    this.finish(e, ...ending);
   }
 
   /** Linear extrapolation of elapsed time; unknown until there is a little progress to go on. */
@@ -265,6 +348,7 @@ export class JobManager {
     } else {
       e.info.error = { code: 'cancelled', message: extra.message ?? 'cancelled' };
       e.info.message = 'cancelled';
+      if (extra.result !== undefined) e.info.result = extra.result;
     }
     if (e.emitTimer) clearTimeout(e.emitTimer);
     e.emitTimer = null;

@@ -22,6 +22,14 @@ export interface JobContext {
   curve(name: string, step: number, value: number): void;
   /** Workspace, volumes, engine worker... provided by the host (see JobServices). */
   readonly services: JobServices;
+  /**
+   * Resumable kinds with a workspace open: the job's own folder (`<workspace>/jobs/<id>/`) for
+   * checkpoints, kept until the job ends, and whether this run continues an interrupted one.
+   */
+  readonly workDir?: string;
+  readonly resumed?: boolean;
+  /** True when the signal was aborted because the host is shutting down (the job stays resumable), not by the user. */
+  shuttingDown?(): boolean;
 }
 
 export interface JobKindHandler {
@@ -35,6 +43,11 @@ export interface JobKindHandler {
   validate?(params: JsonValue, caseId: string | undefined): void;
   /** Short human title, e.g. 'Lung segmentation — case-0003'. */
   title?(params: JsonValue, caseId: string | undefined): string;
+  /**
+   * Jobs of this kind survive their process: persisted in the workspace while running (jobRecords),
+   * listed as 'interrupted' after a crash or app close, continued by JobManager.resume with `ctx.resumed`.
+   */
+  readonly resumable?: boolean;
   /**
    * Do the work. Heavy computation must not block the host's event loop: run the engine in the
    * engine worker (main/engine/worker) and await it. Resolve with a JSON result (e.g.

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Vec3, Volume } from '../../volume/Volume';
 import { buildModel } from '../../engine/models/buildModel';
 import { lungSpec, tinyBackbone } from '../engine/defaultSpecs';
-import { fineTune, type LabelledCase } from './fineTune';
+import { fineTune, toSample, type LabelledCase } from './fineTune';
+import { validationDice } from '../train/segmentationRecipe';
 import { splitValidation } from '../train/splitValidation';
 import { JobRegistry, type JobContext } from '../../jobs/jobRegistry';
 import type { JsonValue } from '../../../common/api/schema';
@@ -54,9 +55,10 @@ describe('splitValidation', () => {
 });
 
 describe('fineTune', () => {
-  it('raises validation Dice on a learnable task, keeps the best weights and promotes', async () => {
+  it('raises validation Dice on a learnable task and keeps the best weights', async () => {
     const model = buildModel(createHeadRegistry(), lungSpec(tinyBackbone(2)), { seed: 1 });
     const events: number[] = [];
+    const before = validationDice(model, [toSample(ballCase('v', 1), { clip: null })], undefined, 3);
     const r = await fineTune({
       model,
       preprocessing: { clip: null },
@@ -69,24 +71,24 @@ describe('fineTune', () => {
       patience: 3,
       onProgress: (e) => events.push(e.step),
     });
-    expect(r.bestDice).toBeGreaterThan(r.baselineDice + 0.1);
-    expect(r.promoted).toBe(true);
-    expect(r.history.filter((h) => h.valDice !== undefined).length).toBe(3); // baseline + 2 evaluations
+    expect(r.bestDice).toBeGreaterThan(before + 0.1);
+    expect(r.cancelled).toBe(false);
+    expect(r.history.filter((h) => h.valDice !== undefined).length).toBe(2); // every 12 of 24 steps
     expect(events[events.length - 1]).toBe(24);
     // The model holds the best weights.
     const sd = model.stateDict();
     for (const [k, t] of r.stateDict) expect(Array.from(sd.get(k)!.data as Float32Array).slice(0, 4)).toEqual(Array.from(t.data as Float32Array).slice(0, 4));
   });
 
-  it('refuses to run without training or validation cases', async () => {
+  it('refuses to run without training cases or a budget', async () => {
     const model = buildModel(createHeadRegistry(), lungSpec(tinyBackbone(2)));
-    await expect(fineTune({ model, preprocessing: {}, train: [], validation: [ballCase('v', 0)], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/verified case/);
-    await expect(fineTune({ model, preprocessing: {}, train: [ballCase('a', 0)], validation: [], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/validation/);
+    await expect(fineTune({ model, preprocessing: {}, train: [], validation: [ballCase('v', 0)], steps: 1, patch: [16, 16, 16] })).rejects.toThrow(/case to train on/);
+    await expect(fineTune({ model, preprocessing: {}, train: [ballCase('a', 0)], validation: [], patch: [16, 16, 16] })).rejects.toThrow(/budget/);
   });
 });
 
 describe('finetune + predict job kinds (workspace, engine worker)', () => {
-  it('verified case → finetune job → new active model version → case re-predicted', async () => {
+  it('one verified case: the version is registered but not promoted (validation impossible); activated by hand it predicts', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'med3d-ft-'));
     try {
       const ph = generateCtPhantom({ dims: [40, 40, 24], seed: 9 });
@@ -125,10 +127,18 @@ describe('finetune + predict job kinds (workspace, engine worker)', () => {
       });
       const res = (await registry.get('finetune')!.run(ctx('finetune', { task: 'lung', steps: 2, patch: [16, 16, 16], spacingMm: [16, 16, 16], width: 2 }))) as Record<string, JsonValue>;
       expect(res.modelVersion).toBe('lung-v1');
-      expect(ws.activeModel('lung')?.versionId).toBe('lung-v1');
-      expect(ws.getModel('lung-v1').trainingCases).toEqual([c.caseId]);
+      expect(res.promoted).toBe(false);
+      expect(res.decision).toBe('no-validation');
+      expect(ws.activeModel('lung')).toBeNull();
+      const v1 = ws.getModel('lung-v1');
+      expect(v1.origin).toBe('finetune');
+      expect(v1.note).toMatch(/validation is impossible with fewer than two verified cases/);
+      expect(v1.comparison?.decision).toBe('no-validation');
+      expect(v1.metrics.valDice).toBeUndefined();
+      expect(v1.trainingCases).toEqual([c.caseId]);
       expect(curves).toContain('loss');
-      expect(started).toEqual([{ kind: 'predict', caseId: c.caseId }]);
+      expect(started).toEqual([]);
+      await ws.activateModel('lung', 'lung-v1');
 
       const pred = (await registry.get('predict')!.run(ctx('predict', { task: 'lung' }))) as Record<string, JsonValue>;
       expect(pred.modelVersion).toBe('lung-v1');

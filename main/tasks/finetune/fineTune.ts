@@ -1,19 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
 import type { Vec3, Volume } from '../../volume/Volume';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
+import { readCheckpoint, type CheckpointMeta } from '../../engine/weights/checkpoint';
 import type { StateDict } from '../../engine/nn/StateDict';
 import { diceCrossEntropy } from '../../engine/train/losses';
-import { trainLoop } from '../../engine/train/trainLoop';
+import { trainLoop, type StopReason } from '../../engine/train/trainLoop';
 import { seededRandom } from '../../util/seededRandom';
 import type { TaskPreprocessing } from '../engine/taskModel';
 import { toSegSample, validationDice } from '../train/segmentationRecipe';
 import { samplePatch, type AugmentOptions, type SegSample } from '../train/segmentationSample';
 
 /**
- * Incremental fine-tuning from corrections, on the one training loop: train on the verified
- * cases (with replay of earlier ones), evaluate mean foreground Dice on a held-out validation set
- * every `evalEvery` steps, stop early after `patience` evaluations without improvement, keep the
- * best weights, and promote only when the best validation Dice is not below the parent model's.
+ * Incremental fine-tuning from corrections, on the one training loop: train on the corrected /
+ * verified cases (with replay of earlier ones), evaluate mean foreground Dice on the held-out
+ * validation cases every `evalEvery` steps (or seconds, under a time budget), stop early after
+ * `patience` evaluations without improvement, and end with the best validated weights (the final
+ * weights when there is nothing to validate on). Checkpoints go to `checkpointFile` (trainLoop's
+ * exact resume), the best weights to `bestFile`; a cancelled run keeps both and returns normally
+ * with `cancelled: true`. Whether the result replaces anything is not decided here (see
+ * promotionDecision): this only trains.
  */
 export interface LabelledCase {
   id: string;
@@ -26,12 +32,15 @@ export interface FineTuneOptions {
   model: Med3dModel;
   preprocessing: TaskPreprocessing;
   train: LabelledCase[];
+  /** Held-out cases that pick the best weights; empty = keep the final weights. */
   validation: LabelledCase[];
   /** Earlier verified cases mixed in (replay), so the model does not forget them. */
   replay?: LabelledCase[];
   /** Share of patches drawn from `replay` (default 0.3). */
   replayFraction?: number;
-  steps: number;
+  /** Step budget; with `maxSeconds` alone, as many steps as the time allows. */
+  steps?: number;
+  maxSeconds?: number;
   /** Adam lr; default 1e-3 (pretrained parent) — pass 1e-2 for a model trained from scratch. */
   lr?: number;
   patch: Vec3;
@@ -42,15 +51,30 @@ export interface FineTuneOptions {
   onProgress?: (e: { step: number; steps: number; loss: number; valDice?: number }) => void;
   /** Patch augmentation (default none: corrections are few and exact). */
   augment?: AugmentOptions | null;
+  /** Resume checkpoint (weights, optimizer, step, best so far), written periodically and on cancel. */
+  checkpointFile?: string;
+  /** Best validated weights so far (what a cancelled run keeps). */
+  bestFile?: string;
+  /** Continue from `checkpointFile` when it exists. */
+  resume?: boolean;
+  /** Seconds between checkpoints (default 20). */
+  checkpointSeconds?: number;
+  /** Metadata stored in the checkpoints (task, preprocessing …). */
+  meta?: Partial<CheckpointMeta>;
 }
 
 export interface FineTuneResult {
-  baselineDice: number;
+  /** Best model-grid validation Dice (NaN without validation cases). */
   bestDice: number;
+  /** Step of the kept weights (the last step without validation). */
   bestStep: number;
-  promoted: boolean;
+  steps: number;
+  stopReason: StopReason;
+  cancelled: boolean;
   stoppedEarly: boolean;
-  /** Best weights (PyTorch layout), loaded back into the model. */
+  /** Training seconds, summed over resumed runs. */
+  elapsedSeconds: number;
+  /** The kept weights (PyTorch layout); the model holds them too. */
   stateDict: StateDict;
   history: Array<{ step: number; loss?: number; valDice?: number }>;
 }
@@ -60,30 +84,28 @@ export function toSample(c: LabelledCase, p: TaskPreprocessing): SegSample {
   return toSegSample(c.id, c.ct, c.labels, p);
 }
 
-function classesOf(model: Med3dModel): number {
+export function segmentationClasses(model: Med3dModel): number {
   const h = model.spec.head;
   if (!('classes' in h) || h.classes < 2) throw new Error(`model head '${h.kind}' is not a segmentation head`);
   return h.classes;
 }
 
 export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
-  if (o.train.length === 0) throw new Error('fine-tuning needs at least one verified case');
-  if (o.validation.length === 0) throw new Error('fine-tuning needs at least one held-out validation case');
-  const classes = classesOf(o.model);
-  const evalEvery = o.evalEvery ?? Math.max(1, Math.floor(o.steps / 5));
+  if (o.train.length === 0) throw new Error('fine-tuning needs at least one corrected or verified case to train on');
+  if (o.steps === undefined && o.maxSeconds === undefined) throw new Error('fine-tuning needs a budget: steps or minutes');
+  const classes = segmentationClasses(o.model);
+  const total = o.steps ?? 1e9;
+  const evalEvery = o.evalEvery ?? (o.steps !== undefined ? Math.max(1, Math.floor(o.steps / 5)) : Number.MAX_SAFE_INTEGER);
   const train = o.train.map((c) => toSample(c, o.preprocessing));
   const val = o.validation.map((c) => toSample(c, o.preprocessing));
   const replay = (o.replay ?? []).map((c) => toSample(c, o.preprocessing));
   const window = o.preprocessing.window;
   const [px, py, pz] = o.patch;
-
-  const baselineDice = validationDice(o.model, val, window, classes);
-  const parent = o.model.stateDict();
-  o.onProgress?.({ step: 0, steps: o.steps, loss: NaN, valDice: baselineDice });
   const r = await trainLoop({
     model: o.model,
     epochs: 1,
-    stepsPerEpoch: o.steps,
+    stepsPerEpoch: total,
+    maxSeconds: o.maxSeconds,
     seed: o.seed ?? 1,
     optimizer: { kind: 'adam', lr: o.lr ?? 1e-3 },
     batch: (_e, _i, seed) => {
@@ -96,25 +118,40 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       if (!out.logits) throw new Error('model has no head');
       return diceCrossEntropy(out.logits, b.labels);
     },
-    validation: { every: evalEvery, metric: 'dice', patience: o.patience ?? 2, run: () => ({ dice: validationDice(o.model, val, window, classes) }) },
+    ...(val.length
+      ? {
+          validation: {
+            every: evalEvery,
+            ...(o.maxSeconds !== undefined ? { everySeconds: Math.max(5, o.maxSeconds / 10) } : {}),
+            metric: 'dice',
+            patience: o.patience ?? 2,
+            ...(o.bestFile ? { bestFile: o.bestFile } : {}),
+            run: () => ({ dice: validationDice(o.model, val, window, classes) }),
+          },
+        }
+      : {}),
+    checkpointFile: o.checkpointFile,
+    checkpointEvery: o.checkpointFile && o.steps !== undefined ? evalEvery : undefined,
+    checkpointSeconds: o.checkpointFile ? (o.checkpointSeconds ?? 20) : undefined,
+    meta: o.meta,
+    resumeFrom: o.resume && o.checkpointFile && existsSync(o.checkpointFile) ? o.checkpointFile : undefined,
     signal: o.signal,
-    onProgress: (p) => o.onProgress?.({ step: p.step, steps: o.steps, loss: p.loss, ...(p.validation && p.step % evalEvery === 0 ? { valDice: p.validation.dice } : {}) }),
+    onProgress: (p) => o.onProgress?.({ step: p.step, steps: p.totalSteps, loss: p.loss, ...(p.validation && p.step % evalEvery === 0 ? { valDice: p.validation.dice } : {}) }),
   });
-  if (r.cancelled) throw new Error('cancelled');
-  const history: FineTuneResult['history'] = [{ step: 0, valDice: baselineDice }];
-  for (const h of r.history) history.push(h.loss !== undefined ? { step: h.step ?? 0, loss: h.loss } : { step: h.step ?? 0, valDice: h.metrics?.dice });
-  // The parent stays when training never validated better than it did.
-  const improved = r.best !== undefined && r.best.value >= baselineDice;
-  if (!improved) o.model.loadStateDict(parent);
-  const bestDice = improved ? r.best!.value : baselineDice;
-  const bestStep = improved ? r.best!.step : 0;
+  const history: FineTuneResult['history'] = r.history.map((h) => (h.loss !== undefined ? { step: h.step ?? 0, loss: h.loss } : { step: h.step ?? 0, valDice: h.metrics?.dice }));
+  // On cancel trainLoop leaves the last weights in the model: the best validated ones are the candidate.
+  if (r.cancelled && r.best && o.bestFile && existsSync(o.bestFile)) {
+    o.model.loadStateDict((await readCheckpoint(o.bestFile)).stateDict);
+  }
   return {
-    baselineDice,
-    bestDice,
-    bestStep,
-    promoted: bestStep > 0 && bestDice >= baselineDice,
+    bestDice: r.best?.value ?? Number.NaN,
+    bestStep: r.best?.step ?? r.steps,
+    steps: r.steps,
+    stopReason: r.stopReason,
+    cancelled: r.cancelled,
     stoppedEarly: r.stopReason === 'early-stop',
-    stateDict: improved ? o.model.stateDict() : parent,
+    elapsedSeconds: r.elapsedSeconds,
+    stateDict: o.model.stateDict(),
     history,
   };
 }

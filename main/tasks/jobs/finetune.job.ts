@@ -1,29 +1,61 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { JsonValue } from '../../../common/api/schema';
+import type { ModelVersionInfo, PromotionMode, TaskName } from '../../../common/api/types';
 import type { JobContext, JobRegistry } from '../../jobs/jobRegistry';
 import type { Workspace } from '../../workspace/Workspace';
+import { atomicWriteJson } from '../../util/atomicWrite';
+import { JobCancelledError } from '../../engine/worker/JobContext';
 import type { LabelledCase } from '../finetune/fineTune';
+import { FINETUNE_TASKS, fineTuneTask } from '../finetune/fineTuneTasks';
+import type { FineTuneJobResult, FineTunePayload } from '../finetune/fineTuneWorkerJob';
+import { describeDecision } from '../finetune/promotionDecision';
 import { splitValidation } from '../train/splitValidation';
-import { FINETUNE_DEFAULT_PREPROCESSING, type FineTuneJobResult, type FineTunePayload } from '../engine/taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';
 
 /**
- * 'finetune' job kind: incremental fine-tuning from the workspace's corrected / verified cases.
- * New cases (not in the parent's training set) are trained on, the parent's cases are replayed,
- * a held-out validation set (workspace setting validationFraction) decides promotion: the new
- * version is registered either way, but activated only if validation Dice did not fall. Rollback
- * is activating an earlier version (A's activateModel). After a promotion the open case is
- * re-predicted. Params: {task: 'lung'|'liver', caseIds?, steps?, trigger?}.
+ * 'finetune' job kind: fine-tuning from the workspace's corrected / verified cases, never worse.
+ * Held-out verified cases (workspace setting validationFraction, at least one when there are two)
+ * never train; the new version is registered either way (origin 'finetune') and activated only
+ * when promotion is automatic and it beats the method active when the job started (a model, or
+ * lung's cold-start mask) on those cases (promotionDecision). Resumable: the plan (case split,
+ * start and baseline) and trainLoop's checkpoints live in the job's workspace folder; a cancel
+ * registers the best weights so far as an inactive candidate. After a promotion the job's case is
+ * re-predicted. Params: {task, caseIds?, steps?, minutes?, from?, promotion?, trigger?}.
  */
 interface FineTuneParams {
-  task: 'lung' | 'liver';
+  task: TaskName;
   caseIds?: string[];
   steps?: number;
+  minutes?: number;
+  /** A model version id, or 'scratch' / 'cold-start' (a new model); default the active model. */
+  from?: string;
+  promotion?: PromotionMode;
   /** Advanced: training patch (voxels), model-grid voxel size (mm) and width of a model from scratch. */
   patch?: [number, number, number];
   spacingMm?: [number, number, number];
   width?: number;
 }
+
+/** What the job decided before training; kept in its folder so a resumed run trains exactly the same. */
+interface FineTunePlan {
+  train: string[];
+  validation: string[];
+  replay: string[];
+  /** Version trained from (null: a new model). */
+  start: string | null;
+  /** Active version when the job started (null: the task's fallback method). */
+  baseline: string | null;
+  promotion: PromotionMode;
+  steps?: number;
+  minutes?: number;
+  /** Cases the start version had already trained on (kept in the new version's trainingCases). */
+  seen: string[];
+}
+
+const NEW_MODEL = new Set(['scratch', 'cold-start']);
 
 function triple(v: JsonValue | undefined, what: string): [number, number, number] | undefined {
   if (v === undefined) return undefined;
@@ -33,88 +65,212 @@ function triple(v: JsonValue | undefined, what: string): [number, number, number
 
 function parse(params: JsonValue): FineTuneParams {
   const p = (params ?? {}) as Record<string, JsonValue>;
-  if (p.task !== 'lung' && p.task !== 'liver') throw new Error(`finetune: task must be 'lung' or 'liver' (nodule models are trained from patches, not masks), got ${JSON.stringify(p.task)}`);
+  if (typeof p.task !== 'string' || !(p.task in FINETUNE_TASKS)) throw new Error(`finetune: task must be one of ${Object.keys(FINETUNE_TASKS).join(', ')} (nodule models are trained from patches, not masks), got ${JSON.stringify(p.task)}`);
   const steps = p.steps === undefined ? undefined : Number(p.steps);
-  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0 && steps <= 100000)) throw new Error('finetune: steps must be a positive integer');
+  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0 && steps <= 1_000_000)) throw new Error('finetune: steps must be a positive integer');
+  const minutes = p.minutes === undefined ? undefined : Number(p.minutes);
+  if (minutes !== undefined && !(minutes > 0 && minutes <= 10_000)) throw new Error('finetune: minutes must be a positive number');
+  if (p.from !== undefined && typeof p.from !== 'string') throw new Error("finetune: from must be a model version id, 'scratch' or 'cold-start'");
+  if (p.promotion !== undefined && p.promotion !== 'automatic' && p.promotion !== 'manual') throw new Error("finetune: promotion must be 'automatic' or 'manual'");
   const caseIds = Array.isArray(p.caseIds) ? p.caseIds.map(String) : undefined;
   const patch = triple(p.patch, 'patch');
   if (patch && !patch.every((x) => Number.isInteger(x) && x % 8 === 0)) throw new Error('finetune: patch sizes must be multiples of 8');
   const width = p.width === undefined ? undefined : Number(p.width);
   if (width !== undefined && !(Number.isInteger(width) && width >= 1 && width <= 64)) throw new Error('finetune: width must be an integer 1..64');
-  return { task: p.task, steps, caseIds, patch, spacingMm: triple(p.spacingMm, 'spacingMm'), width };
+  return { task: p.task as TaskName, steps, minutes, caseIds, from: p.from, promotion: p.promotion, patch, spacingMm: triple(p.spacingMm, 'spacingMm'), width };
 }
 
-async function labelledCases(ctx: JobContext, ws: Workspace, task: 'lung' | 'liver', ids?: string[]): Promise<LabelledCase[]> {
-  const all = await ws.listCases();
-  const chosen = all.filter((c) => (ids ? ids.includes(c.caseId) : c.status === 'verified' || c.status === 'corrected') && c.latestVersion !== null);
-  const out: LabelledCase[] = [];
-  for (const c of chosen) {
+/** The task's labelled cases (latest label version with something of the task), with their status. */
+async function labelledCaseIds(ws: Workspace, task: TaskName): Promise<Array<{ id: string; verified: boolean }>> {
+  const out: Array<{ id: string; verified: boolean }> = [];
+  for (const c of await ws.listCases()) {
+    if ((c.status !== 'verified' && c.status !== 'corrected') || c.latestVersion === null) continue;
     const label = await ws.loadLabel(c.caseId);
-    if (!label) continue;
-    const ct = await ctx.services.loadCaseVolume(c.caseId);
-    const labels = toTaskClasses(task, label.labels);
-    if (!labels.some((v) => v !== 0)) continue; // nothing of this task labelled in this case
-    out.push({ id: c.caseId, ct, labels });
+    if (label && toTaskClasses(task, label.labels).some((v) => v !== 0)) out.push({ id: c.caseId, verified: c.status === 'verified' });
   }
   return out;
 }
 
+async function loadCases(ctx: JobContext, ws: Workspace, task: TaskName, ids: string[]): Promise<LabelledCase[]> {
+  const out: LabelledCase[] = [];
+  for (const id of ids) {
+    const label = await ws.loadLabel(id);
+    if (!label) throw new Error(`finetune: case ${id} has no label any more`);
+    out.push({ id, ct: await ctx.services.loadCaseVolume(id), labels: toTaskClasses(task, label.labels) });
+  }
+  return out;
+}
+
+async function makePlan(ws: Workspace, p: FineTuneParams): Promise<FineTunePlan> {
+  const all = await labelledCaseIds(ws, p.task);
+  if (all.length === 0) throw new Error(`finetune: no corrected or verified ${p.task} labels in the workspace yet`);
+  // Validation only on held-out verified cases; fewer than two verified cases: none (no promotion).
+  const verified = all.filter((c) => c.verified);
+  const validation = verified.length >= 2 ? splitValidation(verified, ws.settings().validationFraction).validation.map((c) => c.id) : [];
+  const held = new Set(validation);
+  const trainable = all.filter((c) => !held.has(c.id) && (!p.caseIds || p.caseIds.includes(c.id))).map((c) => c.id);
+  if (trainable.length === 0) throw new Error(`finetune: no ${p.task} case left to train on (the chosen cases are all held out for validation)`);
+  const active = ws.activeModel(p.task);
+  let start: string | null = active?.versionId ?? null;
+  if (p.from !== undefined) start = NEW_MODEL.has(p.from) ? null : p.from;
+  if (start) {
+    const m = ws.getModel(start);
+    if (m.task !== p.task) throw new Error(`finetune: model version ${start} is a ${m.task} model, not ${p.task}`);
+  }
+  const seen = new Set(start ? ws.getModel(start).trainingCases : []);
+  // New corrections are trained on; cases the start model already learnt are replayed.
+  const fresh = trainable.filter((id) => !seen.has(id));
+  return {
+    train: fresh.length ? fresh : trainable,
+    validation,
+    replay: fresh.length ? trainable.filter((id) => seen.has(id)) : [],
+    start,
+    baseline: active?.versionId ?? null,
+    promotion: p.promotion ?? ws.settings().promotion ?? 'automatic',
+    ...(p.steps !== undefined || p.minutes === undefined ? { steps: p.steps ?? 30 } : {}),
+    ...(p.minutes !== undefined ? { minutes: p.minutes } : {}),
+    seen: [...seen].filter((id) => !held.has(id)),
+  };
+}
+
+/** The plan of a resumed job, or a new one written where a resume will find it. */
+async function planFor(ctx: JobContext, ws: Workspace, p: FineTuneParams, workDir: string): Promise<FineTunePlan> {
+  const file = path.join(workDir, 'plan.json');
+  if (ctx.resumed) {
+    try {
+      return JSON.parse(await fs.readFile(file, 'utf8')) as FineTunePlan;
+    } catch {
+      // interrupted before the plan was written: start over
+    }
+  }
+  const plan = await makePlan(ws, p);
+  await atomicWriteJson(file, plan);
+  return plan;
+}
+
+/** Move the candidate into the workspace's models and register it (active only when it won). */
+async function registerCandidate(ws: Workspace, task: TaskName, plan: FineTunePlan, candidate: string, res: FineTuneJobResult, note: string, cancelledAt?: number): Promise<ModelVersionInfo> {
+  const slot = await ws.reserveModelVersion(task, 'm3d');
+  try {
+    await fs.rename(candidate, slot.path).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EXDEV') throw err;
+      await fs.copyFile(candidate, slot.path);
+    });
+    const c = res.comparison;
+    const metrics: Record<string, number> = { trainingCases: plan.train.length + plan.replay.length, validationCases: plan.validation.length, steps: cancelledAt ?? res.steps, bestStep: res.bestStep };
+    if (c.candidateMean !== null) metrics.valDice = c.candidateMean;
+    if (c.baselineMean !== null) metrics.baselineDice = c.baselineMean;
+    if (res.bestDice !== null) metrics.modelGridValDice = res.bestDice;
+    return await ws.addModelVersion(
+      slot.versionId,
+      slot.file,
+      {
+        task,
+        backbone: res.backbone,
+        parent: plan.start,
+        origin: 'finetune',
+        trainingCases: [...new Set([...plan.seen, ...plan.train, ...plan.replay])],
+        metrics,
+        note,
+        comparison: c,
+        backend: res.backend,
+        seconds: Math.round(res.seconds * 10) / 10,
+      },
+      { activate: c.decision === 'promoted' },
+    );
+  } catch (err) {
+    await fs.rm(slot.path, { force: true });
+    throw err;
+  }
+}
+
 export function register(r: JobRegistry): void {
   r.register('finetune', {
+    resumable: true,
     validate: (params) => void parse(params),
     title: (params) => `Fine-tune ${String((params as Record<string, JsonValue>)?.task ?? '')} model from corrections`,
     async run(ctx) {
-      const { task, steps, caseIds, patch, spacingMm, width } = parse(ctx.params);
+      const p = parse(ctx.params);
+      const def = fineTuneTask(p.task);
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('finetune: no workspace is open');
-      ctx.progress(0.01, 'collecting verified cases');
-      const cases = await labelledCases(ctx, ws, task, caseIds);
-      if (cases.length === 0) throw new Error(`finetune: no corrected or verified ${task} labels in the workspace yet`);
-      const parent = ws.activeModel(task);
-      const seen = new Set(parent ? ws.getModel(parent.versionId).trainingCases : []);
-      const { train: trainAll, validation: heldOut } = splitValidation(cases, ws.settings().validationFraction);
-      // With a single verified case there is nothing to hold out: validate on it (said in the note).
-      const validation = heldOut.length ? heldOut : trainAll;
-      const fresh = trainAll.filter((c) => !seen.has(c.id));
-      const train = fresh.length ? fresh : trainAll;
-      const replay = fresh.length ? trainAll.filter((c) => seen.has(c.id)) : [];
-      const slot = await ws.reserveModelVersion(task, 'm3d');
-      const payload: FineTunePayload = { task, parentFile: parent?.path, parentId: parent?.versionId, train, validation, replay, steps: steps ?? 30, outFile: slot.path, patch, width };
-      if (spacingMm) payload.preprocessing = { ...FINETUNE_DEFAULT_PREPROCESSING[task], spacing: spacingMm };
-      ctx.progress(0.05, `training on ${train.length} case(s), replaying ${replay.length}, validating on ${validation.length}`);
+      const workDir = ctx.workDir ?? path.join(os.tmpdir(), `med3d-finetune-${ctx.jobId}`);
+      await fs.mkdir(workDir, { recursive: true });
+      ctx.progress(0.01, ctx.resumed ? 'resuming from the last checkpoint' : 'collecting verified cases');
+      const plan = await planFor(ctx, ws, p, workDir);
+      const [train, validation, replay] = [await loadCases(ctx, ws, p.task, plan.train), await loadCases(ctx, ws, p.task, plan.validation), await loadCases(ctx, ws, p.task, plan.replay)];
+      const baseline = plan.baseline ? ws.getModel(plan.baseline) : null;
+      const payload: FineTunePayload = {
+        task: p.task,
+        ...(plan.start ? { startFile: ws.getModel(plan.start).path, parentId: plan.start } : {}),
+        ...(baseline ? { baselineFile: baseline.path, baselineId: baseline.versionId } : {}),
+        train,
+        validation,
+        replay,
+        ...(plan.steps !== undefined ? { steps: plan.steps } : {}),
+        ...(plan.minutes !== undefined ? { minutes: plan.minutes } : {}),
+        ...(p.patch ? { patch: p.patch } : {}),
+        ...(p.width ? { width: p.width } : {}),
+        ...(p.spacingMm ? { preprocessing: { ...def.preprocessing, spacing: p.spacingMm } } : {}),
+        workDir,
+        resume: !!ctx.resumed,
+        outFile: path.join(workDir, 'candidate.m3d'),
+        promotion: plan.promotion,
+      };
+      ctx.progress(0.05, `training on ${train.length} case(s), replaying ${replay.length}, holding out ${validation.length} verified case(s)`);
+      let last: Record<string, number> = {};
       let res: FineTuneJobResult;
       try {
         res = await taskEngine().run<FineTuneJobResult>('tasks.finetune', payload, {
           signal: ctx.signal,
-          onProgress: (p) => {
-            const v = p.values ?? {};
+          onProgress: (e) => {
+            const v = e.values ?? {};
+            last = { ...last, ...v };
             if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
             if (v.valDice !== undefined && v.step !== undefined) ctx.curve('valDice', v.step, v.valDice);
-            ctx.progress(0.05 + 0.9 * (p.fraction ?? 0), p.message);
+            ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
           },
         });
       } catch (err) {
-        const { rm } = await import('node:fs/promises');
-        await rm(slot.path, { force: true });
-        throw err;
+        const cancelled = err instanceof JobCancelledError || (err as Error).name === 'JobCancelledError';
+        // Shutting down: the checkpoint stays for resumeJob. A user's cancel keeps the best weights as a candidate.
+        if (!cancelled || ctx.shuttingDown?.() || last.cancelledAtStep === undefined) throw err;
+        const step = last.cancelledAtStep;
+        const note = `cancelled at step ${step}: best weights so far kept as a candidate (not active; activate it by hand)`;
+        const partial: FineTuneJobResult = {
+          comparison: { baseline: plan.baseline ?? 'none', metric: 'dice', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' },
+          bestDice: last.bestDice ?? null,
+          bestStep: step,
+          steps: step,
+          stopReason: 'cancelled',
+          pretrained: !!plan.start,
+          backbone: `resnet${last.depth ?? '?'}-w${last.baseWidth ?? '?'}`,
+          backend: 'unknown',
+          seconds: last.seconds ?? 0,
+          notes: [],
+        };
+        const info = await registerCandidate(ws, p.task, plan, payload.outFile, partial, note, step);
+        const kept: JsonValue = { modelVersion: info.versionId, promoted: false, cancelled: true, step, note };
+        return kept;
       }
-      const note = `${res.pretrained ? 'from pretrained weights' : 'from scratch'}; validation Dice ${res.baselineDice.toFixed(4)} → ${res.bestDice.toFixed(4)}${heldOut.length ? '' : ' (no held-out case yet: validated on the training case)'}${res.promoted ? '' : '; not promoted (Dice did not improve)'}`;
-      const info = await ws.addModelVersion(
-        slot.versionId,
-        slot.file,
-        {
-          task,
-          backbone: res.backbone,
-          parent: parent?.versionId ?? null,
-          origin: parent ? 'finetune' : 'scratch',
-          trainingCases: [...new Set([...seen, ...trainAll.map((c) => c.id)])],
-          metrics: { valDice: res.bestDice, baselineDice: res.baselineDice, bestStep: res.bestStep },
-          note,
-        },
-        { activate: res.promoted || !parent },
-      );
-      if ((res.promoted || !parent) && ctx.caseId) ctx.services.startJob('predict', { task }, { caseId: ctx.caseId });
-      return { modelVersion: info.versionId, promoted: res.promoted || !parent, baselineDice: res.baselineDice, valDice: res.bestDice, stoppedEarly: res.stoppedEarly, note };
+      const note = `${res.pretrained ? `from ${plan.start}` : 'from scratch'}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison)}`;
+      const info = await registerCandidate(ws, p.task, plan, payload.outFile, res, note);
+      const promoted = res.comparison.decision === 'promoted';
+      if (promoted && ctx.caseId) ctx.services.startJob('predict', { task: p.task }, { caseId: ctx.caseId });
+      const result: JsonValue = {
+        modelVersion: info.versionId,
+        promoted,
+        decision: res.comparison.decision,
+        baseline: res.comparison.baseline,
+        valDice: res.comparison.candidateMean,
+        baselineDice: res.comparison.baselineMean,
+        cases: res.comparison.cases.map((c) => ({ ...c })),
+        steps: res.steps,
+        seconds: info.seconds ?? null,
+        backend: res.backend,
+        note,
+      };
+      return result;
     },
   });
 }

@@ -1,0 +1,49 @@
+import type { ModelComparison, PromotionMode } from '../../../common/api/types';
+
+/**
+ * "Never worse": a fine-tuned version replaces the active method only when its mean Dice on the
+ * held-out verified cases is strictly higher than the active method's on the same cases (ties keep
+ * what the user already knows). No held-out case, a cancelled run or manual promotion never
+ * promote; the user can still activate the version by hand.
+ */
+export interface PromotionInput {
+  /** The method compared against: active version id, 'cold-start' or 'none'. */
+  baseline: string;
+  rows: Array<{ caseId: string; candidate: number; baseline: number }>;
+  promotion: PromotionMode;
+  cancelled: boolean;
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+export function promotionDecision(o: PromotionInput): ModelComparison {
+  const candidateMean = mean(o.rows.map((r) => r.candidate));
+  const baselineMean = mean(o.rows.map((r) => r.baseline));
+  const decision: ModelComparison['decision'] = o.cancelled
+    ? 'cancelled'
+    : candidateMean === null || baselineMean === null
+      ? 'no-validation'
+      : o.promotion === 'manual'
+        ? 'manual'
+        : candidateMean > baselineMean
+          ? 'promoted'
+          : 'kept-baseline';
+  return { baseline: o.baseline, metric: 'dice', cases: o.rows.map((r) => ({ ...r })), candidateMean, baselineMean, decision };
+}
+
+const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(4));
+
+/** One line for the version's note and the job result. */
+export function describeDecision(c: ModelComparison): string {
+  const vs = `held-out Dice ${fmt(c.candidateMean)} vs ${c.baseline} ${fmt(c.baselineMean)} on ${c.cases.length} verified case(s)`;
+  const say: Record<ModelComparison['decision'], string> = {
+    promoted: `promoted: ${vs}`,
+    'kept-baseline': `not promoted, ${c.baseline} stays active: ${vs}`,
+    manual: `not activated (manual promotion): ${vs}`,
+    'no-validation': 'not promoted: validation is impossible with fewer than two verified cases (verify more cases, or activate it by hand)',
+    cancelled: 'not promoted: cancelled',
+  };
+  return say[c.decision];
+}
