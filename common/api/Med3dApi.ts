@@ -95,6 +95,8 @@ export interface Med3dApiMethods {
   // ---- tasks ----
   /** Segmentation on a case; the job's result is the new label version. */
   runTask(req: R.RunTaskRequest): Promise<{ jobId: string }>;
+  /** Continue an interrupted resumable job (state 'interrupted', e.g. fine-tuning after a crash) from its last checkpoint, under the same id. */
+  resumeJob(req: R.JobRef): Promise<{ jobId: string }>;
   /** Fine-tune the task's model on corrected cases (the 'finetune' job kind). */
   fineTune(req: R.FineTuneRequest): Promise<{ jobId: string }>;
   classifyNodule(req: R.ClassifyNoduleRequest): Promise<NoduleResult>;
@@ -184,5 +186,6 @@ export function isEventName(x: unknown): x is EventName {
 
 /** 'jobUpdate' → 'onJobUpdate' */
 export function subscribeMethodName(e: EventName): keyof Med3dApiEvents {
+  resumeJob: S.JobRef,
   return `on${e[0].toUpperCase()}${e.slice(1)}` as keyof Med3dApiEvents;
 }

@@ -143,6 +143,9 @@ export function createMockApi(): Med3dApi {
     listModels: async () => [],
     importWeights: async () => { throw new ApiError('unsupported', 'mock: no weights'); },
     activateModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
+    resumeJob: async (req) => {
+      throw new ApiError('not-found', `mock: no interrupted job ${req.jobId}`);
+    },
     runTask: async (req) =>
       runJob(`Lung segmentation — ${req.caseId}`, 'predict', req.caseId, () => {
         const m = new Uint8Array(voxels.length);

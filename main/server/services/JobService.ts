@@ -24,6 +24,10 @@ export class JobService implements SliceOf<'jobs'> {
     return this.ctx.jobs.list();
   }
 
+  async resumeJob(req: R.JobRef): Promise<{ jobId: string }> {
+    return { jobId: this.ctx.jobs.resume(req.jobId) };
+  }
+
   async listJobKinds(): Promise<string[]> {
     return this.ctx.jobs.kinds();
   }

@@ -29,6 +29,16 @@ export class TaskService implements SliceOf<'tasks'> {
     const params: { [k: string]: JsonValue } = { task: req.task, trigger: 'manual' };
     if (req.caseIds) params.caseIds = req.caseIds;
     if (req.steps) params.steps = req.steps;
+    if (req.minutes) params.minutes = req.minutes;
+    if (req.promotion) params.promotion = req.promotion;
+    if (req.from) {
+      // Refused here, not as a failed job: an unknown or other-task version is a bad request.
+      if (req.from !== 'scratch' && req.from !== 'cold-start') {
+        const m = this.ctx.workspace().getModel(req.from);
+        if (m.task !== req.task) throw new ApiError('invalid-request', `from: model version ${req.from} is a ${m.task} model, not ${req.task}`);
+      }
+      params.from = req.from;
+    }
     return { jobId: this.ctx.jobs.start({ kind: 'finetune', params }) };
   }
 

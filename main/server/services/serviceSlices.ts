@@ -42,6 +42,7 @@ export const METHOD_SLICES = {
   listJobKinds: 'jobs',
 
   listModels: 'models',
+  resumeJob: 'jobs',
   importWeights: 'models',
   activateModel: 'models',
 
