@@ -24,6 +24,9 @@ const DIALOGS: { readonly [P in Purpose]: DialogSpec } = {
     defaultPath: 'model.m3d',
     filters: [{ name: 'Med3D checkpoint', extensions: ['m3d'] }, { name: 'PyTorch (MedicalNet keys)', extensions: ['pth'] }],
   },
+  // Labels in and out: a mask to import onto the open case (NIfTI or DICOM SEG), a DICOM SEG export.
+  'label-file': { kind: 'open', title: 'Import a label map (NIfTI or DICOM SEG)', properties: ['openFile'], filters: [{ name: 'NIfTI or DICOM SEG', extensions: ['nii', 'gz', 'dcm'] }, { name: 'All files', extensions: ['*'] }] },
+  'export-seg': { kind: 'save', title: 'Export labels as DICOM SEG', defaultPath: 'labels.seg.dcm', filters: [{ name: 'DICOM SEG', extensions: ['dcm'] }] },
   // Batch segmentation: the input folder of scans and the output folder (created on demand).
   folder: { kind: 'open', title: 'Choose a folder', properties: ['openDirectory', 'createDirectory'] },
 };

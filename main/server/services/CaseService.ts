@@ -57,7 +57,7 @@ export class CaseService implements SliceOf<'cases'> {
   }
 
   async adjacentCase(req: R.AdjacentCaseRequest): Promise<CaseSummary | null> {
-    return this.ws.adjacentCase(req.caseId, req.direction, req.status);
+    return this.ws.adjacentCase(req.caseId, req.direction, req.status, req.order);
   }
 
   async setCaseStatus(req: R.SetCaseStatusRequest): Promise<CaseSummary> {
