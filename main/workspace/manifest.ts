@@ -3,6 +3,7 @@
  * settings. Plain JSON, written only through atomicWriteJson. Pure helpers here; I/O in Workspace.ts.
  */
 import type { CaseStatus, CaseUncertainty, LabelDef, LabelVersionInfo, ModelVersionInfo, NoduleMark, TaskName, WorkspaceSettings } from '../../common/api/types';
+import { defaultLabels } from '../../common/labels/defaultLabels';
 
 export const MANIFEST_NAME = 'med3d-workspace.json';
 export const MANIFEST_FORMAT = 'med3d-workspace';
@@ -65,15 +66,8 @@ export interface WorkspaceManifest {
   nextCase: number;
 }
 
-export const DEFAULT_LABELS: LabelDef[] = [
-  { value: 1, name: 'Right lung', color: [220, 80, 80] },
-  { value: 2, name: 'Left lung', color: [80, 160, 230] },
-  { value: 3, name: 'Liver', color: [200, 140, 60] },
-  { value: 4, name: 'Nodule', color: [240, 220, 60] },
-];
-
 export function defaultSettings(): WorkspaceSettings {
-  return { fineTune: 'manual', labels: DEFAULT_LABELS.map((l) => ({ ...l, color: [...l.color] as [number, number, number] })), validationFraction: 0.2, autosaveSeconds: 30, promotion: 'automatic' };
+  return { fineTune: 'manual', labels: defaultLabels(), validationFraction: 0.2, autosaveSeconds: 30, promotion: 'automatic' };
 }
 
 export function newManifest(name: string, now = new Date()): WorkspaceManifest {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { EditRecorder } from './EditRecorder';
-import { connectedComponents, keepLargestIsland, removeSmallIslands } from './islands';
+import { connectedComponents } from '../../common/mask/connectedComponents';
+import { keepLargestIsland, removeSmallIslands } from './islands';
 import { makeGrid, countValue } from './testGrid';
 import { voxelIndex } from './LabelGrid';
 

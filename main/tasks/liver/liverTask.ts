@@ -1,7 +1,7 @@
 import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
 import { boundingBox, cropBox, expandBox, pasteBox, type Box } from '../../volume/preprocess/box';
 import { mapToSource } from '../../volume/preprocess/spacing';
-import { keepLargestComponents } from '../mask/connectedComponents';
+import { keepLargestComponents } from '../../../common/mask/connectedComponents';
 import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
 import { loadTaskModel, prepareInput, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
 import type { PrepareTaskOptions, PreparedTask } from '../taskRegistry';

@@ -1,5 +1,5 @@
 import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
-import { connectedComponents3d } from '../mask/connectedComponents';
+import { connectedComponents } from '../../../common/mask/connectedComponents';
 import { voxelAxisAlong, worldCoord } from '../mask/gridAxes';
 import { voxelVolumeMl } from '../mask/maskMetrics';
 import { dilateMm, erodeMm } from '../mask/morphology';
@@ -84,7 +84,7 @@ export function coldStartLungMask(ct: Volume, opts: ColdStartLungOptions = {}): 
   }
 
   // 4. Lung candidates.
-  const cc = connectedComponents3d(cand, dims);
+  const cc = connectedComponents(cand, dims);
   const veryLow = new Float64Array(cc.count + 1);
   for (let p = 0; p < n; p++) if (cc.labels[p] && hu[p] < -950) veryLow[cc.labels[p]]++;
   const kept: number[] = [];
@@ -219,7 +219,7 @@ function splitJoinedLungs(comp: Uint8Array, ct: Volume, midX: number, labels: Ui
   const step = Math.max(spacing[0], spacing[1]);
   for (let r = 1; r <= 6; r++) {
     const eroded = erodeMm(comp, dims, spacing, r * step);
-    const cc = connectedComponents3d(eroded, dims);
+    const cc = connectedComponents(eroded, dims);
     const order = cc.sizes
       .map((s, l) => [s, l] as const)
       .slice(1)

@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import type { Vec3 } from '../../volume/Volume';
-import { connectedComponents3d, keepLargestComponents } from './connectedComponents';
 import { borderConnected2d, fillHoles2d } from './sliceOps';
 import { dilateMm, erodeMm } from './morphology';
 import { dice, labelVolumesMl } from './maskMetrics';
@@ -13,19 +12,6 @@ function box(lo: Vec3, hi: Vec3, m: Uint8Array = new Uint8Array(dims[0] * dims[1
   return m;
 }
 const count = (m: ArrayLike<number>): number => Array.from(m).filter(Boolean).length;
-
-describe('connectedComponents3d (6-connectivity)', () => {
-  it('separates boxes and ignores diagonal contact', () => {
-    const m = box([0, 0, 0], [2, 2, 2]);
-    box([5, 5, 3], [6, 6, 4], m);
-    m[idx(3, 3, 3)] = 1; // touches the first box only diagonally
-    const cc = connectedComponents3d(m, dims);
-    expect(cc.count).toBe(3);
-    expect([...cc.sizes.slice(1)].sort((a, b) => a - b)).toEqual([1, 8, 27]);
-    expect(count(keepLargestComponents(m, dims, 1))).toBe(27);
-    expect(count(keepLargestComponents(m, dims, 2))).toBe(35);
-  });
-});
 
 describe('slice operations', () => {
   it('fills an enclosed hole per slice, leaves border-open gaps and large holes', () => {
