@@ -86,6 +86,8 @@ const KNOWN_FOLDER_EDGES = [
   ['main/tasks/nodule', 'main/tasks/engine', 'noduleTask.ts'],
   ['main/tasks/nodule', 'main/tasks/lung', 'noduleTask.ts'],
   ['main/tasks/nodule', 'main/tasks/phantom', 'noduleTask.ts'],
+  // the nodule classifier trained from the workspace's marks with the nodule recipe's pieces (noduleTraining, trainParts).
+  ['main/tasks/nodule', 'main/tasks/train', 'fineTuneNodule.ts'],
   ['main/tasks/phantom', 'main/tasks/lung', 'ctPhantom.ts'],
   ['main/tasks/train', 'main/tasks', 'TrainingRecipe.ts, trainTask.ts'],
   ['main/tasks/train', 'main/tasks/engine', 'TrainingRecipe.ts, noduleRecipe.ts, segmentationRecipe.ts, trainTask.ts'],

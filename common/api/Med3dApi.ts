@@ -11,8 +11,6 @@ import { v, type Schema } from './schema';
 import * as S from './requests';
 import type {
   AppInfo,
-  ImportDatasetResult,
-  ImportLabelResult,
   CaseSummary,
   DirListing,
   JobInfo,
@@ -20,6 +18,8 @@ import type {
   LabelVersionInfo,
   MenuCommandEvent,
   ModelVersionInfo,
+  NoduleCandidate,
+  NoduleMark,
   NoduleResult,
   RecentItem,
   RecoveryData,
@@ -63,10 +63,7 @@ export interface Med3dApiMethods {
   addCase(req: R.AddCaseRequest): Promise<CaseSummary>;
   /** Loads the case's scan (as openVolume) and says which label/recovery exists. */
   openCase(req: R.CaseRef): Promise<OpenCaseResult>;
-  /**
-   * Next/previous case in list order (optionally with a given status); null at the end. order
-   * 'uncertainty': along the cases still to correct, most uncertain first ("Next to correct").
-   */
+  /** Next/previous case in list order (optionally with a given status); null at the end. */
   adjacentCase(req: R.AdjacentCaseRequest): Promise<CaseSummary | null>;
   setCaseStatus(req: R.SetCaseStatusRequest): Promise<CaseSummary>;
   listLabelVersions(req: R.CaseRef): Promise<LabelVersionInfo[]>;
@@ -79,12 +76,6 @@ export interface Med3dApiMethods {
   loadRecovery(req: R.CaseRef): Promise<RecoveryData | null>;
   discardRecovery(req: R.CaseRef): Promise<void>;
   exportLabel(req: R.ExportLabelRequest): Promise<{ path: string }>;
-  /** The bytes of a file in the open workspace's exports/ folder (web mode's downloads). */
-  readExport(req: R.ReadExportRequest): Promise<ArrayBuffer>;
-  /** A NIfTI mask or DICOM SEG as a new label version of the case (resampled by label vote onto its grid, values mapped by name). */
-  importLabel(req: R.ImportLabelRequest): Promise<ImportLabelResult>;
-  /** A labelled dataset folder (MSD / nnU-Net / images+labels) as cases with status verified. */
-  importDataset(req: R.ImportDatasetRequest): Promise<ImportDatasetResult>;
   getSettings(): Promise<WorkspaceSettings>;
   updateSettings(req: R.UpdateSettingsRequest): Promise<WorkspaceSettings>;
 
@@ -111,6 +102,16 @@ export interface Med3dApiMethods {
   /** Fine-tune the task's model on corrected cases (the 'finetune' job kind). */
   fineTune(req: R.FineTuneRequest): Promise<{ jobId: string }>;
   classifyNodule(req: R.ClassifyNoduleRequest): Promise<NoduleResult>;
+
+  // ---- nodule marks (training items of the nodule classifier) ----
+  /** The nodule under a point (region grown on CT values): centre and radius; null when nothing dense is near. */
+  findNoduleCandidate(req: R.FindNoduleCandidateRequest): Promise<NoduleCandidate | null>;
+  /** Mark a nodule: a drawn sphere (radiusMm), or the candidate under `center`; with its class (LIDC 1–5 or benign/malignant). */
+  addNoduleMark(req: R.AddNoduleMarkRequest): Promise<NoduleMark>;
+  /** Change a mark's class or radius. */
+  updateNoduleMark(req: R.UpdateNoduleMarkRequest): Promise<NoduleMark>;
+  listNoduleMarks(req: R.ListNoduleMarksRequest): Promise<NoduleMark[]>;
+  removeNoduleMark(req: R.NoduleMarkRef): Promise<void>;
 
   // ---- files ----
   listRecent(): Promise<RecentItem[]>;
@@ -165,9 +166,6 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   loadRecovery: S.CaseRef,
   discardRecovery: S.CaseRef,
   exportLabel: S.ExportLabelRequest,
-  readExport: S.ReadExportRequest,
-  importLabel: S.ImportLabelRequest,
-  importDataset: S.ImportDatasetRequest,
   getSettings: v.none(),
   updateSettings: S.UpdateSettingsRequest,
   startJob: S.StartJobRequest,
@@ -181,6 +179,12 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   runTask: S.RunTaskRequest,
   fineTune: S.FineTuneRequest,
   classifyNodule: S.ClassifyNoduleRequest,
+  resumeJob: S.JobRef,
+  findNoduleCandidate: S.FindNoduleCandidateRequest,
+  addNoduleMark: S.AddNoduleMarkRequest,
+  updateNoduleMark: S.UpdateNoduleMarkRequest,
+  listNoduleMarks: S.ListNoduleMarksRequest,
+  removeNoduleMark: S.NoduleMarkRef,
   listRecent: v.none(),
   listDirectory: S.ListDirectoryRequest,
   chooseFile: S.ChooseFileRequest,
@@ -200,6 +204,5 @@ export function isEventName(x: unknown): x is EventName {
 
 /** 'jobUpdate' → 'onJobUpdate' */
 export function subscribeMethodName(e: EventName): keyof Med3dApiEvents {
-  resumeJob: S.JobRef,
   return `on${e[0].toUpperCase()}${e.slice(1)}` as keyof Med3dApiEvents;
 }

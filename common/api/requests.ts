@@ -59,13 +59,10 @@ export const CaseRef = v.object({ caseId: id });
 export type CaseRef = Infer<typeof CaseRef>;
 
 export const AdjacentCaseRequest = v.object({
-  /** Where to start; omitted: from the start (or end) of the list / ranking. */
-  caseId: v.optional(id),
+  caseId: id,
   direction: v.literal('next', 'previous'),
   /** Only consider cases with this status (e.g. next 'new' case to correct). */
   status: v.optional(CaseStatusSchema),
-  /** 'list' (default): list order; 'uncertainty': most uncertain first among cases not yet corrected or verified. */
-  order: v.optional(v.literal('list', 'uncertainty')),
 });
 export type AdjacentCaseRequest = Infer<typeof AdjacentCaseRequest>;
 
@@ -106,22 +103,6 @@ export const ExportLabelRequest = v.object({
   overwrite: v.optional(v.boolean()),
 });
 export type ExportLabelRequest = Infer<typeof ExportLabelRequest>;
-
-/** A file in the open workspace's exports/ folder (what exportLabel or a model export wrote there). */
-export const ReadExportRequest = v.object({ path });
-export type ReadExportRequest = Infer<typeof ReadExportRequest>;
-
-export const ImportLabelRequest = v.object({
-  caseId: id,
-  /** NIfTI label map, DICOM SEG file, or a folder holding exactly one DICOM SEG. */
-  path,
-  /** Status of the new version (default 'corrected'). */
-  status: v.optional(CaseStatusSchema),
-});
-export type ImportLabelRequest = Infer<typeof ImportLabelRequest>;
-
-export const ImportDatasetRequest = v.object({ path });
-export type ImportDatasetRequest = Infer<typeof ImportDatasetRequest>;
 
 export const UpdateSettingsRequest = v.object({
   fineTune: v.optional(v.literal('automatic', 'manual')),
@@ -194,6 +175,37 @@ export const ClassifyNoduleRequest = v.object({
 });
 export type ClassifyNoduleRequest = Infer<typeof ClassifyNoduleRequest>;
 
+/** A point on a case: 'world' RAS+ mm, or 'voxel' (i, j, k) of the case volume. */
+const CasePoint = v.object({ frame: v.literal('world', 'voxel'), coords: Vec3Schema });
+/** LIDC 1–3 benign, 4–5 malignant; give either, or both when they agree. */
+const noduleClass = {
+  malignancy: v.optional(v.number({ integer: true, min: 1, max: 5 })),
+  label: v.optional(v.literal('benign', 'malignant')),
+};
+const radiusMm = v.number({ min: 0.5, max: 100 });
+
+export const AddNoduleMarkRequest = v.object({
+  caseId: id,
+  center: CasePoint,
+  /** A drawn sphere's radius; omitted: the candidate under `center` gives centre and radius (findNoduleCandidate). */
+  radiusMm: v.optional(radiusMm),
+  ...noduleClass,
+});
+export type AddNoduleMarkRequest = Infer<typeof AddNoduleMarkRequest>;
+
+export const UpdateNoduleMarkRequest = v.object({ caseId: id, markId: id, radiusMm: v.optional(radiusMm), ...noduleClass });
+export type UpdateNoduleMarkRequest = Infer<typeof UpdateNoduleMarkRequest>;
+
+/** caseId omitted: the marks of every case. */
+export const ListNoduleMarksRequest = v.object({ caseId: v.optional(id) });
+export type ListNoduleMarksRequest = Infer<typeof ListNoduleMarksRequest>;
+
+export const NoduleMarkRef = v.object({ caseId: id, markId: id });
+export type NoduleMarkRef = Infer<typeof NoduleMarkRef>;
+
+export const FindNoduleCandidateRequest = v.object({ caseId: id, point: CasePoint });
+export type FindNoduleCandidateRequest = Infer<typeof FindNoduleCandidateRequest>;
+
 export const ListDirectoryRequest = v.object({
   /** Absolute folder inside an allowed root; omitted: list the roots. */
   path: v.optional(path),
@@ -205,6 +217,6 @@ export const ListSeriesRequest = v.object({ path });
 export type ListSeriesRequest = Infer<typeof ListSeriesRequest>;
 
 export const ChooseFileRequest = v.object({
-  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask', 'export-model', 'folder', 'label-file', 'export-seg'),
+  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask', 'export-model', 'folder'),
 });
 export type ChooseFileRequest = Infer<typeof ChooseFileRequest>;

@@ -19,6 +19,7 @@ import { FileService } from './services/FileService';
 import { JobService } from './services/JobService';
 import { LabelExportService } from './services/LabelExportService';
 import { ModelService } from './services/ModelService';
+import { NoduleService } from './services/NoduleService';
 import { ServiceContext, type Med3dServiceOptions } from './services/ServiceContext';
 import { METHOD_SLICES, type SliceName, type SliceOf } from './services/serviceSlices';
 import { TaskService } from './services/TaskService';
@@ -52,6 +53,7 @@ export class Med3dService {
       jobs: new JobService(ctx),
       models: new ModelService(ctx),
       tasks,
+      nodules: new NoduleService(ctx),
       files: new FileService(ctx),
     };
     const self = this as unknown as Record<string, unknown>;

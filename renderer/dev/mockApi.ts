@@ -4,7 +4,7 @@
  * compile-time flag __MED3D_DEV_MOCK__.
  */
 import { ApiError, ApiEventHub, createApiClient, createApiDispatcher, createLocalTransport } from '../../common/api';
-import type { CaseSummary, JobInfo, LabelVersionInfo, Med3dApi, Med3dApiMethods, VolumeHeader } from '../../common/api';
+import type { CaseSummary, JobInfo, LabelVersionInfo, Med3dApi, Med3dApiMethods, NoduleMark, VolumeHeader } from '../../common/api';
 
 const LABELS = [
   { value: 1, name: 'lung', color: [80, 160, 255] as [number, number, number] },
@@ -42,6 +42,7 @@ export function createMockApi(): Med3dApi {
   }));
   const labels = new Map<string, Array<{ info: LabelVersionInfo; data: ArrayBuffer }>>();
   const jobs = new Map<string, JobInfo>();
+  let marks: NoduleMark[] = [];
   let jobN = 0;
   const runJob = (title: string, kind: string, caseId: string | undefined, done: () => JobInfo['result']): { jobId: string } => {
     const id = `job${++jobN}`;
@@ -126,9 +127,6 @@ export function createMockApi(): Med3dApi {
     loadRecovery: async () => null,
     discardRecovery: async () => {},
     exportLabel: async (req) => ({ path: `/mock/workspace/exports/${req.caseId}.nii.gz` }),
-    readExport: async () => { throw new ApiError('unsupported', 'mock: no export files'); },
-    importLabel: async () => { throw new ApiError('unsupported', 'mock: no label import'); },
-    importDataset: async () => { throw new ApiError('unsupported', 'mock: no dataset import'); },
     getSettings: async () => ({ fineTune: 'manual', labels: LABELS, validationFraction: 0.2, autosaveSeconds: 30, promotion: 'automatic' }),
     updateSettings: async () => impl.getSettings(),
     startJob: async (req) => runJob(req.title ?? req.kind, req.kind, req.caseId, () => null),
@@ -158,6 +156,24 @@ export function createMockApi(): Med3dApi {
       }),
     fineTune: async (req) => runJob(`Fine-tune ${req.task}`, 'finetune', undefined, () => ({ versionId: 'lung-v2' })),
     classifyNodule: async () => { throw new ApiError('unsupported', 'mock: no nodule model'); },
+    findNoduleCandidate: async () => null,
+    addNoduleMark: async (req) => {
+      const now = new Date().toISOString();
+      const malignancy = (req.malignancy ?? null) as NoduleMark['malignancy'];
+      const m: NoduleMark = { markId: `nodule-${marks.length + 1}`, caseId: req.caseId, centerWorld: req.center.coords, centerVoxel: req.center.coords, radiusMm: req.radiusMm ?? 5, shape: req.radiusMm ? 'sphere' : 'candidate', label: req.label ?? (malignancy !== null && malignancy >= 4 ? 'malignant' : 'benign'), malignancy, createdAt: now, updatedAt: now };
+      marks.push(m);
+      return structuredClone(m);
+    },
+    updateNoduleMark: async (req) => {
+      const m = marks.find((x) => x.caseId === req.caseId && x.markId === req.markId);
+      if (!m) throw new ApiError('not-found', `mock: no mark ${req.markId}`);
+      if (req.malignancy !== undefined) Object.assign(m, { malignancy: req.malignancy, label: req.malignancy >= 4 ? 'malignant' : 'benign' });
+      else if (req.label) Object.assign(m, { label: req.label, malignancy: null });
+      if (req.radiusMm !== undefined) m.radiusMm = req.radiusMm;
+      return structuredClone(m);
+    },
+    listNoduleMarks: async (req) => marks.filter((m) => !req.caseId || m.caseId === req.caseId).map((m) => structuredClone(m)),
+    removeNoduleMark: async (req) => void (marks = marks.filter((m) => !(m.caseId === req.caseId && m.markId === req.markId))),
     listRecent: async () => [],
     listDirectory: async (req) => ({
       path: req.path ?? null, parent: req.path ? null : null, roots: ['/mock'],

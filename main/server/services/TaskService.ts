@@ -6,6 +6,9 @@ import { tasksOfLabelValues } from '../../tasks/jobs/taskLabels';
 import type { ServiceContext } from './ServiceContext';
 import type { SliceOf } from './serviceSlices';
 
+/** Tasks trained by their own job kind instead of 'finetune' (which trains from masks): nodules learn from the nodule marks. */
+const FINETUNE_KIND: Partial<Record<R.FineTuneRequest['task'], string>> = { nodule: 'nodule:finetune' };
+
 /** Tasks the 'finetune' job trains from masks (nodule models learn from patches, not masks). */
 const MASK_TRAINED = new Set(['lung', 'liver']);
 
@@ -25,7 +28,8 @@ export class TaskService implements SliceOf<'tasks'> {
   }
 
   async fineTune(req: R.FineTuneRequest): Promise<{ jobId: string }> {
-    this.requireKind('finetune', 'fine-tuning');
+    const kind = FINETUNE_KIND[req.task] ?? 'finetune';
+    this.requireKind(kind, 'fine-tuning');
     const params: { [k: string]: JsonValue } = { task: req.task, trigger: 'manual' };
     if (req.caseIds) params.caseIds = req.caseIds;
     if (req.steps) params.steps = req.steps;
@@ -39,7 +43,7 @@ export class TaskService implements SliceOf<'tasks'> {
       }
       params.from = req.from;
     }
-    return { jobId: this.ctx.jobs.start({ kind: 'finetune', params }) };
+    return { jobId: this.ctx.jobs.start({ kind, params }) };
   }
 
   /**

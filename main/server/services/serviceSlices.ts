@@ -7,7 +7,7 @@
  */
 import type { Med3dApiMethods, MethodName } from '../../../common/api/Med3dApi';
 
-export type SliceName = 'app' | 'volumes' | 'cases' | 'exports' | 'jobs' | 'models' | 'tasks' | 'files';
+export type SliceName = 'app' | 'volumes' | 'cases' | 'exports' | 'jobs' | 'models' | 'tasks' | 'nodules' | 'files';
 
 export const METHOD_SLICES = {
   getAppInfo: 'app',
@@ -34,9 +34,6 @@ export const METHOD_SLICES = {
   updateSettings: 'cases',
 
   exportLabel: 'exports',
-  readExport: 'exports',
-  importLabel: 'exports',
-  importDataset: 'exports',
 
   startJob: 'jobs',
   cancelJob: 'jobs',
@@ -52,6 +49,12 @@ export const METHOD_SLICES = {
   runTask: 'tasks',
   fineTune: 'tasks',
   classifyNodule: 'tasks',
+
+  findNoduleCandidate: 'nodules',
+  addNoduleMark: 'nodules',
+  updateNoduleMark: 'nodules',
+  listNoduleMarks: 'nodules',
+  removeNoduleMark: 'nodules',
 
   listRecent: 'files',
   listDirectory: 'files',

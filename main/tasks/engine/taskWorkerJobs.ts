@@ -7,6 +7,7 @@ import { batchReport } from '../batch/batchReport';
 import type { BatchReport } from '../../../common/api/types';
 import { loadTaskModel } from './taskModel';
 import { classifyNodule, type NodulePoint } from '../nodule/noduleTask';
+import { fineTuneNoduleWorkerJob } from '../nodule/fineTuneNodule';
 
 /**
  * Task work that runs inside the engine worker thread (main/engine/worker), so the app's event
@@ -70,6 +71,7 @@ export const jobs: Record<string, JobHandler> = {
   'tasks.classifyNodule': classifyJob,
   'tasks.predict': predict,
   'tasks.finetune': fineTuneWorkerJob,
+  'tasks.finetuneNodule': fineTuneNoduleWorkerJob,
   'tasks.batch': batchJob,
 };
 

@@ -4,9 +4,10 @@ import { applyAffine, invert } from '../../volume/geometry/affine';
 import { resampleToGrid } from '../../volume/geometry/resample';
 import { withGrad } from '../../engine/nn/autograd/Var';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
-import { connectedComponents } from '../../../common/mask/connectedComponents';
+import { connectedComponents3d } from '../mask/connectedComponents';
 import { coldStartLungMask } from '../lung/coldStartLungMask';
-import { loadTaskModel, type TaskModel } from '../engine/taskModel';
+import { loadTaskModel, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
+import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
 import { NODULE_LABELS } from '../phantom/ctPhantom';
 import type { PrepareTaskOptions, PreparedTask, TaskResult } from '../taskRegistry';
 
@@ -56,6 +57,30 @@ export function extractNodulePatch(ct: Volume, point: NodulePoint, opts: NoduleP
   return resampleToGrid(src, { dims: size, affine }, { interpolation: 'linear', fill: opts.fill ?? -1000 });
 }
 
+/** The whole scan normalised as a recipe-trained model expects (stats of the full volume, so a patch never depends on its neighbours). */
+function normaliseScan(vol: Volume, p: TaskPreprocessing): Volume {
+  return med3dPreprocess(vol, { huWindow: p.huWindow, clip: p.clip }).input;
+}
+
+function minOf(d: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < d.length; i++) if (d[i] < m) m = d[i];
+  return m;
+}
+
+/**
+ * Inputs of a model trained by the nodule recipe (`med3d train --task nodule`, fine-tuning from
+ * nodule marks): the scan normalised once, then an isotropic patch of `size` + 2·margin voxels at
+ * `p.patchSpacingMm` (default 1 mm) around each voxel centre (continuous i, j, k).
+ */
+export function scanNoduleInputs(ct: Volume, centres: readonly Vec3[], p: TaskPreprocessing, size: Vec3, margin = 0): Float32Array[] {
+  const norm = normaliseScan(ct, p);
+  const big: Vec3 = [size[0] + 2 * margin, size[1] + 2 * margin, size[2] + 2 * margin];
+  const fill = minOf(norm.data);
+  return centres.map((c) => extractNodulePatch(norm, { frame: 'world', coords: applyAffine(norm.affine, c) }, { size: big, spacingMm: p.patchSpacingMm ?? 1, fill }).data as Float32Array);
+}
+
+/** Inputs of a model without stored patch preprocessing (imported weights): HU window to [-1, 1]. */
 export function patchToInput(patch: Volume): Float32Array {
   const [lo, hi] = PATCH_WINDOW;
   const out = new Float32Array(patch.data.length);
@@ -94,12 +119,18 @@ export interface NoduleClassification {
   patch: Volume;
 }
 
+/**
+ * P(malignant) of the nodule at `point`. A model trained by the nodule recipe carries its patch
+ * (preprocessing.window) and sees exactly its training inputs; other models get the HU-window patch.
+ */
 export function classifyNodule(m: TaskModel, ct: Volume, point: NodulePoint, opts: NodulePatchOptions = {}): NoduleClassification {
-  const size = opts.size ?? [32, 32, 32];
-  const patch = extractNodulePatch(ct, point, opts);
-  const [probability] = malignancyProbabilities(m.model, [patchToInput(patch)], size);
+  const trained = m.preprocessing.window;
+  const size = opts.size ?? trained ?? [32, 32, 32];
   const centerWorld = toWorld(ct, point);
   const centerVoxel = applyAffine(invert(ct.affine), centerWorld);
+  const patch = extractNodulePatch(ct, point, { ...opts, size, ...(trained ? { spacingMm: m.preprocessing.patchSpacingMm ?? 1 } : {}) });
+  const input = trained ? scanNoduleInputs(ct, [centerVoxel], m.preprocessing, size)[0] : patchToInput(patch);
+  const [probability] = malignancyProbabilities(m.model, [input], size);
   return { probability, malignant: probability >= 0.5, centerWorld, centerVoxel, patch };
 }
 
@@ -118,7 +149,7 @@ export function detectNoduleCandidates(ct: Volume, lungMask: Uint8Array, opts: {
   const n = ct.data.length;
   const dense = new Uint8Array(n);
   for (let p = 0; p < n; p++) dense[p] = lungMask[p] && ct.data[p] > -400 ? 1 : 0;
-  const cc = connectedComponents(dense, ct.dims);
+  const cc = connectedComponents3d(dense, ct.dims);
   const [nx, ny] = ct.dims;
   const vox = ct.spacing[0] * ct.spacing[1] * ct.spacing[2];
   const lo = Array.from({ length: cc.count + 1 }, () => [Infinity, Infinity, Infinity]);
@@ -156,7 +187,7 @@ export function runNoduleTask(m: TaskModel, ct: Volume): TaskResult {
   const cands = detectNoduleCandidates(ct, lungs.mask.data as Uint8Array);
   const dense = new Uint8Array(ct.data.length);
   for (let p = 0; p < dense.length; p++) dense[p] = lungs.mask.data[p] && ct.data[p] > -400 ? 1 : 0;
-  const cc = connectedComponents(dense, ct.dims);
+  const cc = connectedComponents3d(dense, ct.dims);
   const mask = new Uint8Array(ct.data.length);
   const findings: NonNullable<TaskResult['findings']> = [];
   const [nx, ny] = ct.dims;

@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Vec3, Volume } from '../../volume/Volume';
-import { applyAffine } from '../../volume/geometry/affine';
-import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
+import type { Vec3 } from '../../volume/Volume';
 import { crossEntropy } from '../../engine/train/losses';
 import { accuracy, auc } from '../../engine/train/metrics';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
 import { seededRandom } from '../../util/seededRandom';
 import { itemCenterVoxel, loadDatasetImage, type ClassificationDataset, type ClassificationItem } from '../../datasets';
 import type { TaskPreprocessing } from '../engine/taskModel';
-import { extractNodulePatch, malignancyProbabilities } from '../nodule/noduleTask';
+import { malignancyProbabilities, scanNoduleInputs } from '../nodule/noduleTask';
 import type { PreparedTraining, RecipeInput, TrainingRecipe } from './TrainingRecipe';
 
 /**
@@ -19,24 +17,6 @@ import type { PreparedTraining, RecipeInput, TrainingRecipe } from './TrainingRe
  * patch. Cross-entropy; the mean of validation AUC and accuracy at 0.5 picks the best weights.
  */
 const MARGIN = 8;
-
-/** The whole scan normalised as the model expects (stats of the full volume, so a patch never depends on its neighbours). */
-export function normaliseScan(vol: Volume, p: TaskPreprocessing): Volume {
-  return med3dPreprocess(vol, { huWindow: p.huWindow, clip: p.clip }).input;
-}
-
-function minOf(d: ArrayLike<number>): number {
-  let m = Infinity;
-  for (let i = 0; i < d.length; i++) if (d[i] < m) m = d[i];
-  return m;
-}
-
-/** The model input around one voxel centre (continuous i, j, k) of a normalised scan, `size` + margin. */
-export function nodulePatch(norm: Volume, centreVoxel: Vec3, size: Vec3, spacingMm: number, margin = 0): Float32Array {
-  const big: Vec3 = [size[0] + 2 * margin, size[1] + 2 * margin, size[2] + 2 * margin];
-  const patch = extractNodulePatch(norm, { frame: 'world', coords: applyAffine(norm.affine, centreVoxel) }, { size: big, spacingMm, fill: minOf(norm.data) });
-  return patch.data as Float32Array;
-}
 
 /** Cut a `size` box at `offset` out of a (size + 2·margin)³ patch, flipping axes where asked. */
 function cropFlip(src: Float32Array, size: Vec3, margin: number, offset: Vec3, flip: [boolean, boolean, boolean]): Float32Array {
@@ -60,8 +40,9 @@ export async function noduleInputs(items: readonly ClassificationItem[], p: Task
   for (const it of items) byImage.set(it.image, [...(byImage.get(it.image) ?? []), it]);
   const out = new Map<ClassificationItem, Float32Array>();
   for (const [file, its] of byImage) {
-    const norm = normaliseScan(await loadDatasetImage(file), p);
-    for (const it of its) out.set(it, nodulePatch(norm, itemCenterVoxel(norm, it), size, p.patchSpacingMm ?? 1, margin));
+    const ct = await loadDatasetImage(file);
+    const xs = scanNoduleInputs(ct, its.map((it) => itemCenterVoxel(ct, it)), p, size, margin);
+    its.forEach((it, q) => out.set(it, xs[q]));
   }
   return items.map((it) => out.get(it)!);
 }
@@ -85,6 +66,57 @@ export function stratifiedSplit<T extends { label: 0 | 1 }>(items: readonly T[],
   return { train, val };
 }
 
+/** Augmentation margin (voxels) of training patches: up to 1/8 of the patch. */
+export function noduleMargin(size: Vec3, augment: boolean): number {
+  return augment ? Math.max(1, Math.round(Math.min(...size) / 8)) : 0;
+}
+
+/**
+ * What the training loop needs for nodule patches: `trainX` are patches of size + 2·margin
+ * (shifted and flipped at random when `augment`), `valX` centred patches of `size`; validation
+ * (AUC + accuracy) / 2 on the held-out patches, or on the centred training patches without any.
+ * Used by `med3d train --task nodule` (noduleRecipe) and by fine-tuning from the workspace's
+ * nodule marks (fineTuneNodule).
+ */
+export function noduleTraining(
+  train: { x: readonly Float32Array[]; y: readonly (0 | 1)[] },
+  val: { x: readonly Float32Array[]; y: readonly (0 | 1)[] },
+  o: { size: Vec3; margin: number; batchSize: number; augment: boolean },
+): Pick<PreparedTraining, 'batch' | 'loss' | 'validate'> {
+  const { size, margin } = o;
+  if (train.x.length === 0) throw new Error('no training nodules');
+  const n = Math.min(o.batchSize, train.x.length);
+  const vox = size[0] * size[1] * size[2];
+  return {
+    batch: (_e, _i, seed) => {
+      const rng = seededRandom(seed);
+      const xs = new Float32Array(n * vox);
+      const ys = new Int32Array(n);
+      for (let b = 0; b < n; b++) {
+        const q = rng.int(0, train.x.length - 1);
+        const off: Vec3 = [rng.int(-margin, margin), rng.int(-margin, margin), rng.int(-margin, margin)];
+        const flip: [boolean, boolean, boolean] = o.augment ? [rng.next() < 0.5, rng.next() < 0.5, rng.next() < 0.5] : [false, false, false];
+        xs.set(cropFlip(train.x[q], size, margin, off, flip), b * vox);
+        ys[b] = train.y[q];
+      }
+      return { x: tf.tensor5d(xs, [n, size[2], size[1], size[0], 1]), labels: tf.tensor1d(ys, 'int32') };
+    },
+    loss: (out, b) => {
+      if (!out.logits) throw new Error('the model has no classifier head');
+      return crossEntropy(out.logits, b.labels);
+    },
+    validate: (model) => {
+      const xs = val.x.length ? [...val.x] : train.x.map((x) => cropFlip(x, size, margin, [0, 0, 0], [false, false, false]));
+      const ys = val.x.length ? [...val.y] : [...train.y];
+      const probs = malignancyProbabilities(model, xs, size);
+      const a = Number.isNaN(auc(probs, ys)) ? 0.5 : auc(probs, ys);
+      const acc = accuracy(probs.map((p) => (p >= 0.5 ? 1 : 0)), ys);
+      // AUC alone saturates early (ranking right, threshold not yet): the mean with accuracy decides.
+      return { score: (a + acc) / 2, auc: a, accuracy: acc };
+    },
+  };
+}
+
 export const noduleRecipe: TrainingRecipe = {
   id: 'nodule-patches',
   kind: 'classification',
@@ -92,47 +124,18 @@ export const noduleRecipe: TrainingRecipe = {
     if (input.train.kind !== 'classification' || input.val.kind !== 'classification') throw new Error(`task '${input.def.id}' trains on a classification CSV (image, x, y, z, malignancy|label)`);
     const pre: TaskPreprocessing = { ...input.preprocessing, patchSpacingMm: input.preprocessing.patchSpacingMm ?? 1, window: input.patch };
     const size = input.patch;
-    const margin = input.augment ? Math.max(1, Math.round(Math.min(...size) / 8)) : 0;
+    const margin = noduleMargin(size, input.augment);
     const trainItems = input.train.items;
     const valItems = input.val.items;
     if (trainItems.length === 0) throw new Error('no training rows');
-    const trainX = await noduleInputs(trainItems, pre, size, margin);
-    const valX = await noduleInputs(valItems, pre, size);
-    const trainY = trainItems.map((x) => x.label);
-    const valY = valItems.map((x) => x.label);
-    input.log(`${trainItems.length} training nodule(s) (${trainY.filter((y) => y === 1).length} positive), ${valItems.length} validation; patch ${size.join('x')} at ${pre.patchSpacingMm} mm`);
-    const n = Math.min(input.batchSize, trainItems.length);
-    const vox = size[0] * size[1] * size[2];
+    const train = { x: await noduleInputs(trainItems, pre, size, margin), y: trainItems.map((x) => x.label) };
+    const val = { x: await noduleInputs(valItems, pre, size), y: valItems.map((x) => x.label) };
+    input.log(`${trainItems.length} training nodule(s) (${train.y.filter((y) => y === 1).length} positive), ${valItems.length} validation; patch ${size.join('x')} at ${pre.patchSpacingMm} mm`);
     return {
       preprocessing: pre,
       trainCount: trainItems.length,
       valCount: valItems.length,
-      batch: (_e, _i, seed) => {
-        const rng = seededRandom(seed);
-        const xs = new Float32Array(n * vox);
-        const ys = new Int32Array(n);
-        for (let b = 0; b < n; b++) {
-          const q = rng.int(0, trainItems.length - 1);
-          const off: Vec3 = [rng.int(-margin, margin), rng.int(-margin, margin), rng.int(-margin, margin)];
-          const flip: [boolean, boolean, boolean] = input.augment ? [rng.next() < 0.5, rng.next() < 0.5, rng.next() < 0.5] : [false, false, false];
-          xs.set(cropFlip(trainX[q], size, margin, off, flip), b * vox);
-          ys[b] = trainY[q];
-        }
-        return { x: tf.tensor5d(xs, [n, size[2], size[1], size[0], 1]), labels: tf.tensor1d(ys, 'int32') };
-      },
-      loss: (out, b) => {
-        if (!out.logits) throw new Error('the model has no classifier head');
-        return crossEntropy(out.logits, b.labels);
-      },
-      validate: (model) => {
-        const xs = valX.length ? valX : trainX.map((x) => cropFlip(x, size, margin, [0, 0, 0], [false, false, false]));
-        const ys = valX.length ? valY : trainY;
-        const probs = malignancyProbabilities(model, xs, size);
-        const a = Number.isNaN(auc(probs, ys)) ? 0.5 : auc(probs, ys);
-        const acc = accuracy(probs.map((p) => (p >= 0.5 ? 1 : 0)), ys);
-        // AUC alone saturates early (ranking right, threshold not yet): the mean with accuracy decides.
-        return { score: (a + acc) / 2, auc: a, accuracy: acc };
-      },
+      ...noduleTraining(train, val, { size, margin, batchSize: input.batchSize, augment: input.augment }),
     };
   },
 };

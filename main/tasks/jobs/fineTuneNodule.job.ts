@@ -1,0 +1,143 @@
+import { promises as fs } from 'node:fs';
+import type { JsonValue } from '../../../common/api/schema';
+import type { NoduleMark, PromotionMode } from '../../../common/api/types';
+import type { JobRegistry } from '../../jobs/jobRegistry';
+import { listNoduleMarks } from '../../workspace/noduleMarks';
+import type { Vec3 } from '../../volume/Volume';
+import { taskEngine } from './taskEngine';
+import { stratifiedSplit } from '../train/noduleRecipe';
+import type { NoduleFineTunePayload, NoduleFineTuneResult, NoduleItem } from '../nodule/fineTuneNodule';
+
+/**
+ * 'nodule:finetune' job kind (api.fineTune {task: 'nodule'}): the nodule classifier learns from
+ * the workspace's nodule marks (benign / malignant, LIDC 1–3 / 4–5). A stratified share of the
+ * marks (workspace setting validationFraction) is held out and never trains; the new version is
+ * registered either way (origin 'finetune') and activated only when promotion is automatic and it
+ * classifies the held-out marks more accurately than the active nodule model (none yet: any
+ * right answer wins). Params: {caseIds?, steps?, minutes?, from?, promotion?, patch?, width?}.
+ */
+interface Params {
+  caseIds?: string[];
+  steps?: number;
+  minutes?: number;
+  from?: string;
+  promotion?: PromotionMode;
+  patch?: Vec3;
+  width?: number;
+}
+
+function parse(params: JsonValue): Params {
+  const p = (params ?? {}) as Record<string, JsonValue>;
+  const num = (k: string, ok: (x: number) => boolean, what: string): number | undefined => {
+    if (p[k] === undefined) return undefined;
+    const x = Number(p[k]);
+    if (!ok(x)) throw new Error(`nodule:finetune: ${k} must be ${what}`);
+    return x;
+  };
+  const steps = num('steps', (x) => Number.isInteger(x) && x > 0 && x <= 1_000_000, 'a positive integer');
+  const minutes = num('minutes', (x) => x > 0 && x <= 10_000, 'a positive number');
+  const width = num('width', (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'an integer 1..64');
+  if (p.from !== undefined && typeof p.from !== 'string') throw new Error("nodule:finetune: from must be a model version id or 'scratch'");
+  if (p.promotion !== undefined && p.promotion !== 'automatic' && p.promotion !== 'manual') throw new Error("nodule:finetune: promotion must be 'automatic' or 'manual'");
+  const patch = p.patch;
+  if (patch !== undefined && !(Array.isArray(patch) && patch.length === 3 && patch.every((x) => Number.isInteger(x) && (x as number) > 0 && (x as number) % 8 === 0))) {
+    throw new Error('nodule:finetune: patch must be three multiples of 8');
+  }
+  return {
+    ...(Array.isArray(p.caseIds) ? { caseIds: p.caseIds.map(String) } : {}),
+    steps,
+    minutes,
+    width,
+    ...(typeof p.from === 'string' ? { from: p.from } : {}),
+    ...(p.promotion ? { promotion: p.promotion } : {}),
+    ...(patch ? { patch: patch as Vec3 } : {}),
+  };
+}
+
+const item = (m: NoduleMark): NoduleItem => ({ id: `${m.caseId}/${m.markId}`, caseId: m.caseId, centerVoxel: m.centerVoxel, label: m.label === 'malignant' ? 1 : 0 });
+
+const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
+
+export function register(r: JobRegistry): void {
+  r.register('nodule:finetune', {
+    validate: (params) => void parse(params),
+    title: () => 'Train nodule classifier from marked nodules',
+    async run(ctx) {
+      const p = parse(ctx.params);
+      const ws = ctx.services.workspace();
+      if (!ws) throw new Error('nodule:finetune: no workspace is open');
+      const marks = (await listNoduleMarks(ws)).filter((m) => !p.caseIds || p.caseIds.includes(m.caseId));
+      if (marks.length === 0) throw new Error('nodule:finetune: no nodule marks in the workspace yet: mark nodules (benign / malignant or LIDC 1–5) first');
+      const { train, val } = stratifiedSplit(marks.map(item), ws.settings().validationFraction);
+      const active = ws.activeModel('nodule');
+      const start = p.from === 'scratch' ? null : p.from ? ws.getModel(p.from) : active;
+      if (start && start.task !== 'nodule') throw new Error(`nodule:finetune: model version ${start.versionId} is a ${start.task} model, not nodule`);
+      const promotion = p.promotion ?? ws.settings().promotion ?? 'automatic';
+      ctx.progress(0.02, `loading ${new Set(marks.map((m) => m.caseId)).size} scan(s)`);
+      const scans = [];
+      for (const caseId of new Set(marks.map((m) => m.caseId))) scans.push({ caseId, ct: await ctx.services.loadCaseVolume(caseId) });
+      const slot = await ws.reserveModelVersion('nodule', 'm3d');
+      const payload: NoduleFineTunePayload = {
+        scans,
+        train,
+        validation: val,
+        ...(start ? { startFile: start.path, parentId: start.versionId } : {}),
+        ...(active ? { baselineFile: active.path, baselineId: active.versionId } : {}),
+        ...(p.steps !== undefined || p.minutes === undefined ? { steps: p.steps ?? 30 } : {}),
+        ...(p.minutes !== undefined ? { minutes: p.minutes } : {}),
+        ...(p.patch ? { patch: p.patch } : {}),
+        ...(p.width ? { width: p.width } : {}),
+        outFile: slot.path,
+        promotion,
+      };
+      ctx.progress(0.05, `training on ${train.length} mark(s), holding out ${val.length}`);
+      let res: NoduleFineTuneResult;
+      try {
+        res = await taskEngine().run<NoduleFineTuneResult>('tasks.finetuneNodule', payload, {
+          signal: ctx.signal,
+          onProgress: (e) => {
+            const v = e.values ?? {};
+            if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
+            if (v.valAccuracy !== undefined && v.step !== undefined) ctx.curve('valAccuracy', v.step, v.valAccuracy);
+            ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
+          },
+        });
+      } catch (err) {
+        await fs.rm(slot.path, { force: true });
+        throw err;
+      }
+      const c = res.comparison;
+      const vs = `held-out accuracy ${fmt(c.candidateMean)} (AUC ${fmt(res.auc)}) vs ${c.baseline} ${fmt(c.baselineMean)} (AUC ${fmt(res.baselineAuc)}) on ${val.length} mark(s)`;
+      const note = {
+        promoted: `promoted: ${vs}`,
+        'kept-baseline': `not promoted, ${c.baseline} stays active: ${vs}`,
+        manual: `not activated (manual promotion): ${vs}`,
+        'no-validation': 'not promoted: too few marks to hold any out (mark at least two nodules of a class), activate it by hand',
+        cancelled: 'not promoted: cancelled',
+      }[c.decision];
+      const metrics: Record<string, number> = { trainingMarks: train.length, validationMarks: val.length, steps: res.steps, bestStep: res.bestStep };
+      if (res.accuracy !== null) metrics.valAccuracy = res.accuracy;
+      if (res.auc !== null) metrics.valAuc = res.auc;
+      if (res.baselineAccuracy !== null) metrics.baselineAccuracy = res.baselineAccuracy;
+      if (res.baselineAuc !== null) metrics.baselineAuc = res.baselineAuc;
+      const info = await ws.addModelVersion(
+        slot.versionId,
+        slot.file,
+        {
+          task: 'nodule',
+          backbone: res.backbone,
+          parent: start?.versionId ?? null,
+          origin: 'finetune',
+          trainingCases: train.map((t) => t.id),
+          metrics,
+          note,
+          comparison: c,
+          backend: res.backend,
+          seconds: Math.round(res.seconds * 10) / 10,
+        },
+        { activate: c.decision === 'promoted' },
+      );
+      return { modelVersion: info.versionId, promoted: c.decision === 'promoted', comparison: c as unknown as JsonValue, note };
+    },
+  });
+}

@@ -1,0 +1,194 @@
+import path from 'node:path';
+import type { Vec3, Volume } from '../../volume/Volume';
+import type { ModelComparison, PromotionMode } from '../../../common/api/types';
+import { buildModel } from '../../engine/models/buildModel';
+import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
+import type { Med3dModel } from '../../engine/models/Med3dModel';
+import { loadWeights } from '../../engine/weights/loadWeights';
+import { saveCheckpoint } from '../../engine/weights/checkpoint';
+import { accuracy, auc } from '../../engine/train/metrics';
+import type { JobContext } from '../../engine/worker/JobContext';
+import { backendReport } from '../../engine/backend/selectBackend';
+import { noduleSpec, tinyBackbone } from '../engine/defaultSpecs';
+import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
+import { NODULE_TASK } from '../taskDefinitions';
+import { noduleMargin, noduleTraining } from '../train/noduleRecipe';
+import { trainParts } from '../train/trainParts';
+import { malignancyProbabilities, scanNoduleInputs } from './noduleTask';
+
+/**
+ * The 'tasks.finetuneNodule' engine-worker job: the nodule classifier (encoder + GAP + FC) trained
+ * from the workspace's nodule marks through the nodule recipe's pieces (patches around each mark
+ * centre, shifts and flips, cross-entropy, best weights by (AUC + accuracy) / 2 on the held-out
+ * marks), then compared with the model active when the job started on those same held-out marks:
+ * "never worse" by accuracy (ties keep the active model; AUC reported beside it).
+ */
+export interface NoduleItem {
+  /** '<caseId>/<markId>'. */
+  id: string;
+  caseId: string;
+  centerVoxel: Vec3;
+  /** 0 benign, 1 malignant. */
+  label: 0 | 1;
+}
+
+export interface NoduleFineTunePayload {
+  /** One scan per case that has marks. */
+  scans: Array<{ caseId: string; ct: Volume }>;
+  train: NoduleItem[];
+  validation: NoduleItem[];
+  /** Weights to start from (the active nodule model, an imported MedicalNet encoder); omitted = a new model. */
+  startFile?: string;
+  width?: number;
+  /** The active model when the job started; omitted = no nodule model yet. */
+  baselineFile?: string;
+  baselineId?: string;
+  steps?: number;
+  minutes?: number;
+  /** Patch (voxels, multiples of 8); default the start model's, else 32³. */
+  patch?: Vec3;
+  seed?: number;
+  outFile: string;
+  parentId?: string;
+  promotion: PromotionMode;
+}
+
+export interface NoduleFineTuneResult {
+  comparison: ModelComparison;
+  /** Held-out accuracy and AUC of the candidate and of the baseline (null without held-out marks / baseline). */
+  accuracy: number | null;
+  auc: number | null;
+  baselineAccuracy: number | null;
+  baselineAuc: number | null;
+  bestStep: number;
+  steps: number;
+  stopReason: string;
+  pretrained: boolean;
+  backbone: string;
+  backend: string;
+  seconds: number;
+  notes: string[];
+}
+
+const heads = createHeadRegistry();
+
+async function startModel(startFile: string | undefined, width: number | undefined): Promise<{ model: Med3dModel; pretrained: boolean; preprocessing?: TaskPreprocessing; note: string }> {
+  if (!startFile) return { model: buildModel(heads, noduleSpec(tinyBackbone(width)), { seed: 1 }), pretrained: false, note: 'from scratch' };
+  const w = await loadWeights(startFile);
+  if (w.spec.head.kind === 'classifier') {
+    const model = buildModel(heads, w.spec);
+    model.loadStateDict(w.stateDict);
+    const pre = w.checkpoint?.meta.preprocessing !== undefined ? parsePreprocessing(w.checkpoint.meta.preprocessing) : undefined;
+    return { model, pretrained: true, preprocessing: pre, note: `continued from ${path.basename(startFile)}` };
+  }
+  // An imported encoder (maybe with another head): the classifier head on it.
+  const model = buildModel(heads, noduleSpec(w.spec.backbone), { seed: 1 });
+  model.loadStateDict(new Map([...w.stateDict].filter(([k]) => /^(conv1|bn1|layer[1-4])\./.test(k))), { strict: false });
+  return { model, pretrained: true, note: `pretrained encoder from ${path.basename(startFile)}; new classifier head` };
+}
+
+/** Centred inputs of `items` for a model with preprocessing `p` and patch `size`. */
+function inputsFor(scans: Map<string, Volume>, items: readonly NoduleItem[], p: TaskPreprocessing, size: Vec3, margin = 0): Float32Array[] {
+  const out = new Map<NoduleItem, Float32Array>();
+  for (const [caseId, ct] of scans) {
+    const its = items.filter((it) => it.caseId === caseId);
+    if (its.length) scanNoduleInputs(ct, its.map((it) => it.centerVoxel), p, size, margin).forEach((x, q) => out.set(its[q], x));
+  }
+  return items.map((it) => out.get(it)!);
+}
+
+function scores(probs: number[], ys: (0 | 1)[]): { accuracy: number; auc: number; correct: number[] } {
+  const a = auc(probs, ys);
+  const correct = probs.map((p, i) => ((p >= 0.5 ? 1 : 0) === ys[i] ? 1 : 0));
+  return { accuracy: accuracy(probs.map((p) => (p >= 0.5 ? 1 : 0)), ys), auc: Number.isNaN(a) ? 0.5 : a, correct };
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+}
+
+export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: JobContext): Promise<NoduleFineTuneResult> {
+  const p = payload as NoduleFineTunePayload;
+  const scans = new Map(p.scans.map((s) => [s.caseId, s.ct]));
+  const { model, pretrained, preprocessing: startPre, note } = await startModel(p.startFile, p.width);
+  const size: Vec3 = startPre?.window ?? p.patch ?? NODULE_TASK.patch;
+  const pre: TaskPreprocessing = { ...NODULE_TASK.preprocessing, ...startPre, window: size, patchSpacingMm: startPre?.patchSpacingMm ?? 1 };
+  const margin = noduleMargin(size, true);
+  const ys = (items: readonly NoduleItem[]): (0 | 1)[] => items.map((it) => it.label);
+  ctx.progress({ fraction: 0, message: `cutting ${p.train.length + p.validation.length} nodule patch(es) ${size.join('x')} at ${pre.patchSpacingMm} mm` });
+  const train = { x: inputsFor(scans, p.train, pre, size, margin), y: ys(p.train) };
+  const val = { x: inputsFor(scans, p.validation, pre, size), y: ys(p.validation) };
+  const r = await trainParts({
+    model,
+    parts: noduleTraining(train, val, { size, margin, batchSize: Math.min(NODULE_TASK.batchSize, p.train.length), augment: true }),
+    metric: NODULE_TASK.metric,
+    validate: p.validation.length > 0,
+    steps: p.steps,
+    maxSeconds: p.minutes !== undefined ? p.minutes * 60 : undefined,
+    lr: pretrained ? 1e-3 : 1e-2,
+    seed: p.seed,
+    signal: ctx.signal,
+    onProgress: (e) =>
+      ctx.progress({
+        fraction: Math.min(1, e.step / e.steps),
+        message: e.metrics ? `step ${e.step}: held-out accuracy ${e.metrics.accuracy.toFixed(3)}, AUC ${e.metrics.auc.toFixed(3)}` : `step ${e.step}/${e.steps}`,
+        values: { step: e.step, ...(Number.isFinite(e.loss) ? { loss: e.loss } : {}), ...(e.metrics ? { valAccuracy: e.metrics.accuracy, valAuc: e.metrics.auc } : {}) },
+      }),
+  });
+  if (r.cancelled) throw new Error('cancelled');
+  await saveCheckpoint(p.outFile, {
+    spec: model.spec,
+    stateDict: r.stateDict,
+    meta: {
+      createdAt: new Date().toISOString(),
+      task: NODULE_TASK.checkpointTask,
+      preprocessing: preprocessingToJson(pre),
+      labels: NODULE_TASK.labels === 'from-dataset' ? [] : NODULE_TASK.labels.map((l) => ({ ...l })),
+      ...(p.parentId ? { parent: p.parentId } : {}),
+      trainingCases: p.train.map((it) => it.id),
+      validationCases: p.validation.map((it) => it.id),
+      notes: [note],
+    },
+  });
+
+  // Never worse: candidate and baseline on the same held-out marks, each with its own preprocessing and patch.
+  const t0 = performance.now();
+  let comparison: ModelComparison;
+  let cand: ReturnType<typeof scores> | null = null;
+  let base: ReturnType<typeof scores> | null = null;
+  const baselineName = p.baselineId ?? 'none';
+  if (p.validation.length === 0) {
+    comparison = { baseline: baselineName, metric: 'accuracy', cases: [], candidateMean: null, baselineMean: null, decision: 'no-validation' };
+  } else {
+    ctx.progress({ fraction: 1, message: `comparing with ${baselineName} on ${p.validation.length} held-out mark(s)` });
+    cand = scores(malignancyProbabilities(model, val.x, size), val.y);
+    if (p.baselineFile) {
+      const b = await loadTaskModel(p.baselineFile);
+      const bSize: Vec3 = b.preprocessing.window ?? NODULE_TASK.patch;
+      const bPre: TaskPreprocessing = { ...NODULE_TASK.preprocessing, ...b.preprocessing, patchSpacingMm: b.preprocessing.patchSpacingMm ?? 1 };
+      base = scores(malignancyProbabilities(b.model, inputsFor(scans, p.validation, bPre, bSize), bSize), val.y);
+      b.model.dispose();
+    }
+    const rows = p.validation.map((it, i) => ({ caseId: it.id, candidate: cand!.correct[i], baseline: base ? base.correct[i] : 0 }));
+    const candidateMean = mean(rows.map((x) => x.candidate));
+    const baselineMean = mean(rows.map((x) => x.baseline));
+    const decision: ModelComparison['decision'] = p.promotion === 'manual' ? 'manual' : candidateMean! > baselineMean! ? 'promoted' : 'kept-baseline';
+    comparison = { baseline: baselineName, metric: 'accuracy', cases: rows, candidateMean, baselineMean, decision };
+  }
+  model.dispose();
+  return {
+    comparison,
+    accuracy: cand?.accuracy ?? null,
+    auc: cand?.auc ?? null,
+    baselineAccuracy: base?.accuracy ?? null,
+    baselineAuc: base?.auc ?? null,
+    bestStep: r.bestStep,
+    steps: r.steps,
+    stopReason: r.stopReason,
+    pretrained,
+    backbone: `resnet${model.spec.backbone.depth}-w${model.spec.backbone.baseWidth}`,
+    backend: backendReport()?.backend ?? 'unknown',
+    seconds: r.elapsedSeconds + (performance.now() - t0) / 1000,
+    notes: [note],
+  };
+}
