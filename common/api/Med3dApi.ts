@@ -93,6 +93,13 @@ export interface Med3dApiMethods {
   importWeights(req: R.ImportWeightsRequest): Promise<ModelVersionInfo>;
   /** Make a version the task's active model (one-click rollback). */
   activateModel(req: R.ActivateModelRequest): Promise<ModelVersionInfo>;
+  /** Delete an inactive version (manifest entry and checkpoint); the active one is refused. Returns what was deleted. */
+  deleteModel(req: R.DeleteModelRequest): Promise<ModelVersionInfo>;
+  /**
+   * Write a version as our .m3d checkpoint or a PyTorch .pth with MedicalNet keys
+   * ({'state_dict': {'module.<key>': tensor}}); default destination <workspace>/exports/<versionId>.<format>.
+   */
+  exportModel(req: R.ExportModelRequest): Promise<{ path: string }>;
 
   // ---- tasks ----
   /** Segmentation on a case; the job's result is the new label version. */
@@ -176,6 +183,8 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   listModels: S.ListModelsRequest,
   importWeights: S.ImportWeightsRequest,
   activateModel: S.ActivateModelRequest,
+  deleteModel: S.DeleteModelRequest,
+  exportModel: S.ExportModelRequest,
   runTask: S.RunTaskRequest,
   fineTune: S.FineTuneRequest,
   classifyNodule: S.ClassifyNoduleRequest,

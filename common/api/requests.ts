@@ -141,6 +141,20 @@ export type ImportWeightsRequest = Infer<typeof ImportWeightsRequest>;
 export const ActivateModelRequest = v.object({ task: TaskNameSchema, versionId: id });
 export type ActivateModelRequest = Infer<typeof ActivateModelRequest>;
 
+export const DeleteModelRequest = v.object({ versionId: id });
+export type DeleteModelRequest = Infer<typeof DeleteModelRequest>;
+
+export const ExportModelRequest = v.object({
+  versionId: id,
+  /** 'm3d': our checkpoint (metadata and preprocessing kept); 'pth': PyTorch zip with MedicalNet keys. */
+  format: v.literal('m3d', 'pth'),
+  /** Destination, as for exportLabel (allowed folders, or the workspace's exports/ only). Default: <workspace>/exports/<versionId>.<format> (-2, -3… when taken). */
+  path: v.optional(path),
+  /** Replace an existing file at `path` (default false: an existing file is an error). */
+  overwrite: v.optional(v.boolean()),
+});
+export type ExportModelRequest = Infer<typeof ExportModelRequest>;
+
 export const RunTaskRequest = v.object({
   task: v.literal('lung', 'liver'),
   caseId: id,

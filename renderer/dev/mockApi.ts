@@ -144,6 +144,8 @@ export function createMockApi(): Med3dApi {
     listModels: async () => [],
     importWeights: async () => { throw new ApiError('unsupported', 'mock: no weights'); },
     activateModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
+    deleteModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
+    exportModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
     resumeJob: async (req) => {
       throw new ApiError('not-found', `mock: no interrupted job ${req.jobId}`);
     },

@@ -1,11 +1,32 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../common/api/errors';
 import type * as R from '../../../common/api/requests';
 import type { ModelVersionInfo } from '../../../common/api/types';
+import type { LoadedWeights } from '../../engine/weights/loadWeights';
+import { atomicWriteFile } from '../../util/atomicWrite';
+import { exportDestination } from './exportDestination';
 import type { ServiceContext } from './ServiceContext';
 import type { SliceOf } from './serviceSlices';
 
-/** The workspace's model versions per task: list, import weights, activate (rollback). */
+type ModelWriter = (dest: string, w: LoadedWeights, source: { path: string; versionId: string; note: string }) => Promise<void>;
+
+/** One writer per export format. */
+const MODEL_WRITERS: Record<R.ExportModelRequest['format'], ModelWriter> = {
+  // Our checkpoints go out as stored (metadata, preprocessing and history kept); an imported .pth is converted.
+  m3d: async (dest, w, src) => {
+    if (w.kind === 'med3d') return atomicWriteFile(dest, await fs.readFile(src.path));
+    const { saveCheckpoint } = await import('../../engine/weights/checkpoint');
+    await saveCheckpoint(dest, { spec: w.spec, stateDict: w.stateDict, meta: { createdAt: new Date().toISOString(), source: `${src.versionId}: ${src.note}` } });
+  },
+  // MedicalNet's layout, {'state_dict': {'module.<key>': tensor}}: its scripts and torch.load read it.
+  pth: async (dest, w) => {
+    const { writePth } = await import('../../engine/weights/writePth');
+    await writePth(dest, w.stateDict);
+  },
+};
+
+/** The workspace's model versions per task: list, import weights, activate (rollback), delete, export. */
 export class ModelService implements SliceOf<'models'> {
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -37,5 +58,27 @@ export class ModelService implements SliceOf<'models'> {
 
   async activateModel(req: R.ActivateModelRequest): Promise<ModelVersionInfo> {
     return this.ctx.workspace().activateModel(req.task, req.versionId);
+  }
+
+  async deleteModel(req: R.DeleteModelRequest): Promise<ModelVersionInfo> {
+    return this.ctx.workspace().deleteModel(req.versionId);
+  }
+
+  async exportModel(req: R.ExportModelRequest): Promise<{ path: string }> {
+    const m = this.ctx.workspace().getModel(req.versionId);
+    const dest = await exportDestination(this.ctx, req, m.versionId, `.${req.format}`);
+    const { loadWeights } = await import('../../engine/weights/loadWeights');
+    let w: LoadedWeights;
+    try {
+      w = await loadWeights(m.path);
+    } catch (err) {
+      throw new ApiError('bad-file', err instanceof Error ? err.message : String(err), m.path);
+    }
+    try {
+      await MODEL_WRITERS[req.format](dest, w, { path: m.path, versionId: m.versionId, note: m.note });
+    } catch (err) {
+      throw new ApiError('bad-file', `cannot export ${m.versionId} to ${dest}: ${err instanceof Error ? err.message : String(err)}`, dest);
+    }
+    return { path: dest };
   }
 }

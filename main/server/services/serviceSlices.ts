@@ -45,6 +45,8 @@ export const METHOD_SLICES = {
   resumeJob: 'jobs',
   importWeights: 'models',
   activateModel: 'models',
+  deleteModel: 'models',
+  exportModel: 'models',
 
   runTask: 'tasks',
   fineTune: 'tasks',
