@@ -7,6 +7,7 @@ import { importDataset } from '../../workspace/importDataset';
 import { importLabelFile } from '../../workspace/importLabel';
 import { isInside } from '../isInside';
 import { atomicWriteFile } from '../../util/atomicWrite';
+import { exportDestination } from './exportDestination';
 import { EXPORTS_DIR, type ServiceContext } from './ServiceContext';
 import type { SliceOf } from './serviceSlices';
 
@@ -18,14 +19,6 @@ import type { SliceOf } from './serviceSlices';
 export class LabelExportService implements SliceOf<'exports'> {
   constructor(private readonly ctx: ServiceContext) {}
 
-  /** `<workspace>/exports/<case>-v0001.nii.gz`, or -2, -3… when that name is taken (exports never replace files silently). */
-  private async freeExportName(base: string, ext: string): Promise<string> {
-    for (let n = 1; ; n++) {
-      const file = this.ctx.workspace().abs(`${EXPORTS_DIR}/${base}${n === 1 ? '' : `-${n}`}${ext}`);
-      if (!(await fs.lstat(file).catch(() => null))) return file;
-    }
-  }
-
   async exportLabel(req: R.ExportLabelRequest): Promise<{ path: string }> {
     const { ctx } = this;
     const ws = ctx.workspace();
@@ -33,16 +26,8 @@ export class LabelExportService implements SliceOf<'exports'> {
     const v = req.version === undefined ? versions.at(-1) : versions.find((x) => x.version === req.version);
     if (!v) throw new ApiError('not-found', `case ${req.caseId} has no label version ${req.version ?? '(none saved yet)'}`);
     const ext = req.format === 'dicom-seg' ? '.seg.dcm' : '.nii.gz';
-    let dest: string;
-    if (req.path) {
-      dest = await ctx.guard.resolve(req.path, { what: 'export destination' });
-      await ctx.checkWritable(dest, 'export destination');
-      if (!req.overwrite && (await fs.lstat(dest).catch(() => null))) {
-        throw new ApiError('invalid-request', `export destination ${dest} already exists: choose another name or pass overwrite: true`, dest);
-      }
-    } else {
-      dest = await this.freeExportName(`${req.caseId}-v${String(v.version).padStart(4, '0')}`, ext);
-    }
+    // Default name: <workspace>/exports/<case>-v0001.nii.gz (-2, -3… when taken).
+    const dest = await exportDestination(ctx, req, `${req.caseId}-v${String(v.version).padStart(4, '0')}`, ext);
     if (req.format === 'nifti') {
       // The stored version already is a NIfTI on the source grid: export is a copy. noReplace
       // closes the gap between the existence check above and the write.
