@@ -5,17 +5,17 @@ const key = (key: string, o: Partial<KeyLike> = {}): KeyLike => ({ key, code: o.
 
 describe('shortcuts', () => {
   it.each([
-    ['Ctrl+Z', key('z', { ctrlKey: true }), { kind: 'undo' }],
-    ['Ctrl+Shift+Z', key('Z', { ctrlKey: true, shiftKey: true }), { kind: 'redo' }],
-    ['Cmd+Y', key('y', { metaKey: true }), { kind: 'redo' }],
-    ['Ctrl+S', key('s', { ctrlKey: true }), { kind: 'save' }],
-    ['1 paint', key('1', { code: 'Digit1' }), { kind: 'tool', tool: 'brush' }],
-    ['Escape', key('Escape'), { kind: 'tool', tool: 'windowLevel' }],
-    ['Shift+1 lung preset', key('!', { code: 'Digit1', shiftKey: true }), { kind: 'preset', index: 0 }],
-    ['Shift+5 brain preset', key('%', { code: 'Digit5', shiftKey: true }), { kind: 'preset', index: 4 }],
-    ['PageDown', key('PageDown'), { kind: 'slice', delta: -1 }],
-    ['] bigger brush', key(']'), { kind: 'brushSize', factor: 1.25 }],
-    ['Shift+N previous case', key('N', { shiftKey: true }), { kind: 'case', direction: 'previous' }],
+    ['Ctrl+Z', key('z', { ctrlKey: true }), { command: 'undo' }],
+    ['Ctrl+Shift+Z', key('Z', { ctrlKey: true, shiftKey: true }), { command: 'redo' }],
+    ['Cmd+Y', key('y', { metaKey: true }), { command: 'redo' }],
+    ['Ctrl+S', key('s', { ctrlKey: true }), { command: 'save' }],
+    ['1 paint', key('1', { code: 'Digit1' }), { command: 'tool', tool: 'brush' }],
+    ['Escape', key('Escape'), { command: 'tool', tool: 'windowLevel' }],
+    ['Shift+1 lung preset', key('!', { code: 'Digit1', shiftKey: true }), { command: 'preset', index: 0 }],
+    ['Shift+5 brain preset', key('%', { code: 'Digit5', shiftKey: true }), { command: 'preset', index: 4 }],
+    ['PageDown', key('PageDown'), { command: 'slice', delta: -1 }],
+    ['] bigger brush', key(']'), { command: 'brush-size', factor: 1.25 }],
+    ['Shift+N previous case', key('N', { shiftKey: true }), { command: 'previous-case' }],
   ] as const)('%s', (_t, e, expected) => {
     expect(shortcutFor(e)).toEqual(expected);
   });

@@ -1,22 +1,11 @@
+import type { Invocation } from './commands';
+
 /**
  * Keyboard shortcuts, close to 3D Slicer's Segment Editor and slice viewers:
  * Ctrl+Z / Ctrl+Y (also z / y) undo/redo, 1 paint, 2 erase, 3 fill, Escape back to navigation,
  * Shift+wheel or [ ] brush size, arrows / PageUp / PageDown / b / f change slice, r resets the
  * view. Window presets are Shift+1..5 (lung, mediastinum, abdomen, bone, brain).
  */
-export type ShortcutCommand =
-  | { kind: 'undo' }
-  | { kind: 'redo' }
-  | { kind: 'save' }
-  | { kind: 'tool'; tool: 'brush' | 'eraser' | 'fill' | 'windowLevel' | 'crosshairs' }
-  | { kind: 'preset'; index: number }
-  | { kind: 'slice'; delta: number }
-  | { kind: 'brushSize'; factor: number }
-  | { kind: 'resetView' }
-  | { kind: 'toggleOutline' }
-  | { kind: 'toggleLabels' }
-  | { kind: 'case'; direction: 'next' | 'previous' };
-
 export interface KeyLike {
   key: string;
   code: string;
@@ -26,57 +15,58 @@ export interface KeyLike {
   altKey: boolean;
 }
 
-export function shortcutFor(e: KeyLike): ShortcutCommand | null {
+/** The command a key asks for (an entry of the one command table), or null. */
+export function shortcutFor(e: KeyLike): Invocation | null {
   const mod = e.ctrlKey || e.metaKey;
   const k = e.key.toLowerCase();
   if (mod) {
-    if (k === 'z') return e.shiftKey ? { kind: 'redo' } : { kind: 'undo' };
-    if (k === 'y') return { kind: 'redo' };
-    if (k === 's') return { kind: 'save' };
+    if (k === 'z') return e.shiftKey ? { command: 'redo' } : { command: 'undo' };
+    if (k === 'y') return { command: 'redo' };
+    if (k === 's') return { command: 'save' };
     return null;
   }
   if (e.altKey) return null;
   const digit = /^Digit([1-9])$/.exec(e.code);
   if (digit && e.shiftKey) {
     const n = Number(digit[1]);
-    return n <= 5 ? { kind: 'preset', index: n - 1 } : null;
+    return n <= 5 ? { command: 'preset', index: n - 1 } : null;
   }
-  if (e.shiftKey && k === 'n') return { kind: 'case', direction: 'previous' };
+  if (e.shiftKey && k === 'n') return { command: 'previous-case' };
   switch (k) {
     case 'z':
-      return { kind: 'undo' };
+      return { command: 'undo' };
     case 'y':
-      return { kind: 'redo' };
+      return { command: 'redo' };
     case '1':
-      return { kind: 'tool', tool: 'brush' };
+      return { command: 'tool', tool: 'brush' };
     case '2':
-      return { kind: 'tool', tool: 'eraser' };
+      return { command: 'tool', tool: 'eraser' };
     case '3':
-      return { kind: 'tool', tool: 'fill' };
+      return { command: 'tool', tool: 'fill' };
     case 'c':
-      return { kind: 'tool', tool: 'crosshairs' };
+      return { command: 'tool', tool: 'crosshairs' };
     case 'escape':
-      return { kind: 'tool', tool: 'windowLevel' };
+      return { command: 'tool', tool: 'windowLevel' };
     case 'arrowup':
     case 'pageup':
     case 'f':
-      return { kind: 'slice', delta: 1 };
+      return { command: 'slice', delta: 1 };
     case 'arrowdown':
     case 'pagedown':
     case 'b':
-      return { kind: 'slice', delta: -1 };
+      return { command: 'slice', delta: -1 };
     case ']':
-      return { kind: 'brushSize', factor: 1.25 };
+      return { command: 'brush-size', factor: 1.25 };
     case '[':
-      return { kind: 'brushSize', factor: 0.8 };
+      return { command: 'brush-size', factor: 0.8 };
     case 'r':
-      return { kind: 'resetView' };
+      return { command: 'reset-view' };
     case 'o':
-      return { kind: 'toggleOutline' };
+      return { command: 'toggle-outline' };
     case 'v':
-      return { kind: 'toggleLabels' };
+      return { command: 'toggle-labels' };
     case 'n':
-      return { kind: 'case', direction: 'next' };
+      return { command: 'next-case' };
     default:
       return null;
   }
