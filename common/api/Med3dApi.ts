@@ -11,6 +11,8 @@ import { v, type Schema } from './schema';
 import * as S from './requests';
 import type {
   AppInfo,
+  ImportDatasetResult,
+  ImportLabelResult,
   CaseSummary,
   DirListing,
   JobInfo,
@@ -63,7 +65,10 @@ export interface Med3dApiMethods {
   addCase(req: R.AddCaseRequest): Promise<CaseSummary>;
   /** Loads the case's scan (as openVolume) and says which label/recovery exists. */
   openCase(req: R.CaseRef): Promise<OpenCaseResult>;
-  /** Next/previous case in list order (optionally with a given status); null at the end. */
+  /**
+   * Next/previous case in list order (optionally with a given status); null at the end. order
+   * 'uncertainty': along the cases still to correct, most uncertain first ("Next to correct").
+   */
   adjacentCase(req: R.AdjacentCaseRequest): Promise<CaseSummary | null>;
   setCaseStatus(req: R.SetCaseStatusRequest): Promise<CaseSummary>;
   listLabelVersions(req: R.CaseRef): Promise<LabelVersionInfo[]>;
@@ -76,6 +81,12 @@ export interface Med3dApiMethods {
   loadRecovery(req: R.CaseRef): Promise<RecoveryData | null>;
   discardRecovery(req: R.CaseRef): Promise<void>;
   exportLabel(req: R.ExportLabelRequest): Promise<{ path: string }>;
+  /** The bytes of a file in the open workspace's exports/ folder (web mode's downloads). */
+  readExport(req: R.ReadExportRequest): Promise<ArrayBuffer>;
+  /** A NIfTI mask or DICOM SEG as a new label version of the case (resampled by label vote onto its grid, values mapped by name). */
+  importLabel(req: R.ImportLabelRequest): Promise<ImportLabelResult>;
+  /** A labelled dataset folder (MSD / nnU-Net / images+labels) as cases with status verified. */
+  importDataset(req: R.ImportDatasetRequest): Promise<ImportDatasetResult>;
   getSettings(): Promise<WorkspaceSettings>;
   updateSettings(req: R.UpdateSettingsRequest): Promise<WorkspaceSettings>;
 
@@ -173,10 +184,14 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   loadRecovery: S.CaseRef,
   discardRecovery: S.CaseRef,
   exportLabel: S.ExportLabelRequest,
+  readExport: S.ReadExportRequest,
+  importLabel: S.ImportLabelRequest,
+  importDataset: S.ImportDatasetRequest,
   getSettings: v.none(),
   updateSettings: S.UpdateSettingsRequest,
   startJob: S.StartJobRequest,
   cancelJob: S.JobRef,
+  resumeJob: S.JobRef,
   getJob: S.JobRef,
   listJobs: v.none(),
   listJobKinds: v.none(),
@@ -188,7 +203,6 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   runTask: S.RunTaskRequest,
   fineTune: S.FineTuneRequest,
   classifyNodule: S.ClassifyNoduleRequest,
-  resumeJob: S.JobRef,
   findNoduleCandidate: S.FindNoduleCandidateRequest,
   addNoduleMark: S.AddNoduleMarkRequest,
   updateNoduleMark: S.UpdateNoduleMarkRequest,

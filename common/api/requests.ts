@@ -59,10 +59,13 @@ export const CaseRef = v.object({ caseId: id });
 export type CaseRef = Infer<typeof CaseRef>;
 
 export const AdjacentCaseRequest = v.object({
-  caseId: id,
+  /** Where to start; omitted: from the start (or end) of the list / ranking. */
+  caseId: v.optional(id),
   direction: v.literal('next', 'previous'),
   /** Only consider cases with this status (e.g. next 'new' case to correct). */
   status: v.optional(CaseStatusSchema),
+  /** 'list' (default): list order; 'uncertainty': most uncertain first among cases not yet corrected or verified. */
+  order: v.optional(v.literal('list', 'uncertainty')),
 });
 export type AdjacentCaseRequest = Infer<typeof AdjacentCaseRequest>;
 
@@ -103,6 +106,22 @@ export const ExportLabelRequest = v.object({
   overwrite: v.optional(v.boolean()),
 });
 export type ExportLabelRequest = Infer<typeof ExportLabelRequest>;
+
+/** A file in the open workspace's exports/ folder (what exportLabel or a model export wrote there). */
+export const ReadExportRequest = v.object({ path });
+export type ReadExportRequest = Infer<typeof ReadExportRequest>;
+
+export const ImportLabelRequest = v.object({
+  caseId: id,
+  /** NIfTI label map, DICOM SEG file, or a folder holding exactly one DICOM SEG. */
+  path,
+  /** Status of the new version (default 'corrected'). */
+  status: v.optional(CaseStatusSchema),
+});
+export type ImportLabelRequest = Infer<typeof ImportLabelRequest>;
+
+export const ImportDatasetRequest = v.object({ path });
+export type ImportDatasetRequest = Infer<typeof ImportDatasetRequest>;
 
 export const UpdateSettingsRequest = v.object({
   fineTune: v.optional(v.literal('automatic', 'manual')),
@@ -231,6 +250,6 @@ export const ListSeriesRequest = v.object({ path });
 export type ListSeriesRequest = Infer<typeof ListSeriesRequest>;
 
 export const ChooseFileRequest = v.object({
-  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask', 'export-model', 'folder'),
+  purpose: v.literal('dicom-folder', 'nifti', 'workspace', 'weights', 'export-mask', 'export-model', 'folder', 'label-file', 'export-seg'),
 });
 export type ChooseFileRequest = Infer<typeof ChooseFileRequest>;

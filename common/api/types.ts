@@ -95,6 +95,29 @@ export interface CaseSummary {
   uncertaintyInfo: CaseUncertainty | null;
 }
 
+/** importLabel's answer: the new version and what happened to the file's labels. */
+export interface ImportLabelResult {
+  version: LabelVersionInfo;
+  /** One line per source label, e.g. `2 "lung_right" → 1 Right lung`. */
+  mapped: string[];
+  /** The file's grid differed from the scan's: resampled by label vote. */
+  resampled: boolean;
+  warnings: string[];
+}
+
+/** importDataset's answer. */
+export interface ImportDatasetResult {
+  /** The dataset's name and layout, e.g. 'Task03_Liver (msd)'. */
+  dataset: string;
+  /** The cases created (status verified, label version 1 by 'import'). */
+  cases: CaseSummary[];
+  /** What was not imported, and why (one line each). */
+  skipped: Array<{ item: string; path: string; reason: string }>;
+  /** What each dataset label became in the workspace. */
+  labels: string[];
+  warnings: string[];
+}
+
 /**
  * A case's uncertainty as stored after a prediction: mean voxel entropy (nats) of the model's
  * class probabilities; for the cold-start lung mask, the entropy of its soft HU-threshold decision

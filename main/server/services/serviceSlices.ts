@@ -34,6 +34,9 @@ export const METHOD_SLICES = {
   updateSettings: 'cases',
 
   exportLabel: 'exports',
+  readExport: 'exports',
+  importLabel: 'exports',
+  importDataset: 'exports',
 
   startJob: 'jobs',
   cancelJob: 'jobs',

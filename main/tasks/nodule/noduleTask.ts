@@ -4,7 +4,7 @@ import { applyAffine, invert } from '../../volume/geometry/affine';
 import { resampleToGrid } from '../../volume/geometry/resample';
 import { withGrad } from '../../engine/nn/autograd/Var';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
-import { connectedComponents3d } from '../mask/connectedComponents';
+import { connectedComponents } from '../../../common/mask/connectedComponents';
 import { coldStartLungMask } from '../lung/coldStartLungMask';
 import { loadTaskModel, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
 import { med3dPreprocess } from '../../volume/preprocess/med3dPreprocess';
@@ -149,7 +149,7 @@ export function detectNoduleCandidates(ct: Volume, lungMask: Uint8Array, opts: {
   const n = ct.data.length;
   const dense = new Uint8Array(n);
   for (let p = 0; p < n; p++) dense[p] = lungMask[p] && ct.data[p] > -400 ? 1 : 0;
-  const cc = connectedComponents3d(dense, ct.dims);
+  const cc = connectedComponents(dense, ct.dims);
   const [nx, ny] = ct.dims;
   const vox = ct.spacing[0] * ct.spacing[1] * ct.spacing[2];
   const lo = Array.from({ length: cc.count + 1 }, () => [Infinity, Infinity, Infinity]);
@@ -187,7 +187,7 @@ export function runNoduleTask(m: TaskModel, ct: Volume): TaskResult {
   const cands = detectNoduleCandidates(ct, lungs.mask.data as Uint8Array);
   const dense = new Uint8Array(ct.data.length);
   for (let p = 0; p < dense.length; p++) dense[p] = lungs.mask.data[p] && ct.data[p] > -400 ? 1 : 0;
-  const cc = connectedComponents3d(dense, ct.dims);
+  const cc = connectedComponents(dense, ct.dims);
   const mask = new Uint8Array(ct.data.length);
   const findings: NonNullable<TaskResult['findings']> = [];
   const [nx, ny] = ct.dims;
