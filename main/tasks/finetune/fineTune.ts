@@ -57,7 +57,7 @@ export interface FineTuneOptions {
   bestFile?: string;
   /** Continue from `checkpointFile` when it exists. */
   resume?: boolean;
-  /** Seconds between checkpoints (default 20). */
+  /** Seconds between checkpoints (default 20, or a tenth of a shorter time budget, at least 2). */
   checkpointSeconds?: number;
   /** Metadata stored in the checkpoints (task, preprocessing …). */
   meta?: Partial<CheckpointMeta>;
@@ -132,7 +132,8 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       : {}),
     checkpointFile: o.checkpointFile,
     checkpointEvery: o.checkpointFile && o.steps !== undefined ? evalEvery : undefined,
-    checkpointSeconds: o.checkpointFile ? (o.checkpointSeconds ?? 20) : undefined,
+    // At least ten checkpoints per time budget, so an interrupted short run loses little.
+    checkpointSeconds: o.checkpointFile ? (o.checkpointSeconds ?? (o.maxSeconds !== undefined ? Math.min(20, Math.max(2, o.maxSeconds / 10)) : 20)) : undefined,
     meta: o.meta,
     resumeFrom: o.resume && o.checkpointFile && existsSync(o.checkpointFile) ? o.checkpointFile : undefined,
     signal: o.signal,
