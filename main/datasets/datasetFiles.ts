@@ -1,12 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { stripNiftiExtension } from '../../common/files/fileKind';
 
 /**
  * Filesystem helpers for dataset folders. Every check uses stat (not lstat), so symbolic links to files
  * and folders are followed, as users who link one copy of their scans into several datasets expect.
  */
-
-const NIFTI_EXT = /\.(nii\.gz|nii|hdr|hdr\.gz)$/i;
 
 /** File or folder kind behind a path, following links; null when it does not exist (or the link dangles). */
 export async function pathKind(p: string): Promise<'file' | 'dir' | null> {
@@ -40,15 +39,6 @@ export async function listFolder(dir: string): Promise<FolderEntry[]> {
   return out;
 }
 
-export function isNiftiName(name: string): boolean {
-  return NIFTI_EXT.test(name);
-}
-
-/** Case name of a NIfTI file name (`liver_3.nii.gz` → `liver_3`); other names unchanged. */
-export function stripNiftiExt(name: string): string {
-  return name.replace(NIFTI_EXT, '');
-}
-
 /** Parse a JSON file, or throw a one-line message naming it. */
 export async function readJson(file: string): Promise<unknown> {
   let text: string;
@@ -67,6 +57,6 @@ export async function readJson(file: string): Promise<unknown> {
 /** nnU-Net's per-channel image name: `imagesTr/liver_3.nii.gz`, 0 → `imagesTr/liver_3_0000.nii.gz`. */
 export function channelFile(file: string, channel: number): string {
   const base = path.basename(file);
-  const stem = stripNiftiExt(base);
+  const stem = stripNiftiExtension(base);
   return path.join(path.dirname(file), `${stem}_${String(channel).padStart(4, '0')}${base.slice(stem.length)}`);
 }

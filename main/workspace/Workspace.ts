@@ -52,6 +52,7 @@ import {
 import { decodeRecovery, encodeRecovery } from './recoveryFile';
 import { WorkspaceLock, type WorkspaceLockOptions } from './WorkspaceLock';
 import { sweepTornFiles } from './sweepTornFiles';
+import { stripNiftiExtension } from '../../common/files/fileKind';
 
 export interface OpenWorkspaceOptions {
   /** Create the folder and manifest when missing (default false: missing → error). */
@@ -417,7 +418,7 @@ export class Workspace {
       const now = new Date().toISOString();
       const rec: CaseRecord = {
         caseId: caseIdFor(next.nextCase),
-        name: opts.name ?? path.basename(abs).replace(/\.(nii(\.gz)?|hdr|img)$/i, ''),
+        name: opts.name ?? stripNiftiExtension(path.basename(abs)),
         source: this.storedPath(abs),
         ...(opts.series !== undefined ? { series: opts.series } : {}),
         status: 'new',

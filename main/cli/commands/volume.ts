@@ -10,6 +10,7 @@ import { loadVolume } from '../../volume/io/loadVolume';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import type { NiftiWriteDatatype } from '../../volume/io/nifti/encodeNifti';
 import { CliError } from '../CliError';
+import { isNiftiOutputName } from '../../../common/files/fileKind';
 
 /** What `med3d info --json` prints (a stable contract: our own checks parse it). */
 export interface VolumeInfo {
@@ -172,7 +173,7 @@ export function register(program: Command): void {
     .option('--datatype <type>', `on-disk type (${WRITE_TYPES.join(', ')}); default follows the data`)
     .option('--series <n>', 'which series of a DICOM folder holding several, numbered as med3d info lists them (default: the largest, with a warning)', parseSeriesNumber)
     .action(async (input: string, out: string, opts: { volume?: number; datatype?: string; series?: number }) => {
-      if (!/\.nii(\.gz)?$/i.test(out)) throw new CliError(`cannot write ${out}: output must end in .nii or .nii.gz`, 2);
+      if (!isNiftiOutputName(out)) throw new CliError(`cannot write ${out}: output must end in .nii or .nii.gz`, 2);
       if (opts.datatype && !WRITE_TYPES.includes(opts.datatype as NiftiWriteDatatype))
         throw new CliError(`--datatype must be one of ${WRITE_TYPES.join(', ')}, got '${opts.datatype}'`, 2);
       const choice = opts.series !== undefined ? await chooseSeries(input, opts.series) : { kind: 'load' as const };

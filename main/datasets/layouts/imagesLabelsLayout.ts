@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { BadCase, LabelEntry, SegmentationCaseRef, SegmentationDataset } from '../Dataset';
 import { DatasetError } from '../DatasetError';
-import { isNiftiName, listFolder, pathKind, readJson, stripNiftiExt } from '../datasetFiles';
+import { listFolder, pathKind, readJson } from '../datasetFiles';
+import { isNiftiVolumeName, stripNiftiExtension } from '../../../common/files/fileKind';
 import { parseLabelTable } from '../labelTable';
 import { readLabelFile } from '../readLabelFile';
 
 /** Case name of an entry in images/ or labels/: NIfTI stem, DICOM file stem (`.dcm`), or the folder name. */
 function caseName(name: string, kind: 'file' | 'dir' | 'broken-link'): string {
   if (kind === 'dir') return name;
-  if (isNiftiName(name)) return stripNiftiExt(name);
+  if (isNiftiVolumeName(name)) return stripNiftiExtension(name);
   return name.replace(/\.dcm$/i, '');
 }
 
@@ -23,7 +24,7 @@ export async function openImagesLabelsDataset(root: string): Promise<Segmentatio
   const warnings: string[] = [];
   const bad: BadCase[] = [];
   const cases: SegmentationCaseRef[] = [];
-  const images = (await listFolder(path.join(root, 'images'))).filter((e) => e.kind === 'dir' || isNiftiName(e.name) || /\.dcm$/i.test(e.name) || e.kind === 'broken-link');
+  const images = (await listFolder(path.join(root, 'images'))).filter((e) => e.kind === 'dir' || isNiftiVolumeName(e.name) || /\.dcm$/i.test(e.name) || e.kind === 'broken-link');
   const labels = new Map<string, string>();
   for (const e of await listFolder(path.join(root, 'labels'))) labels.set(caseName(e.name, e.kind), e.full);
   const imageIds = new Set<string>();

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { BadCase, SegmentationCaseRef, SegmentationDataset } from '../Dataset';
 import { DatasetError } from '../DatasetError';
-import { channelFile, isNiftiName, listFolder, pathKind, stripNiftiExt } from '../datasetFiles';
+import { channelFile, listFolder, pathKind } from '../datasetFiles';
+import { isNiftiVolumeName, stripNiftiExtension } from '../../../common/files/fileKind';
 import { parseLabelTable } from '../labelTable';
 
 /**
@@ -37,7 +38,7 @@ export async function openMsdDataset(root: string, json: Record<string, unknown>
       bad.push({ id: `training[${n}]`, file: jsonFile, reason: `training entry ${n} has no image path` });
       continue;
     }
-    const id = stripNiftiExt(path.basename(t.image));
+    const id = stripNiftiExtension(path.basename(t.image));
     if (seen.has(id)) {
       warnings.push(`case ${id} is listed twice in training; the first entry is used`);
       continue;
@@ -63,8 +64,8 @@ export async function openMsdDataset(root: string, json: Record<string, unknown>
     // Some exports omit the list: pair imagesTr with labelsTr by name.
     warnings.push('dataset.json has no `training` list; imagesTr/ and labelsTr/ are paired by file name');
     for (const e of await listFolder(path.join(root, 'labelsTr'))) {
-      if (!isNiftiName(e.name)) continue;
-      const id = stripNiftiExt(e.name);
+      if (!isNiftiVolumeName(e.name)) continue;
+      const id = stripNiftiExtension(e.name);
       const image = await resolveImage(path.join('imagesTr', e.name));
       if (!image) bad.push({ id, file: e.full, reason: 'label has no image in imagesTr/' });
       else cases.push({ id, image, label: e.full, split: 'train' });
@@ -72,7 +73,7 @@ export async function openMsdDataset(root: string, json: Record<string, unknown>
     }
   }
   const unlisted = (await listFolder(path.join(root, 'imagesTr'))).filter(
-    (e) => isNiftiName(e.name) && !seen.has(stripNiftiExt(e.name)) && !seen.has(stripNiftiExt(e.name).replace(/_\d{4}$/, '')),
+    (e) => isNiftiVolumeName(e.name) && !seen.has(stripNiftiExtension(e.name)) && !seen.has(stripNiftiExtension(e.name).replace(/_\d{4}$/, '')),
   );
   if (unlisted.length) warnings.push(`${unlisted.length} file(s) in imagesTr/ not listed in dataset.json are ignored (${unlisted.slice(0, 3).map((e) => e.name).join(', ')}${unlisted.length > 3 ? ', …' : ''})`);
 
@@ -83,9 +84,9 @@ export async function openMsdDataset(root: string, json: Record<string, unknown>
     const rel = typeof t === 'string' ? t : typeof (t as { image?: unknown })?.image === 'string' ? (t as { image: string }).image : null;
     if (rel) testNames.add(path.basename(rel));
   }
-  if (testNames.size === 0) for (const e of await listFolder(path.join(root, 'imagesTs'))) if (isNiftiName(e.name)) testNames.add(e.name.replace(/_0000(\.nii(\.gz)?)$/i, '$1'));
+  if (testNames.size === 0) for (const e of await listFolder(path.join(root, 'imagesTs'))) if (isNiftiVolumeName(e.name)) testNames.add(e.name.replace(/_0000(\.nii(\.gz)?)$/i, '$1'));
   for (const name of [...testNames].sort()) {
-    const id = stripNiftiExt(name);
+    const id = stripNiftiExtension(name);
     if (seen.has(id)) continue;
     const image = await resolveImage(path.join('imagesTs', name));
     if (!image) {

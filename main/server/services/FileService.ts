@@ -2,21 +2,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../common/api/errors';
 import type * as R from '../../../common/api/requests';
-import type { DirEntry, DirListing, FileKind, RecentItem } from '../../../common/api/types';
+import type { DirEntry, DirListing, RecentItem } from '../../../common/api/types';
 import type { ServiceContext } from './ServiceContext';
 import type { SliceOf } from './serviceSlices';
-
-function fileKindOf(name: string): FileKind {
-  if (/\.(nii|nii\.gz|hdr|img|img\.gz)$/i.test(name)) return 'nifti';
-  if (/\.dcm$/i.test(name) || name === 'DICOMDIR') return 'dicom';
-  if (/\.(pth|pt|pth\.tar)$/i.test(name)) return 'weights';
-  if (/\.m3d$/i.test(name)) return 'checkpoint';
-  return 'other';
-}
+import { fileKindOf, isDicomFileName } from '../../../common/files/fileKind';
 
 async function looksLikeDicomFolder(dir: string): Promise<boolean> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  return names.slice(0, 200).some((n) => /\.dcm$/i.test(n) || n === 'DICOMDIR');
+  return names.slice(0, 200).some(isDicomFileName);
 }
 
 /** Files the user picks: recent items, the restricted folder browser (web mode), native dialogs (desktop). */

@@ -6,6 +6,7 @@ import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { exactBuffer } from '../VolumeStore';
 import type { DemoScan, ServiceContext } from './ServiceContext';
 import type { SliceOf } from './serviceSlices';
+import { isNiftiFileName } from '../../../common/files/fileKind';
 
 const DEMO_FILE = 'demo/ct-phantom.nii.gz';
 
@@ -47,7 +48,7 @@ export class VolumeService implements SliceOf<'volumes'> {
     const file = await this.ctx.guard.resolve(req.path, { mustExist: true, what: 'scan' });
     const header = await this.openScanAsCase(file, undefined, undefined, req.series);
     const st = await fs.stat(file);
-    await this.ctx.recent.add(file, st.isDirectory() || !/\.(nii|hdr|img)(\.gz)?$/i.test(file) ? 'dicom' : 'nifti');
+    await this.ctx.recent.add(file, st.isDirectory() || !isNiftiFileName(file) ? 'dicom' : 'nifti');
     return header;
   }
 

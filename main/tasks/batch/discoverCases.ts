@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isDicomFileName, isNiftiVolumeName, stripNiftiExtension } from '../../../common/files/fileKind';
 
 /**
  * Find the cases of a batch run below a folder, recursively: NIfTI files (.nii, .nii.gz, .hdr)
@@ -16,15 +17,11 @@ export interface BatchCase {
   reference?: string;
 }
 
-const NIFTI_RE = /\.(nii|nii\.gz|hdr)$/i;
-const REF_RE = /[._-](ref|reference|mask|seg|label|labels|gt)\.(nii|nii\.gz|hdr)$/i;
-
-export function stripNiftiExt(name: string): string {
-  return name.replace(/\.(nii\.gz|nii|hdr|img|img\.gz)$/i, '');
-}
+/** A reference mask's name ends like this before its NIfTI extension. */
+const REF_SUFFIX = /[._-](ref|reference|mask|seg|label|labels|gt)$/i;
 
 async function looksLikeDicom(file: string, name: string): Promise<boolean> {
-  if (/\.dcm$/i.test(name)) return true;
+  if (isDicomFileName(name)) return true;
   if (/\.(json|txt|csv|md|xml|png|jpg|jpeg|nii|gz|hdr|img|zip|DS_Store)$/i.test(name) || name.startsWith('.')) return false;
   try {
     const fh = await fs.open(file, 'r');
@@ -57,12 +54,12 @@ export async function discoverCases(inDir: string, opts: { refDir?: string } = {
       }
       if (!e.isFile()) continue;
       const rel = path.relative(root, full).split(path.sep).join('/');
-      if (REF_RE.test(e.name)) {
-        refs.set(stripNiftiExt(rel).replace(/[._-](ref|reference|mask|seg|label|labels|gt)$/i, ''), full);
+      if (isNiftiVolumeName(e.name) && REF_SUFFIX.test(stripNiftiExtension(e.name))) {
+        refs.set(stripNiftiExtension(rel).replace(REF_SUFFIX, ''), full);
         continue;
       }
-      if (NIFTI_RE.test(e.name)) {
-        cases.push({ id: stripNiftiExt(rel), input: full, kind: 'nifti' });
+      if (isNiftiVolumeName(e.name)) {
+        cases.push({ id: stripNiftiExtension(rel), input: full, kind: 'nifti' });
         continue;
       }
       if (!dicomHere && (await looksLikeDicom(full, e.name))) dicomHere = true;

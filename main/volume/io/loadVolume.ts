@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import type { Volume } from '../Volume';
 import { VolumeReadError } from './errors';
 import { loadDicom, type LoadDicomOptions } from './dicom/loadDicom';
-import { isNiftiPath, readNifti } from './nifti/readNifti';
+import { readNifti } from './nifti/readNifti';
 import { readDicomSeg } from './seg/readDicomSeg';
+import { isNiftiFileName } from '../../../common/files/fileKind';
 
 export interface LoadVolumeOptions {
   /**
@@ -35,7 +36,7 @@ export async function detectVolumeKind(file: string): Promise<'nifti' | 'dicom' 
     throw new VolumeReadError(file, code === 'ENOENT' ? 'no such file or folder' : (err as Error).message);
   }
   if (st.isDirectory()) return 'dicom-folder';
-  if (isNiftiPath(file)) return 'nifti';
+  if (isNiftiFileName(file)) return 'nifti';
   const fh = await fs.open(file, 'r');
   try {
     const head = new Uint8Array(4096);

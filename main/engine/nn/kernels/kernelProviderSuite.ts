@@ -12,6 +12,7 @@ import {
   maxPool3dBackwardRef,
   maxPool3dRef,
 } from './naiveReference';
+import { seededRandom } from '../../../util/seededRandom';
 
 /**
  * The conformance suite every KernelProvider runs (tfjs reference, oneDNN, tfjs-node, ...):
@@ -32,18 +33,10 @@ export interface KernelSuiteOptions {
   skip?: boolean;
 }
 
-/** Deterministic uniform(-1, 1) values (mulberry32). */
+/** Deterministic uniform(-1, 1) values (the one seeded generator, util/seededRandom). */
 function rand(n: number, seed: number): Float64Array {
-  let a = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const rng = seededRandom(seed);
+  return Float64Array.from({ length: n }, () => rng.uniform(-1, 1));
 }
 
 /** Round to float32 so the reference sees exactly what the provider sees. */

@@ -1,4 +1,4 @@
-export { readNifti, readNiftiImage, isNiftiPath, type ReadNiftiOptions } from './readNifti';
+export { readNifti, readNiftiImage, type ReadNiftiOptions } from './readNifti';
 export { writeNifti, type WriteNiftiOptions } from './writeNifti';
 export { encodeNifti, encodeNiftiParts, qformFromAffine, type EncodeNiftiOptions, type NiftiWriteDatatype } from './encodeNifti';
 export { gunzipCapped, gzip, gzipChunks, isGzip } from './gzip';

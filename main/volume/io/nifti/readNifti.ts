@@ -10,12 +10,6 @@ export interface ReadNiftiOptions {
   volumeIndex?: number;
 }
 
-const NIFTI_NAME = /\.(nii|hdr|img)(\.gz)?$/i;
-
-export function isNiftiPath(file: string): boolean {
-  return NIFTI_NAME.test(file);
-}
-
 /** A NIfTI part's bytes, inflated (only as far as its header describes) when gzipped. */
 async function readMaybeGz(file: string, cap: (prefix: Uint8Array) => number | undefined): Promise<Uint8Array> {
   const buf = await fs.readFile(file);

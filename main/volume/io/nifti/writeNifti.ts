@@ -2,6 +2,7 @@ import type { LabelMap, Volume } from '../../Volume';
 import { atomicWriteFile } from '../../../util/atomicWrite';
 import { encodeNiftiParts, type EncodeNiftiOptions } from './encodeNifti';
 import { gzipChunks } from './gzip';
+import { isNiftiOutputName } from '../../../../common/files/fileKind';
 
 export interface WriteNiftiOptions extends EncodeNiftiOptions {
   /**
@@ -18,7 +19,7 @@ export interface WriteNiftiOptions extends EncodeNiftiOptions {
  * thread on the voxels in place: do not modify `vol.data` until the returned promise settles.
  */
 export async function writeNifti(file: string, vol: Volume | LabelMap, opts: WriteNiftiOptions = {}): Promise<void> {
-  if (!/\.nii(\.gz)?$/i.test(file)) throw new Error(`cannot write ${file}: NIfTI output needs a .nii or .nii.gz name`);
+  if (!isNiftiOutputName(file)) throw new Error(`cannot write ${file}: NIfTI output needs a .nii or .nii.gz name`);
   let chunks: Uint8Array[];
   try {
     const { header, data } = encodeNiftiParts(vol, opts);
