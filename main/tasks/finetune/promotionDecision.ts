@@ -35,14 +35,14 @@ export function promotionDecision(o: PromotionInput): ModelComparison {
 
 const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(4));
 
-/** One line for the version's note and the job result. */
-export function describeDecision(c: ModelComparison): string {
+/** One line for the version's note and the job result; `impossible` says why nothing was held out. */
+export function describeDecision(c: ModelComparison, impossible = 'fewer than two verified cases'): string {
   const vs = `held-out Dice ${fmt(c.candidateMean)} vs ${c.baseline} ${fmt(c.baselineMean)} on ${c.cases.length} verified case(s)`;
   const say: Record<ModelComparison['decision'], string> = {
     promoted: `promoted: ${vs}`,
     'kept-baseline': `not promoted, ${c.baseline} stays active: ${vs}`,
     manual: `not activated (manual promotion): ${vs}`,
-    'no-validation': 'not promoted: validation is impossible with fewer than two verified cases (verify more cases, or activate it by hand)',
+    'no-validation': `not promoted: validation is impossible with ${impossible} (activate it by hand if you trust it)`,
     cancelled: 'not promoted: cancelled',
   };
   return say[c.decision];

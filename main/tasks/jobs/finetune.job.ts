@@ -6,12 +6,12 @@ import type { ModelVersionInfo, PromotionMode, TaskName } from '../../../common/
 import type { JobContext, JobRegistry } from '../../jobs/jobRegistry';
 import type { Workspace } from '../../workspace/Workspace';
 import { atomicWriteJson } from '../../util/atomicWrite';
-import { JobCancelledError } from '../../engine/worker/JobContext';
+import { JobCancelledError } from '../../engine/worker/EngineJobContext';
 import type { LabelledCase } from '../finetune/fineTune';
 import { FINETUNE_TASKS, fineTuneTask } from '../finetune/fineTuneTasks';
 import type { FineTuneJobResult, FineTunePayload } from '../finetune/fineTuneWorkerJob';
 import { describeDecision } from '../finetune/promotionDecision';
-import { splitValidation } from '../train/splitValidation';
+import { chooseHeldOut } from '../finetune/chooseHeldOut';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';
 
@@ -43,6 +43,8 @@ interface FineTuneParams {
 interface FineTunePlan {
   train: string[];
   validation: string[];
+  /** Why nothing is held out (chooseHeldOut). */
+  impossible?: string;
   replay: string[];
   /** Version trained from (null: a new model). */
   start: string | null;
@@ -104,12 +106,6 @@ async function loadCases(ctx: JobContext, ws: Workspace, task: TaskName, ids: st
 async function makePlan(ws: Workspace, p: FineTuneParams): Promise<FineTunePlan> {
   const all = await labelledCaseIds(ws, p.task);
   if (all.length === 0) throw new Error(`finetune: no corrected or verified ${p.task} labels in the workspace yet`);
-  // Validation only on held-out verified cases; fewer than two verified cases: none (no promotion).
-  const verified = all.filter((c) => c.verified);
-  const validation = verified.length >= 2 ? splitValidation(verified, ws.settings().validationFraction).validation.map((c) => c.id) : [];
-  const held = new Set(validation);
-  const trainable = all.filter((c) => !held.has(c.id) && (!p.caseIds || p.caseIds.includes(c.id))).map((c) => c.id);
-  if (trainable.length === 0) throw new Error(`finetune: no ${p.task} case left to train on (the chosen cases are all held out for validation)`);
   const active = ws.activeModel(p.task);
   let start: string | null = active?.versionId ?? null;
   if (p.from !== undefined) start = NEW_MODEL.has(p.from) ? null : p.from;
@@ -118,18 +114,31 @@ async function makePlan(ws: Workspace, p: FineTuneParams): Promise<FineTunePlan>
     if (m.task !== p.task) throw new Error(`finetune: model version ${start} is a ${m.task} model, not ${p.task}`);
   }
   const seen = new Set(start ? ws.getModel(start).trainingCases : []);
+  // Validation only on held-out verified cases that neither the start nor the active model trained on.
+  const { validation, impossible } = chooseHeldOut(
+    all.filter((c) => c.verified).map((c) => c.id),
+    {
+      fraction: ws.settings().validationFraction,
+      trained: new Set([...seen, ...(active?.trainingCases ?? [])]),
+      heldBefore: new Set(ws.listModels(p.task).flatMap((m) => m.comparison?.cases.map((c) => c.caseId) ?? [])),
+    },
+  );
+  const held = new Set(validation);
+  const trainable = all.filter((c) => !held.has(c.id) && (!p.caseIds || p.caseIds.includes(c.id))).map((c) => c.id);
+  if (trainable.length === 0) throw new Error(`finetune: no ${p.task} case left to train on (the chosen cases are all held out for validation)`);
   // New corrections are trained on; cases the start model already learnt are replayed.
   const fresh = trainable.filter((id) => !seen.has(id));
   return {
     train: fresh.length ? fresh : trainable,
     validation,
+    ...(impossible ? { impossible } : {}),
     replay: fresh.length ? trainable.filter((id) => seen.has(id)) : [],
     start,
     baseline: active?.versionId ?? null,
     promotion: p.promotion ?? ws.settings().promotion ?? 'automatic',
     ...(p.steps !== undefined || p.minutes === undefined ? { steps: p.steps ?? 30 } : {}),
     ...(p.minutes !== undefined ? { minutes: p.minutes } : {}),
-    seen: [...seen].filter((id) => !held.has(id)),
+    seen: [...seen],
   };
 }
 
@@ -221,7 +230,7 @@ export function register(r: JobRegistry): void {
       let last: Record<string, number> = {};
       let res: FineTuneJobResult;
       try {
-        res = await taskEngine().run<FineTuneJobResult>('tasks.finetune', payload, {
+        res = await taskEngine().run('tasks.finetune', payload, {
           signal: ctx.signal,
           onProgress: (e) => {
             const v = e.values ?? {};
@@ -253,7 +262,7 @@ export function register(r: JobRegistry): void {
         const kept: JsonValue = { modelVersion: info.versionId, promoted: false, cancelled: true, step, note };
         return kept;
       }
-      const note = `${res.pretrained ? `from ${plan.start}` : 'from scratch'}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison)}`;
+      const note = `${res.pretrained ? `from ${plan.start}` : 'from scratch'}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}`;
       const info = await registerCandidate(ws, p.task, plan, payload.outFile, res, note);
       const promoted = res.comparison.decision === 'promoted';
       if (promoted && ctx.caseId) ctx.services.startJob('predict', { task: p.task }, { caseId: ctx.caseId });
