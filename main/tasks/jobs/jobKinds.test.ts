@@ -22,7 +22,7 @@ describe('task job kinds', () => {
     return loadJobKinds({ registry, tasksDir }).then(() => {
       expect(() => registry.get('predict')!.validate!({ task: 'heart' }, 'case-1')).toThrow(/task must be/);
       expect(() => registry.get('predict')!.validate!({ task: 'lung' }, undefined)).toThrow(/caseId/);
-      expect(() => registry.get('finetune')!.validate!({ task: 'nodule' }, undefined)).toThrow(/lung' or 'liver/);
+      expect(() => registry.get('finetune')!.validate!({ task: 'nodule' }, undefined)).toThrow(/task must be one of lung, liver/);
       expect(() => registry.get('finetune')!.validate!({ task: 'lung', patch: [10, 16, 16] }, undefined)).toThrow(/multiples of 8/);
       expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a' }, undefined)).toThrow(/"in" and "out"/);
       expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a', out: '/b', shard: '2/2' }, undefined)).toThrow(/0 <= i < N/);
