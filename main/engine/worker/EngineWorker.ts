@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultDevice, type EngineDevice } from '../backend/device';
 import type { BackendReport } from '../backend/selectBackend';
 import { threadChannel, type EngineChannel, type SpawnEngine } from './engineChannel';
-import { JobCancelledError } from './JobContext';
+import type { BuiltinJobs } from './builtinJobs';
+import { JobCancelledError, type EngineJobTable, type PayloadOf, type ResultOf } from './EngineJobContext';
 import type { FromWorker, JobErrorData, JobProgress, ToWorker } from './protocol';
 
 /**
@@ -30,7 +31,7 @@ export interface EngineWorkerOptions {
   device?: EngineDevice;
   /** Native kernel threads inside the worker (default: all logical CPUs). */
   threads?: number;
-  /** Extra job modules (absolute paths or file: URLs) exporting `jobs: Record<string, JobHandler>`. */
+  /** Extra job modules (absolute paths or file: URLs) exporting `jobs` (an EngineJobTable). */
   modules?: string[];
   /** Worker entry override (bundled builds: the bundled engineWorkerMain.js). */
   entry?: string | URL;
@@ -72,7 +73,7 @@ export function defaultWorkerEntry(): URL {
   return new URL('./engineWorkerMain.js', import.meta.url);
 }
 
-export class EngineWorker {
+export class EngineWorker<J extends EngineJobTable = BuiltinJobs> {
   private worker: EngineChannel | null = null;
   private ready: Promise<BackendReport> | null = null;
   private readonly pending = new Map<number, Pending>();
@@ -133,14 +134,17 @@ export class EngineWorker {
     return [...this.jobNames];
   }
 
-  /** Runs one job; resolves with its result or rejects with EngineJobError / JobCancelledError. */
-  async run<T = unknown>(job: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
+  /**
+   * Runs one job; resolves with its result or rejects with EngineJobError / JobCancelledError.
+   * `J` (the worker's job tables, e.g. `BuiltinJobs & TaskWorkerJobs`) types the name, payload and result.
+   */
+  async run<K extends keyof J & string>(job: K, payload: PayloadOf<J[K]>, opts: RunOptions = {}): Promise<ResultOf<J[K]>> {
     await this.start();
     const worker = this.worker;
     if (!worker) throw new Error('engine worker is not running');
     if (opts.signal?.aborted) throw new JobCancelledError(`engine job '${job}' cancelled before it started`);
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<ResultOf<J[K]>>((resolve, reject) => {
       let hardTimer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         worker.postMessage({ type: 'cancel', id } satisfies ToWorker);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backendReport } from '../backend/selectBackend';
 import type { Shape5D } from '../nn/kernels/KernelProvider';
 import { getKernels } from '../nn/kernels/registry';
-import type { JobContext, JobHandler } from './JobContext';
+import type { EngineJobContext, EngineJobTable } from './EngineJobContext';
 
 /**
  * Jobs every engine worker knows: its backend report, a buffer round trip and a conv workload
@@ -24,8 +24,8 @@ export interface ConvWorkloadResult {
   checksum: number;
 }
 
-async function convWorkload(payload: unknown, ctx: JobContext): Promise<ConvWorkloadResult> {
-  const p = (payload ?? {}) as ConvWorkloadPayload;
+async function convWorkload(payload: ConvWorkloadPayload | undefined, ctx: EngineJobContext): Promise<ConvWorkloadResult> {
+  const p = payload ?? {};
   const shape = p.shape ?? [1, 32, 32, 32, 16];
   const co = p.channels ?? 16;
   const iterations = p.iterations ?? 10;
@@ -54,8 +54,7 @@ async function convWorkload(payload: unknown, ctx: JobContext): Promise<ConvWork
 }
 
 /** Echoes Float32Arrays back after scaling them by `factor`, transferring (not copying) the buffers. */
-function scale(payload: unknown, ctx: JobContext): { arrays: Float32Array[] } {
-  const p = payload as { arrays: Float32Array[]; factor: number };
+function scale(p: { arrays: Float32Array[]; factor: number }, ctx: EngineJobContext): { arrays: Float32Array[] } {
   if (!p || !Array.isArray(p.arrays)) throw new Error('engine.scale: payload.arrays must be an array of Float32Array');
   for (const a of p.arrays) {
     for (let i = 0; i < a.length; i++) a[i] *= p.factor;
@@ -64,8 +63,10 @@ function scale(payload: unknown, ctx: JobContext): { arrays: Float32Array[] } {
   return { arrays: p.arrays };
 }
 
-export const builtinJobs: Record<string, JobHandler> = {
-  'engine.report': () => backendReport(),
+export const builtinJobs = {
+  'engine.report': (_payload: null) => backendReport(),
   'engine.convWorkload': convWorkload,
   'engine.scale': scale,
-};
+} satisfies EngineJobTable;
+
+export type BuiltinJobs = typeof builtinJobs;

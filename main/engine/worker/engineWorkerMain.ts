@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { initEngineBackend } from '../backend/selectBackend';
 import { builtinJobs } from './builtinJobs';
-import { JobCancelledError, type JobContext, type JobHandler, type JobModule } from './JobContext';
+import { JobCancelledError, type AnyEngineJob, type EngineJobContext, type EngineJobModule } from './EngineJobContext';
 import type { FromWorker, JobErrorData, ToWorker } from './protocol';
 import { hostPort } from './workerPort';
 
@@ -16,7 +16,7 @@ import { hostPort } from './workerPort';
  */
 const port = hostPort();
 
-const jobs = new Map<string, JobHandler>(Object.entries(builtinJobs));
+const jobs = new Map<string, AnyEngineJob>(Object.entries(builtinJobs));
 const running = new Map<number, AbortController>();
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -41,7 +41,7 @@ async function runJob(id: number, name: string, payload: unknown): Promise<void>
   const ac = new AbortController();
   running.set(id, ac);
   const transfer: ArrayBuffer[] = [];
-  const ctx: JobContext = {
+  const ctx: EngineJobContext = {
     signal: ac.signal,
     progress: (progress) => post({ type: 'progress', id, progress }),
     transfer: (...buffers) => transfer.push(...buffers),
@@ -51,7 +51,8 @@ async function runJob(id: number, name: string, payload: unknown): Promise<void>
     },
   };
   try {
-    const result = await handler(payload, ctx);
+    // The payload's type is the job's (EngineWorker.run checked it against the job table).
+    const result = await handler(payload as never, ctx);
     if (ac.signal.aborted) throw new JobCancelledError(`engine job '${name}' cancelled`);
     post({ type: 'result', id, result }, transfer);
   } catch (err) {
@@ -67,7 +68,7 @@ port.onMessage((msg: ToWorker) => {
       try {
         for (const m of msg.modules) {
           const url = m.startsWith('file:') ? m : pathToFileURL(m).href;
-          const mod = (await import(url)) as Partial<JobModule>;
+          const mod = (await import(url)) as Partial<EngineJobModule>;
           if (!mod.jobs || typeof mod.jobs !== 'object') throw new Error(`engine job module ${m} exports no 'jobs' object`);
           for (const [k, h] of Object.entries(mod.jobs)) jobs.set(k, h);
         }

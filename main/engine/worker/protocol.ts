@@ -28,7 +28,7 @@ export interface WorkerInit {
   /** Device for the backend ladder in the worker (the host resolves the default before sending). */
   device: EngineDevice;
   threads?: number;
-  /** Absolute file paths or file: URLs of modules exporting `jobs: Record<string, JobHandler>`. */
+  /** Absolute file paths or file: URLs of modules exporting `jobs` (an EngineJobTable). */
   modules: string[];
 }
 

@@ -1,5 +1,5 @@
 import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
-import type { JobContext, JobHandler } from '../../engine/worker/JobContext';
+import type { EngineJobContext, EngineJobTable } from '../../engine/worker/EngineJobContext';
 import { prepareTask, type TaskName, type TaskResult } from '../taskRegistry';
 import { fineTuneWorkerJob } from '../finetune/fineTuneWorkerJob';
 import { runBatch, type BatchOptions } from '../batch/runBatch';
@@ -25,8 +25,7 @@ export interface PredictResult extends TaskResult {
   method: string;
 }
 
-async function predict(payload: unknown, ctx: JobContext): Promise<PredictResult> {
-  const p = payload as PredictPayload;
+async function predict(p: PredictPayload, ctx: EngineJobContext): Promise<PredictResult> {
   ctx.progress({ fraction: 0.05, message: 'loading model' });
   const task = await prepareTask(p.task, { model: p.model, workspace: p.workspace });
   await ctx.checkpoint();
@@ -37,8 +36,10 @@ async function predict(payload: unknown, ctx: JobContext): Promise<PredictResult
   return { ...r, method: task.method };
 }
 
-async function batchJob(payload: unknown, ctx: JobContext): Promise<BatchReport> {
-  const o = payload as Omit<BatchOptions, 'log' | 'warn' | 'signal'>;
+/** `med3d batch` and the app's 'batch' job kind: the runner's options minus its callbacks. */
+export type BatchPayload = Omit<BatchOptions, 'log' | 'warn' | 'signal' | 'beforePrepare'>;
+
+async function batchJob(o: BatchPayload, ctx: EngineJobContext): Promise<BatchReport> {
   let done = 0;
   const s = await runBatch({
     ...o,
@@ -59,21 +60,23 @@ export interface ClassifyPayload {
   point: NodulePoint;
 }
 
-async function classifyJob(payload: unknown, ctx: JobContext): Promise<{ probability: number; malignant: boolean; centerWorld: Vec3; centerVoxel: Vec3; patch: Volume }> {
-  const p = payload as ClassifyPayload;
+async function classifyJob(p: ClassifyPayload, ctx: EngineJobContext): Promise<{ probability: number; malignant: boolean; centerWorld: Vec3; centerVoxel: Vec3; patch: Volume }> {
   const m = await loadTaskModel(p.model);
   await ctx.checkpoint();
   const r = classifyNodule(m, p.ct, p.point);
   return { probability: r.probability, malignant: r.malignant, centerWorld: r.centerWorld, centerVoxel: r.centerVoxel, patch: r.patch };
 }
 
-export const jobs: Record<string, JobHandler> = {
+export const jobs = {
   'tasks.classifyNodule': classifyJob,
   'tasks.predict': predict,
   'tasks.finetune': fineTuneWorkerJob,
   'tasks.finetuneNodule': fineTuneNoduleWorkerJob,
   'tasks.batch': batchJob,
-};
+} satisfies EngineJobTable;
+
+/** The task jobs' names, payloads and results, for `EngineWorker<BuiltinJobs & TaskWorkerJobs>`. */
+export type TaskWorkerJobs = typeof jobs;
 
 /** Absolute URL of this module, for EngineWorker's `modules` option. */
 export function taskWorkerJobsModule(): string {

@@ -4,7 +4,7 @@ import { buildModel } from '../../engine/models/buildModel';
 import type { Med3dModel } from '../../engine/models/Med3dModel';
 import { loadWeights } from '../../engine/weights/loadWeights';
 import { saveCheckpoint, type HistoryEntry } from '../../engine/weights/checkpoint';
-import type { JobContext } from '../../engine/worker/JobContext';
+import type { EngineJobContext } from '../../engine/worker/EngineJobContext';
 import { backendReport } from '../../engine/backend/selectBackend';
 import type { ModelComparison, PromotionMode } from '../../../common/api/types';
 import { tinyBackbone } from '../engine/defaultSpecs';
@@ -112,7 +112,7 @@ async function baselineSegmenter(task: string, file: string | undefined, id: str
   }
 }
 
-export async function fineTuneWorkerJob(payload: unknown, ctx: JobContext): Promise<FineTuneJobResult> {
+export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext): Promise<FineTuneJobResult> {
   const p = payload as FineTunePayload;
   const def = fineTuneTask(p.task);
   const { model, pretrained, notes, preprocessing: startPre } = await startModel(p.task, p.startFile, p.width);

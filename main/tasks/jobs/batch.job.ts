@@ -39,7 +39,7 @@ export function register(r: JobRegistry): void {
       const opts = parse(ctx.params);
       const ws = ctx.services.workspace();
       const model = opts.model && ws && !/[\\/.]/.test(opts.model) ? ws.getModel(opts.model).path : opts.model;
-      const res = await taskEngine().run<BatchReport>(
+      const res = await taskEngine().run(
         'tasks.batch',
         { ...opts, model },
         { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction ?? 0, p.message) },

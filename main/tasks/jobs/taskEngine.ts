@@ -1,14 +1,18 @@
+import type { BuiltinJobs } from '../../engine/worker/builtinJobs';
 import { EngineWorker } from '../../engine/worker/EngineWorker';
-import { taskWorkerJobsModule } from '../engine/taskWorkerJobs';
+import { taskWorkerJobsModule, type TaskWorkerJobs } from '../engine/taskWorkerJobs';
+
+/** The task engine's jobs: `taskEngine().run('tasks.predict', payload)` is checked against these. */
+type TaskEngineJobs = BuiltinJobs & TaskWorkerJobs;
 
 /**
  * One engine worker for task jobs, started on first use: model inference and training run there,
  * never on the host's event loop.
  */
-let worker: EngineWorker | null = null;
+let worker: EngineWorker<TaskEngineJobs> | null = null;
 
-export function taskEngine(): EngineWorker {
-  if (!worker) worker = new EngineWorker({ modules: [taskWorkerJobsModule()] });
+export function taskEngine(): EngineWorker<TaskEngineJobs> {
+  if (!worker) worker = new EngineWorker<TaskEngineJobs>({ modules: [taskWorkerJobsModule()] });
   return worker;
 }
 

@@ -7,7 +7,7 @@ import type { Med3dModel } from '../../engine/models/Med3dModel';
 import { loadWeights } from '../../engine/weights/loadWeights';
 import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { accuracy, auc } from '../../engine/train/metrics';
-import type { JobContext } from '../../engine/worker/JobContext';
+import type { EngineJobContext } from '../../engine/worker/EngineJobContext';
 import { backendReport } from '../../engine/backend/selectBackend';
 import { noduleSpec, tinyBackbone } from '../engine/defaultSpecs';
 import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
@@ -107,7 +107,7 @@ function mean(xs: number[]): number | null {
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
 }
 
-export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: JobContext): Promise<NoduleFineTuneResult> {
+export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobContext): Promise<NoduleFineTuneResult> {
   const p = payload as NoduleFineTunePayload;
   const scans = new Map(p.scans.map((s) => [s.caseId, s.ct]));
   const { model, pretrained, preprocessing: startPre, note } = await startModel(p.startFile, p.width);
