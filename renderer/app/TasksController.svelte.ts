@@ -1,4 +1,4 @@
-import type { JobInfo, Med3dApi } from '../../common/api';
+import type { FineTuneRequest, JobInfo, Med3dApi } from '../../common/api';
 import type { ViewName } from '../viewer/MprViewer';
 import type { Notices } from './Notices.svelte';
 import type { SessionController } from './SessionController.svelte';
@@ -74,16 +74,21 @@ export class TasksController {
     return true;
   }
 
-  async fineTuneLung(): Promise<void> {
-    const c = this.session.currentCase;
+  /** Starts fine-tuning (time budget, starting model, promotion); the new job is selected in the jobs panel. */
+  async fineTune(req: FineTuneRequest): Promise<void> {
     try {
-      // With a case open, the job carries its id so the promoted model re-predicts that case.
-      const { jobId } = c
-        ? await this.api.startJob({ kind: 'finetune', params: { task: 'lung', trigger: 'manual' }, caseId: c.caseId, title: 'Fine-tune lung model from corrections' })
-        : await this.api.fineTune({ task: 'lung' });
-      this.selectedJob = jobId;
+      this.selectedJob = (await this.api.fineTune(req)).jobId;
     } catch (e) {
-      this.notices.fail(e, 'Fine-tune');
+      this.notices.fail(e, `Fine-tune ${req.task}`);
+    }
+  }
+
+  /** Continues an interrupted fine-tuning from its last checkpoint, under the same job id. */
+  async resume(jobId: string): Promise<void> {
+    try {
+      this.selectedJob = (await this.api.resumeJob({ jobId })).jobId;
+    } catch (e) {
+      this.notices.fail(e, 'Resume');
     }
   }
 

@@ -8,9 +8,10 @@ type Hooks = {
 
 /**
  * The correction loop of issue 6 through the UI: demo case → lung task → correct a slice → save as
- * verified → fine-tuning job → a new model version exists and the case is re-predicted.
+ * verified → fine-tuning job from the fine-tune panel → a new model version exists; with a single
+ * verified case it cannot be validated, so it is not promoted and the case keeps its label.
  */
-test('correct → verified → fine-tune → new model version, case re-predicted', async ({ app: page }) => {
+test('correct → verified → fine-tune → new model version, not promoted without held-out cases', async ({ app: page }) => {
   test.setTimeout(480_000);
   page.on('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Demo' }).click();
@@ -32,13 +33,18 @@ test('correct → verified → fine-tune → new model version, case re-predicte
   await expect(page.locator('.notice').filter({ hasText: /Saved label version 2 \(verified\)/ })).toBeVisible();
 
   const before = await page.evaluate(async () => (await (window as unknown as { __med3d: Hooks }).__med3d.api.listModels({ task: 'lung' })).length);
-  await page.getByRole('button', { name: 'Fine-tune lung model' }).click();
+  const panel = page.getByRole('region', { name: 'Fine-tuning' });
+  await panel.getByLabel('Time budget (minutes)').fill('0.1');
+  await panel.getByLabel('Promotion').selectOption('automatic');
+  await panel.getByRole('button', { name: 'Fine-tune' }).click();
   const job = page.locator('.job').filter({ hasText: /fine-tun/i }).first();
   await expect(job).toBeVisible();
   await expect(job).toHaveAttribute('data-state', /done|failed/, { timeout: 400_000 });
   await expect(job).toHaveAttribute('data-state', 'done');
   const after = await page.evaluate(async () => (await (window as unknown as { __med3d: Hooks }).__med3d.api.listModels({ task: 'lung' })).length);
   expect(after).toBeGreaterThan(before);
-  // The open case is re-predicted by the new model: a version newer than the verified one appears.
-  await expect.poll(async () => page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.state().loadedVersion), { timeout: 180_000 }).toBeGreaterThan(2);
+  // Never worse: with one verified case nothing can be held out, so the new version is not promoted and the
+  // open case keeps its verified label (a promoted model would re-predict it).
+  await expect(job.getByTestId('finetune-result')).toContainText(/not promoted.*validation is impossible/s);
+  expect(await page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.state().loadedVersion)).toBe(2);
 });
