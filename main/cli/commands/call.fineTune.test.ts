@@ -61,6 +61,23 @@ describe('med3d call fineTune (headless never-worse fine-tuning)', () => {
     expect(bad.stderr).toMatch(/no model version lung-v7/);
   }, 120_000);
 
+  it('Ctrl-C while waiting: the job writes its checkpoint, stays resumable, and the error says how to continue', async () => {
+    const params = { task: 'lung', minutes: 1, patch: [16, 16, 16], spacingMm: [16, 16, 16], width: 2 };
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/med3d.mjs'), 'call', 'startJob', JSON.stringify({ kind: 'finetune', params }), '-w', one], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let t = 0; t < 900 && !/step \d+/.test(stderr); t++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(1);
+    const m = /continue it with: med3d call resumeJob '(\{"jobId":"[^"]+"\})' -w /.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    const { jobId } = JSON.parse(m![1]!) as { jobId: string };
+    expect(existsSync(path.join(one, 'jobs', jobId, 'checkpoint.m3d'))).toBe(true);
+    const jobs = JSON.parse(med3d('call', 'listJobs', '-w', one).stdout) as Array<{ id: string; state: string }>;
+    expect(jobs).toEqual([expect.objectContaining({ id: jobId, state: 'interrupted' })]);
+  }, 120_000);
+
   it('kill -9 mid-training: listJobs shows the job interrupted, resumeJob in a new process finishes it', async () => {
     const ws = await workspace('killed', 2);
     const params = { task: 'lung', minutes: 0.25, patch: [16, 16, 16], spacingMm: [16, 16, 16], width: 2 };

@@ -83,7 +83,7 @@ export function register(program: Command): void {
           return;
         }
         const jobId = opts.wait ? jobIdOf(result) : null;
-        if (jobId) result = await waitForJob(svc, jobId);
+        if (jobId) result = await waitForJob(svc, jobId, opts.workspace ?? defaultWorkspaceDir());
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } finally {
         await svc.dispose();
@@ -94,15 +94,29 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * Ctrl-C while waiting stops the call the way closing the app does: the service is disposed (a
+ * resumable job such as fine-tuning writes its checkpoint and stays resumable) and the error says
+ * how to continue. A second Ctrl-C exits at once.
+ */
 async function waitForJob(
   svc: { getJob(r: { jobId: string }): Promise<JobInfo>; events: ApiEventHub },
   jobId: string,
+  workspace: string,
 ): Promise<unknown> {
   const final = new Set(['done', 'failed', 'cancelled']);
-  const job = await new Promise<JobInfo>((resolve) => {
+  const job = await new Promise<JobInfo>((resolve, reject) => {
     let last = '';
+    let current: JobInfo | null = null;
+    const interrupt = (): void => {
+      off();
+      process.once('SIGINT', () => process.exit(130));
+      const title = current?.title ?? jobId;
+      reject(new CliError(current?.resumable ? `${title}: interrupted; continue it with: med3d call resumeJob '${JSON.stringify({ jobId })}' -w ${workspace}` : `${title}: interrupted (cancelled)`));
+    };
     const report = (j: JobInfo): void => {
       if (j.id !== jobId) return;
+      current = j;
       const line = `${j.title}: ${j.state} ${Math.round(j.progress * 100)}% ${j.message}${j.etaSeconds != null ? ` (ETA ${Math.round(j.etaSeconds)} s)` : ''}`;
       if (line !== last) process.stderr.write(`${line}\n`);
       last = line;
@@ -111,7 +125,12 @@ async function waitForJob(
         resolve(j);
       }
     };
-    const off = svc.events.on('jobUpdate', report);
+    const unsubscribe = svc.events.on('jobUpdate', report);
+    const off = (): void => {
+      unsubscribe();
+      process.off('SIGINT', interrupt);
+    };
+    process.once('SIGINT', interrupt);
     // The job may have finished before we subscribed.
     void svc.getJob({ jobId }).then(report);
   });
