@@ -117,6 +117,9 @@ describe('two-stage liver', () => {
     const r = segmentLiver(models, ph.ct);
     expect(r.mask.dims).toEqual(ph.ct.dims);
     expect(r.notes.join(' ')).toMatch(/coarse/);
+    // Active learning: the deciding stage's mean softmax entropy (2 classes: 0 … ln 2).
+    expect(r.uncertainty.value).toBeGreaterThanOrEqual(0);
+    expect(r.uncertainty.value).toBeLessThanOrEqual(Math.log(2) + 1e-6);
     await expect(prepareTask('liver', {})).rejects.toThrow(/needs a model/);
   });
 });

@@ -2,7 +2,7 @@ import type { LabelMap, Vec3, Volume } from '../../volume/Volume';
 import { boundingBox, cropBox, expandBox, pasteBox, type Box } from '../../volume/preprocess/box';
 import { mapToSource } from '../../volume/preprocess/spacing';
 import { keepLargestComponents } from '../../../common/mask/connectedComponents';
-import { argmaxLabels, predictProbabilities } from '../engine/segmentationInference';
+import { argmaxLabels, meanEntropy, predictProbabilities } from '../engine/segmentationInference';
 import { loadTaskModel, prepareInput, type TaskModel, type TaskPreprocessing } from '../engine/taskModel';
 import type { PrepareTaskOptions, PreparedTask } from '../taskRegistry';
 import { loadWeights } from '../../engine/weights/loadWeights';
@@ -62,15 +62,15 @@ function toLabelMap(labels: Uint8Array, grid: Volume, source: Volume, label: Liv
   };
 }
 
-/** Coarse stage: liver mask (largest component) on the source grid, or null when none found. */
-export function coarseLiver(m: TaskModel, ct: Volume, signal?: AbortSignal): Uint8Array | null {
+/** Coarse stage: liver mask (largest component) on the source grid, or null when none found; with its mean softmax entropy. */
+export function coarseLiver(m: TaskModel, ct: Volume, signal?: AbortSignal): { mask: Uint8Array | null; meanEntropy: number } {
   const input = prepareInput(ct, m.preprocessing);
-  const labels = argmaxLabels(predictProbabilities(m.model, input, { window: m.preprocessing.window, signal }));
-  const back = mapToSource(toLabelMap(labels, input, ct), ct, { interpolation: 'label' });
+  const probs = predictProbabilities(m.model, input, { window: m.preprocessing.window, signal });
+  const back = mapToSource(toLabelMap(argmaxLabels(probs), input, ct), ct, { interpolation: 'label' });
   const bin = new Uint8Array(back.data.length);
   let any = false;
   for (let p = 0; p < bin.length; p++) if (back.data[p] === 1) (bin[p] = 1), (any = true);
-  return any ? keepLargestComponents(bin, ct.dims, 1) : null;
+  return { mask: any ? keepLargestComponents(bin, ct.dims, 1) : null, meanEntropy: meanEntropy(probs) };
 }
 
 /** ROI box on the source grid: the coarse mask's bounding box plus `marginMm`, clamped to the scan. */
@@ -81,36 +81,43 @@ export function roiBox(mask: Uint8Array, ct: Volume, marginMm = LIVER_MARGIN_MM)
   return expandBox(b, { margin, clampTo: ct.dims });
 }
 
-/** Fine stage on a crop: DenseASPP probabilities → mask on the crop's grid. */
-export function fineLiver(m: TaskModel, crop: Volume, signal?: AbortSignal): Uint8Array {
+/** Fine stage on a crop: DenseASPP probabilities → mask on the crop's grid, with their mean entropy. */
+function fineLiver(m: TaskModel, crop: Volume, signal?: AbortSignal): { mask: Uint8Array; meanEntropy: number } {
   const input = prepareInput(crop, m.preprocessing);
-  const labels = argmaxLabels(predictProbabilities(m.model, input, { window: m.preprocessing.window, signal }));
-  const back = mapToSource(toLabelMap(labels, input, crop), crop, { interpolation: 'label' });
-  return back.data instanceof Uint8Array ? back.data : Uint8Array.from(back.data);
+  const probs = predictProbabilities(m.model, input, { window: m.preprocessing.window, signal });
+  const back = mapToSource(toLabelMap(argmaxLabels(probs), input, crop), crop, { interpolation: 'label' });
+  return { mask: back.data instanceof Uint8Array ? back.data : Uint8Array.from(back.data), meanEntropy: meanEntropy(probs) };
 }
 
-export function segmentLiver(models: LiverModels, ct: Volume, signal?: AbortSignal): { mask: LabelMap; notes: string[] } {
+/**
+ * The two stages on a scan. `uncertainty` (active learning) is the mean softmax entropy of the
+ * stage that decided the mask: the fine stage over its ROI, else the coarse stage over the scan.
+ */
+export function segmentLiver(models: LiverModels, ct: Volume, signal?: AbortSignal): { mask: LabelMap; notes: string[]; uncertainty: { value: number; measure: 'entropy' } } {
   const notes: string[] = [];
   if (!models.coarse && !models.fine) throw new Error('liver: no model given');
   let box: Box = { start: [0, 0, 0], size: [...ct.dims] as Vec3 };
   let coarse: Uint8Array | null = null;
+  let entropy = 0;
   if (models.coarse) {
-    coarse = coarseLiver(models.coarse, ct, signal);
+    const c = coarseLiver(models.coarse, ct, signal);
+    coarse = c.mask;
+    entropy = c.meanEntropy;
     if (!coarse) {
       notes.push('coarse stage found no liver');
-      return { mask: toLabelMap(new Uint8Array(ct.data.length), ct, ct, models.label), notes };
+      return { mask: toLabelMap(new Uint8Array(ct.data.length), ct, ct, models.label), notes, uncertainty: { value: entropy, measure: 'entropy' } };
     }
     box = roiBox(coarse, ct) ?? box;
     notes.push(`coarse ROI ${box.size.join('x')} voxels at ${box.start.join(',')}`);
   } else notes.push('no coarse model: fine model on the whole scan');
   if (!models.fine) {
     notes.push('no fine model: coarse mask only');
-    return { mask: toLabelMap(coarse!, ct, ct, models.label), notes };
+    return { mask: toLabelMap(coarse!, ct, ct, models.label), notes, uncertainty: { value: entropy, measure: 'entropy' } };
   }
   const crop = cropBox(ct, box);
   const fine = fineLiver(models.fine, crop, signal);
-  const full = pasteBox(fine, box, ct.dims, 0);
-  return { mask: toLabelMap(keepLargestComponents(full, ct.dims, 1), ct, ct, models.label), notes };
+  const full = pasteBox(fine.mask, box, ct.dims, 0);
+  return { mask: toLabelMap(keepLargestComponents(full, ct.dims, 1), ct, ct, models.label), notes, uncertainty: { value: fine.meanEntropy, measure: 'entropy' } };
 }
 
 /** The liver entry of a model's stored label table (meta.labels), if it has one. */
