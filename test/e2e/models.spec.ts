@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { writeNifti } from '../../main/volume/io/nifti/writeNifti';
+import { generateCtPhantom } from '../../main/tasks/phantom/ctPhantom';
+import { test, expect, SHARED_DIR } from './fixtures';
+
+/** A MedicalNet-layout ResNet-10 (width 8) made by PyTorch: shared/fixtures/medicalnet (see its README). */
+const WEIGHTS = path.join(SHARED_DIR, 'fixtures', 'medicalnet', 'd10_B_w8.pth');
+const PYTHON = '/usr/bin/python3';
+
+const models = (page: Page) => page.getByRole('region', { name: 'Models' });
+const row = (page: Page, versionId: string) => models(page).locator(`li.model[data-version="${versionId}"]`);
+
+async function importWeights(page: Page, file: string, note: string): Promise<void> {
+  await models(page).getByRole('button', { name: 'Import weights…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import weights' });
+  await dialog.getByLabel('Weights file').fill(file);
+  await dialog.getByLabel('Import for task').selectOption('lung');
+  await dialog.getByLabel('Note').fill(note);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+test.describe('models panel (web mode)', () => {
+  test('import weights, see them, roll back, refuse deleting the active one, delete, export .m3d and .pth as downloads', async ({ app: page, server }) => {
+    test.skip(!existsSync(WEIGHTS), `no weights fixture at ${WEIGHTS} (shared/ absent)`);
+    page.on('dialog', (d) => void d.accept());
+    // The server may read files inside its workspace: put the weights there, as a user's upload folder.
+    const incoming = path.join(server.workspace, 'incoming');
+    mkdirSync(incoming, { recursive: true });
+    const file = path.join(incoming, 'resnet_10_w8.pth');
+    copyFileSync(WEIGHTS, file);
+
+    await expect(models(page)).toContainText('No lung model versions yet');
+    await importWeights(page, file, 'first import');
+    await expect(row(page, 'lung-v1')).toHaveAttribute('data-active', 'true');
+    await expect(row(page, 'lung-v1')).toContainText('resnet10');
+    await expect(row(page, 'lung-v1')).toContainText('import');
+    await expect(row(page, 'lung-v1')).toContainText('first import');
+    await importWeights(page, file, 'second import');
+    await expect(row(page, 'lung-v2')).toHaveAttribute('data-active', 'true');
+    await expect(row(page, 'lung-v1')).toHaveAttribute('data-active', 'false');
+
+    // Roll back to the older version.
+    await row(page, 'lung-v1').getByRole('button', { name: 'Roll back' }).click();
+    await expect(row(page, 'lung-v1')).toHaveAttribute('data-active', 'true');
+    await expect(row(page, 'lung-v2')).toHaveAttribute('data-active', 'false');
+    await expect(row(page, 'lung-v2').getByRole('button', { name: 'Activate' })).toBeVisible();
+
+    // The active version cannot be deleted; the message says what to do.
+    await row(page, 'lung-v1').getByRole('button', { name: 'Delete' }).click();
+    await expect(page.locator('.notice.error')).toContainText('lung-v1 is the active lung model: activate another version first');
+    await page.locator('.notice.error').getByRole('button', { name: 'Dismiss' }).click();
+    await expect(row(page, 'lung-v1')).toHaveCount(1);
+    await row(page, 'lung-v2').getByRole('button', { name: 'Delete' }).click();
+    await expect(row(page, 'lung-v2')).toHaveCount(0);
+    expect(existsSync(path.join(server.workspace, 'models', 'lung', 'lung-v2.pth'))).toBe(false);
+
+    // Export: the browser downloads the file.
+    for (const format of ['m3d', 'pth'] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), row(page, 'lung-v1').getByRole('button', { name: `Export .${format}` }).click()]);
+      expect(download.suggestedFilename()).toBe(`lung-v1.${format}`);
+      const saved = path.join(incoming, `downloaded.${format}`);
+      await download.saveAs(saved);
+      const bytes = readFileSync(saved);
+      expect(bytes.length).toBeGreaterThan(100_000);
+      if (format === 'pth') {
+        expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK'); // torch.save's zip format
+        if (existsSync(PYTHON)) {
+          const keys = execFileSync(PYTHON, ['-c', 'import sys, torch; sd = torch.load(sys.argv[1], map_location="cpu")["state_dict"]; print(len(sd), sd["module.conv1.weight"].shape[0])', saved], { encoding: 'utf8' }).trim();
+          expect(keys).toMatch(/^\d+ 8$/);
+        }
+      }
+    }
+  });
+
+  test('Batch segmentation…: a folder through the lung task, progress in the jobs panel, report with outputs and times', async ({ app: page, server }) => {
+    test.setTimeout(240_000);
+    const input = path.join(server.workspace, 'incoming', 'batch-in');
+    mkdirSync(input, { recursive: true });
+    await writeNifti(path.join(input, 'chest1.nii.gz'), generateCtPhantom({ dims: [48, 48, 32], seed: 3 }).ct);
+    // Output inside the workspace may only go to its exports/ folder.
+    const out = path.join(server.workspace, 'exports', 'batch-out');
+
+    await models(page).getByRole('button', { name: 'Batch segmentation…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Batch segmentation' });
+    await dialog.getByLabel('Input folder', { exact: true }).fill(input);
+    await dialog.getByLabel('Output folder', { exact: true }).fill(out);
+    await dialog.getByLabel('Batch task').selectOption('lung');
+    await dialog.getByRole('button', { name: 'Run batch' }).click();
+    await expect(page.locator('.job').filter({ hasText: /Batch lung segmentation/ }).first()).toBeVisible();
+    const report = dialog.getByTestId('batch-report');
+    await expect(report).toBeVisible({ timeout: 200_000 });
+    await expect(report).toContainText('1 done, 0 failed');
+    const line = report.locator('tr[data-case="chest1"]');
+    await expect(line).toContainText('ok');
+    await expect(line).toContainText(path.join(out, 'chest1.lung.nii.gz'));
+    await expect(line).toContainText(/\d+\.\d s/);
+    expect(existsSync(path.join(out, 'chest1.lung.nii.gz'))).toBe(true);
+  });
+});
