@@ -48,8 +48,6 @@ interface FineTunePlan {
   replay: string[];
   /** Version trained from (null: a new model). */
   start: string | null;
-  /** Active version when the job started (null: the task's fallback method). */
-  baseline: string | null;
   promotion: PromotionMode;
   steps?: number;
   minutes?: number;
@@ -134,7 +132,6 @@ async function makePlan(ws: Workspace, p: FineTuneParams): Promise<FineTunePlan>
     ...(impossible ? { impossible } : {}),
     replay: fresh.length ? trainable.filter((id) => seen.has(id)) : [],
     start,
-    baseline: active?.versionId ?? null,
     promotion: p.promotion ?? ws.settings().promotion ?? 'automatic',
     ...(p.steps !== undefined || p.minutes === undefined ? { steps: p.steps ?? 30 } : {}),
     ...(p.minutes !== undefined ? { minutes: p.minutes } : {}),
@@ -208,7 +205,8 @@ export function register(r: JobRegistry): void {
       ctx.progress(0.01, ctx.resumed ? 'resuming from the last checkpoint' : 'collecting verified cases');
       const plan = await planFor(ctx, ws, p, workDir);
       const [train, validation, replay] = [await loadCases(ctx, ws, p.task, plan.train), await loadCases(ctx, ws, p.task, plan.validation), await loadCases(ctx, ws, p.task, plan.replay)];
-      const baseline = plan.baseline ? ws.getModel(plan.baseline) : null;
+      // The method to beat is what is active now (a resumed job compares with today's active model).
+      const baseline = ws.activeModel(p.task);
       const payload: FineTunePayload = {
         task: p.task,
         ...(plan.start ? { startFile: ws.getModel(plan.start).path, parentId: plan.start } : {}),
@@ -247,7 +245,7 @@ export function register(r: JobRegistry): void {
         const step = last.cancelledAtStep;
         const note = `cancelled at step ${step}: best weights so far kept as a candidate (not active; activate it by hand)`;
         const partial: FineTuneJobResult = {
-          comparison: { baseline: plan.baseline ?? 'none', metric: 'dice', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' },
+          comparison: { baseline: baseline?.versionId ?? 'none', metric: 'dice', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' },
           bestDice: last.bestDice ?? null,
           bestStep: step,
           steps: step,
@@ -262,7 +260,11 @@ export function register(r: JobRegistry): void {
         const kept: JsonValue = { modelVersion: info.versionId, promoted: false, cancelled: true, step, note };
         return kept;
       }
-      const note = `${res.pretrained ? `from ${plan.start}` : 'from scratch'}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}`;
+      // Someone activated another version while this trained: it was not compared with that one.
+      const now = ws.activeModel(p.task)?.versionId ?? null;
+      const moved = res.comparison.decision === 'promoted' && now !== (baseline?.versionId ?? null);
+      if (moved) res.comparison.decision = 'kept-baseline';
+      const note = `${res.pretrained ? `from ${plan.start}` : 'from scratch'}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}${moved ? `; not activated: the active model changed to ${now ?? 'cold start'} while it trained` : ''}`;
       const info = await registerCandidate(ws, p.task, plan, payload.outFile, res, note);
       const promoted = res.comparison.decision === 'promoted';
       if (promoted && ctx.caseId) ctx.services.startJob('predict', { task: p.task }, { caseId: ctx.caseId });
