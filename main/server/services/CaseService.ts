@@ -27,6 +27,8 @@ export class CaseService implements SliceOf<'cases'> {
     await ctx.guard.addRoot(ws.root);
     await ctx.recent.add(ws.root, 'workspace');
     ctx.events.emit('workspaceChanged', { reason: 'opened', root: ws.root });
+    // Jobs this workspace's last session left unfinished appear in the jobs list, ready to resume.
+    for (const j of ctx.jobs.list()) if (j.state === 'interrupted') ctx.events.emit('jobUpdate', j);
     return ws.info();
   }
 

@@ -175,6 +175,15 @@ describe('fineTune: jobs that keep their work', () => {
     await first.svc.dispose(); // the app closes while training
     expect(await first.api.listModels({ task: 'lung' })).toEqual([]);
 
+    // Opening that workspace from a session on another one announces the interrupted job.
+    const elsewhere = await open(path.join(dir, 'elsewhere'));
+    const announced: JobInfo[] = [];
+    const off = elsewhere.api.onJobUpdate((j) => announced.push(j));
+    await elsewhere.api.openWorkspace({ path: ws });
+    off();
+    expect(announced).toEqual([expect.objectContaining({ id: jobId, state: 'interrupted' })]);
+    await elsewhere.svc.dispose();
+
     const second = await open(ws);
     const [interrupted] = (await second.api.listJobs()).filter((j) => j.id === jobId);
     expect(interrupted).toMatchObject({ kind: 'finetune', state: 'interrupted', resumable: true });
