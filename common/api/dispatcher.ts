@@ -20,8 +20,9 @@ export function createApiDispatcher(impl: Med3dApiMethods, opts: { onError?: (me
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {
       // Unexpected errors reach the client as one line naming the call; the stack goes to onError's log.
-      if (!(err instanceof ApiError)) opts.onError?.(method, err);
-      return { ok: false, error: userErrorData(method, err) };
+      const error = userErrorData(method, err);
+      if (error.code === 'internal') opts.onError?.(method, err);
+      return { ok: false, error };
     }
   };
 }

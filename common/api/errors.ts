@@ -71,8 +71,9 @@ function isApiErrorData(x: unknown): x is ApiErrorData {
 }
 
 /**
- * Turn anything thrown on the service side into ApiErrorData. Errors from other modules that
- * carry a `file`/`path` property keep it, so the UI can name the file.
+ * Turn anything thrown on the service side into ApiErrorData: the one mapping from main/'s errors
+ * to what clients see. Errors whose `code` is an ApiErrorCode keep it; errors from other modules
+ * that carry a `file`/`path` property keep it, so the UI can name the file.
  */
 function toApiErrorData(err: unknown): ApiErrorData {
   if (err instanceof ApiError) return err.toData();
@@ -80,7 +81,9 @@ function toApiErrorData(err: unknown): ApiErrorData {
     const e = err as Error & { file?: unknown; path?: unknown; code?: unknown; name: string };
     const file = typeof e.file === 'string' ? e.file : typeof e.path === 'string' ? e.path : undefined;
     let code: ApiErrorCode = 'internal';
-    if (e.name === 'AbortError' || e.code === 'ABORT_ERR') code = 'cancelled';
+    // main/'s own errors (WorkspaceError, JobError: main/util/CodedError) carry a code of this vocabulary.
+    if (typeof e.code === 'string' && CODES.has(e.code)) code = e.code as ApiErrorCode;
+    else if (e.name === 'AbortError' || e.code === 'ABORT_ERR') code = 'cancelled';
     else if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'ENOTDIR' || file !== undefined) code = 'bad-file';
     return file === undefined ? { code, message: e.message } : { code, message: e.message, file };
   }

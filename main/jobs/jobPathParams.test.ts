@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { ApiError } from '../../common/api/errors';
+import { JobError } from './JobError';
 import { checkJobPaths, hasPathValues, refuseUndeclaredPaths, type JobPathPolicy } from './jobPathParams';
 
 const ROOT = '/allowed';
@@ -19,7 +20,7 @@ const decl = { in: 'read', out: 'write', model: { access: 'read', idPattern: /^[
 async function codeOf(p: Promise<unknown>): Promise<string> {
   return p.then(
     () => 'ok',
-    (e: unknown) => (e instanceof ApiError ? `${e.code}: ${e.message}` : 'other'),
+    (e: unknown) => (e instanceof ApiError || e instanceof JobError ? `${e.code}: ${e.message}` : 'other'),
   );
 }
 

@@ -6,7 +6,7 @@
  * A path-like value in a parameter the kind did not declare is refused rather than trusted, so a
  * kind that forgets its declaration fails closed.
  */
-import { ApiError } from '../../common/api/errors';
+import { JobError } from './JobError';
 import type { JsonValue } from '../../common/api/schema';
 
 /** 'read': must exist inside the allowed folders; 'write': a destination inside them (may not exist yet). */
@@ -46,7 +46,7 @@ function param(decl: JobPathAccess | JobPathParam): JobPathParam {
 export function refuseUndeclaredPaths(kind: string, params: JsonValue, declared: JobPathParams = {}): void {
   const walk = (x: JsonValue, at: string, top: boolean): void => {
     if (typeof x === 'string') {
-      if (PATH_LIKE.test(x)) throw new ApiError('forbidden-path', `${kind}: parameter "${at}" looks like a path (${x.slice(0, 200)}) but the ${kind} job kind does not declare it as one`, x);
+      if (PATH_LIKE.test(x)) throw new JobError('forbidden-path', `${kind}: parameter "${at}" looks like a path (${x.slice(0, 200)}) but the ${kind} job kind does not declare it as one`, x);
       return;
     }
     if (Array.isArray(x)) x.forEach((e, i) => walk(e, `${at}[${i}]`, false));
@@ -71,7 +71,7 @@ export function hasPathValues(params: JsonValue, declared: JobPathParams = {}): 
 
 /**
  * Resolve every declared path parameter through `policy` and return the parameters with the
- * checked absolute paths in place; throws ApiError naming the parameter and the path.
+ * checked absolute paths in place; throws JobError (or the policy's error) naming the parameter and the path.
  */
 export async function checkJobPaths(kind: string, params: JsonValue, declared: JobPathParams, policy: JobPathPolicy): Promise<JsonValue> {
   refuseUndeclaredPaths(kind, params, declared);
@@ -81,7 +81,7 @@ export async function checkJobPaths(kind: string, params: JsonValue, declared: J
     if (!Object.hasOwn(params, key) || params[key] === null) continue;
     const val = params[key];
     const { access, idPattern } = param(d);
-    if (typeof val !== 'string') throw new ApiError('invalid-request', `${kind}: parameter "${key}" must be a path (string)`);
+    if (typeof val !== 'string') throw new JobError('invalid-request', `${kind}: parameter "${key}" must be a path (string)`);
     if (idPattern?.test(val)) continue;
     const what = `${kind} ${access === 'read' ? 'input' : 'output'} "${key}"`;
     const abs = await policy.resolve(val, { mustExist: access === 'read', what });

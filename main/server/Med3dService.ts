@@ -2,15 +2,18 @@
  * The Node-side implementation of Med3dApi, shared by Electron (IPC), web mode (WebSocket) and
  * `med3d call`: the composition root of the domain services in ./services (one slice of the API
  * each, see services/serviceSlices.ts). Every API method is an own, bound property of this
- * object, so the dispatcher (common/api/dispatcher.ts) calls it by name as before. Every client
+ * object, so the dispatcher (common/api/dispatcher.ts) calls it by name as before, and throws
+ * ApiError only (WorkspaceError and JobError are mapped here). Every client
  * path goes through PathGuard; every write through the workspace's atomic writes.
  */
 import path from 'node:path';
 import { METHOD_NAMES, type Med3dApiMethods } from '../../common/api/Med3dApi';
+import { ApiError } from '../../common/api/errors';
 import type { ApiEventHub } from '../../common/api/ApiEventHub';
 import type { JobManager } from '../jobs/JobManager';
 import { jobRegistry } from '../jobs/jobRegistry';
 import { loadJobKinds } from '../jobs/loadJobKinds';
+import { CodedError } from '../util/CodedError';
 import { Workspace } from '../workspace/Workspace';
 import { PathGuard } from './PathGuard';
 import { AppService } from './services/AppService';
@@ -59,7 +62,12 @@ export class Med3dService {
     const self = this as unknown as Record<string, unknown>;
     for (const m of METHOD_NAMES) {
       const slice = slices[METHOD_SLICES[m]] as unknown as Record<string, (req?: unknown) => Promise<unknown>>;
-      self[m] = slice[m].bind(slice);
+      const call = slice[m].bind(slice);
+      // The API boundary: the workspace's and the job manager's own errors become API errors here, once.
+      self[m] = (req?: unknown) =>
+        call(req).catch((err: unknown) => {
+          throw err instanceof CodedError ? new ApiError(err.code, err.message, err.file) : err;
+        });
     }
   }
 

@@ -16,7 +16,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../common/api/errors';
+import { WorkspaceError } from './WorkspaceError';
 import { rankByUncertainty } from '../../common/cases/rankByUncertainty';
 import type {
   CaseStatus,
@@ -116,7 +116,7 @@ export class Workspace {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      throw new ApiError('bad-file', `cannot read workspace manifest ${file}: ${(err as Error).message}`, file);
+      throw new WorkspaceError('bad-file', `cannot read workspace manifest ${file}: ${(err as Error).message}`, file);
     }
   }
 
@@ -125,12 +125,12 @@ export class Workspace {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new ApiError('bad-file', `workspace manifest ${file} is not valid JSON (${(err as Error).message})`, file);
+      throw new WorkspaceError('bad-file', `workspace manifest ${file} is not valid JSON (${(err as Error).message})`, file);
     }
     try {
       return checkManifest(parsed, file);
     } catch (err) {
-      throw new ApiError('bad-file', (err as Error).message, file);
+      throw new WorkspaceError('bad-file', (err as Error).message, file);
     }
   }
 
@@ -141,11 +141,11 @@ export class Workspace {
     const lock = new WorkspaceLock(abs, { ...opts.lock, log });
     let text = await Workspace.readManifestText(file);
     if (text === null) {
-      if (!opts.create) throw new ApiError('not-found', `${abs} is not a Med3D workspace (no ${MANIFEST_NAME}); create it first`, abs);
+      if (!opts.create) throw new WorkspaceError('not-found', `${abs} is not a Med3D workspace (no ${MANIFEST_NAME}); create it first`, abs);
       const st = await fs.stat(abs).catch(() => null);
-      if (st && !st.isDirectory()) throw new ApiError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
+      if (st && !st.isDirectory()) throw new WorkspaceError('bad-file', `cannot create a workspace at ${abs}: it is a file`, abs);
       await fs.mkdir(abs, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-        throw new ApiError('bad-file', `cannot create a workspace at ${abs}: ${err.code ?? err.message}`, abs);
+        throw new WorkspaceError('bad-file', `cannot create a workspace at ${abs}: ${err.code ?? err.message}`, abs);
       });
       // Under the lock: a second process creating the same workspace must not replace a manifest
       // the first one already wrote (and maybe added cases to).
@@ -201,7 +201,7 @@ export class Workspace {
 
   private caseRecord(caseId: string): CaseRecord {
     const c = this.manifest.cases.find((x) => x.caseId === caseId);
-    if (!c) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+    if (!c) throw new WorkspaceError('not-found', `no case ${caseId} in workspace ${this.root}`);
     return c;
   }
 
@@ -284,17 +284,17 @@ export class Workspace {
   async loadLabel(caseId: string, version?: number): Promise<{ info: LabelVersionInfo; labels: Uint8Array; dims: Vec3 } | null> {
     const c = this.caseRecord(caseId);
     if (!c.labels.length) {
-      if (version !== undefined) throw new ApiError('not-found', `case ${caseId} has no label version ${version}`);
+      if (version !== undefined) throw new WorkspaceError('not-found', `case ${caseId} has no label version ${version}`);
       return null;
     }
     const r = version === undefined ? c.labels[c.labels.length - 1] : c.labels.find((x) => x.version === version);
-    if (!r) throw new ApiError('not-found', `case ${caseId} has no label version ${version}`);
+    if (!r) throw new WorkspaceError('not-found', `case ${caseId} has no label version ${version}`);
     const file = this.abs(r.file);
     const vol = await readLabelFile(file).catch((err: unknown) => {
-      throw new ApiError('bad-file', err instanceof Error ? err.message : String(err), file);
+      throw new WorkspaceError('bad-file', err instanceof Error ? err.message : String(err), file);
     });
     if (c.grid && vol.dims.some((d, k) => d !== c.grid?.dims[k])) {
-      throw new ApiError('bad-file', `label ${file} has grid ${vol.dims.join('x')}, the case scan ${c.grid.dims.join('x')}`, file);
+      throw new WorkspaceError('bad-file', `label ${file} has grid ${vol.dims.join('x')}, the case scan ${c.grid.dims.join('x')}`, file);
     }
     const labels = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data as ArrayLike<number>);
     return { info: this.labelInfo(caseId, r), labels, dims: [...vol.dims] as Vec3 };
@@ -313,7 +313,7 @@ export class Workspace {
       const { header, labels } = decodeRecovery(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
       return { labels, dims: header.dims, baseVersion: header.baseVersion, savedAt: header.savedAt };
     } catch (err) {
-      throw new ApiError('bad-file', (err as Error).message, file);
+      throw new WorkspaceError('bad-file', (err as Error).message, file);
     }
   }
 
@@ -358,7 +358,7 @@ export class Workspace {
   private async reload(): Promise<void> {
     const file = Workspace.manifestPath(this.root);
     const text = await Workspace.readManifestText(file);
-    if (text === null) throw new ApiError('not-found', `workspace manifest ${file} has disappeared`, file);
+    if (text === null) throw new WorkspaceError('not-found', `workspace manifest ${file} has disappeared`, file);
     this.manifest = Workspace.parseManifest(text, file);
     this.stamp = await Workspace.stampOf(file);
   }
@@ -439,7 +439,7 @@ export class Workspace {
     return this.locked(async () => {
       const next = structuredClone(this.manifest);
       const c = next.cases.find((x) => x.caseId === caseId);
-      if (!c) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+      if (!c) throw new WorkspaceError('not-found', `no case ${caseId} in workspace ${this.root}`);
       c.grid = structuredClone(grid);
       await this.writeManifest(next);
     });
@@ -449,7 +449,7 @@ export class Workspace {
     return this.locked(async () => {
       const next = structuredClone(this.manifest);
       const c = next.cases.find((x) => x.caseId === caseId);
-      if (!c) throw new ApiError('not-found', `no case ${caseId} in workspace ${this.root}`);
+      if (!c) throw new WorkspaceError('not-found', `no case ${caseId} in workspace ${this.root}`);
       c.status = status;
       c.updatedAt = new Date().toISOString();
       await this.writeManifest(next);
@@ -475,9 +475,9 @@ export class Workspace {
     return this.locked(async () => {
       const c0 = this.caseRecord(caseId);
       const grid = c0.grid;
-      if (!grid) throw new ApiError('invalid-request', `case ${caseId}: the scan grid is unknown; open the case before saving a label`);
+      if (!grid) throw new WorkspaceError('invalid-request', `case ${caseId}: the scan grid is unknown; open the case before saving a label`);
       const n = grid.dims[0] * grid.dims[1] * grid.dims[2];
-      if (labels.length !== n) throw new ApiError('invalid-request', `label map for case ${caseId} has ${labels.length} voxels, its scan ${grid.dims.join('x')} has ${n}`);
+      if (labels.length !== n) throw new WorkspaceError('invalid-request', `label map for case ${caseId} has ${labels.length} voxels, its scan ${grid.dims.join('x')} has ${n}`);
       // Same bytes as writeNifti, but compressed on the libuv pool: saving a 512x512x300 mask must not
       // stall the Electron main loop. atomicWriteFile: a crash leaves no torn label file.
       const bytes = await gzipAsync(encodeNifti(this.labelMap(labels, grid)), 1);
@@ -522,7 +522,7 @@ export class Workspace {
     return this.locked(async () => {
       const c = this.caseRecord(caseId);
       if (c.grid && labels.length !== c.grid.dims[0] * c.grid.dims[1] * c.grid.dims[2]) {
-        throw new ApiError('invalid-request', `recovery labels for case ${caseId} have ${labels.length} voxels, its scan ${c.grid.dims.join('x')}`);
+        throw new WorkspaceError('invalid-request', `recovery labels for case ${caseId} have ${labels.length} voxels, its scan ${c.grid.dims.join('x')}`);
       }
       const header = { caseId, dims, baseVersion, savedAt: new Date().toISOString() };
       await atomicWriteFile(this.recoveryFile(caseId), await encodeRecovery(header, labels));
@@ -575,7 +575,7 @@ export class Workspace {
 
   getModel(versionId: string): ModelVersionInfo & { path: string; extra?: Record<string, unknown> } {
     const r = this.manifest.models.find((m) => m.versionId === versionId);
-    if (!r) throw new ApiError('not-found', `no model version ${versionId} in workspace ${this.root}`);
+    if (!r) throw new WorkspaceError('not-found', `no model version ${versionId} in workspace ${this.root}`);
     return { ...this.modelInfo(r), path: this.abs(r.file), ...(r.extra ? { extra: structuredClone(r.extra) } : {}) };
   }
 
@@ -606,9 +606,9 @@ export class Workspace {
   /** Register a model version whose checkpoint already sits at `file` (from reserveModelVersion). */
   async addModelVersion(versionId: string, file: string, rec: NewModelVersion, opts: { activate?: boolean } = {}): Promise<ModelVersionInfo> {
     return this.locked(async () => {
-      if (this.manifest.models.some((m) => m.versionId === versionId)) throw new ApiError('invalid-request', `model version ${versionId} already exists`);
+      if (this.manifest.models.some((m) => m.versionId === versionId)) throw new WorkspaceError('invalid-request', `model version ${versionId} already exists`);
       const st = await fs.stat(this.abs(file)).catch(() => null);
-      if (!st || st.size === 0) throw new ApiError('bad-file', `model checkpoint ${this.abs(file)} is missing or empty`, this.abs(file));
+      if (!st || st.size === 0) throw new WorkspaceError('bad-file', `model checkpoint ${this.abs(file)} is missing or empty`, this.abs(file));
       const next = structuredClone(this.manifest);
       const full: ModelVersionRecord = { ...structuredClone(rec), versionId, file, createdAt: new Date().toISOString() };
       next.models.push(full);
@@ -635,8 +635,8 @@ export class Workspace {
   async activateModel(task: TaskName, versionId: string): Promise<ModelVersionInfo> {
     return this.locked(async () => {
       const r = this.manifest.models.find((m) => m.versionId === versionId);
-      if (!r) throw new ApiError('not-found', `no model version ${versionId} in workspace ${this.root}`);
-      if (r.task !== task) throw new ApiError('invalid-request', `model version ${versionId} is for task ${r.task}, not ${task}`);
+      if (!r) throw new WorkspaceError('not-found', `no model version ${versionId} in workspace ${this.root}`);
+      if (r.task !== task) throw new WorkspaceError('invalid-request', `model version ${versionId} is for task ${r.task}, not ${task}`);
       const next = structuredClone(this.manifest);
       next.activeModels[task] = versionId;
       await this.writeManifest(next);
@@ -655,9 +655,9 @@ export class Workspace {
   async deleteModel(versionId: string): Promise<ModelVersionInfo> {
     return this.locked(async () => {
       const r = this.manifest.models.find((m) => m.versionId === versionId);
-      if (!r) throw new ApiError('not-found', `no model version ${versionId} in workspace ${this.root}`);
+      if (!r) throw new WorkspaceError('not-found', `no model version ${versionId} in workspace ${this.root}`);
       if (this.manifest.activeModels[r.task] === versionId) {
-        throw new ApiError('invalid-request', `model version ${versionId} is the active ${r.task} model: activate another version first, then delete it`);
+        throw new WorkspaceError('invalid-request', `model version ${versionId} is the active ${r.task} model: activate another version first, then delete it`);
       }
       const info = this.modelInfo(r);
       const next = structuredClone(this.manifest);

@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ApiError } from '../../common/api/errors';
+import { WorkspaceError } from './WorkspaceError';
 import { atomicWriteFile } from '../util/atomicWrite';
 
 export const LOCK_NAME = '.med3d-workspace.lock';
@@ -113,7 +113,7 @@ export class WorkspaceLock {
         await atomicWriteFile(this.file, JSON.stringify(owner), { noReplace: true, sync: false });
         return owner.token;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ApiError('internal', `cannot lock workspace ${this.root}: ${(err as Error).message}`, this.file);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new WorkspaceError('internal', `cannot lock workspace ${this.root}: ${(err as Error).message}`, this.file);
       }
       const held = await this.readHolder();
       if (held) {
@@ -128,7 +128,7 @@ export class WorkspaceLock {
         }
         if (Date.now() > deadline) {
           const who = held.owner ? `process ${held.owner.pid} on ${held.owner.hostname} since ${held.owner.startedAt}` : 'a process';
-          throw new ApiError('internal', `workspace ${this.root} is busy: ${who} holds ${this.file}; try again, or delete that file if no Med3D process is using the workspace`, this.file);
+          throw new WorkspaceError('internal', `workspace ${this.root} is busy: ${who} holds ${this.file}; try again, or delete that file if no Med3D process is using the workspace`, this.file);
         }
       }
       // Jittered backoff so two waiters do not retry in lockstep; short, since holds are short.
@@ -143,7 +143,7 @@ export class WorkspaceLock {
       return { text, owner: parseOwner(text), mtimeMs: st.mtimeMs };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new ApiError('internal', `cannot read workspace lock ${this.file}: ${(err as Error).message}`, this.file);
+      throw new WorkspaceError('internal', `cannot read workspace lock ${this.file}: ${(err as Error).message}`, this.file);
     }
   }
 

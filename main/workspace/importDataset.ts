@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ApiError } from '../../common/api/errors';
+import { WorkspaceError } from './WorkspaceError';
 import type { CaseSummary, ImportDatasetResult } from '../../common/api/types';
 import { DatasetError } from '../datasets/DatasetError';
 import { openDataset } from '../datasets/openDataset';
@@ -19,10 +19,10 @@ export async function importDataset(ws: Workspace, dir: string, onProgress?: (do
   try {
     ds = await openDataset(dir);
   } catch (err) {
-    if (err instanceof DatasetError) throw new ApiError('bad-file', err.message, err.file);
+    if (err instanceof DatasetError) throw new WorkspaceError('bad-file', err.message, err.file);
     throw err;
   }
-  if (ds.kind !== 'segmentation') throw new ApiError('invalid-request', `${dir} is a nodule CSV dataset: importDataset takes a labelled segmentation dataset folder`, dir);
+  if (ds.kind !== 'segmentation') throw new WorkspaceError('invalid-request', `${dir} is a nodule CSV dataset: importDataset takes a labelled segmentation dataset folder`, dir);
   const skipped: ImportDatasetResult['skipped'] = ds.bad.map((b) => ({ item: b.id, path: b.file, reason: b.reason }));
   const cases: CaseSummary[] = [];
   const labels = new Set<string>();

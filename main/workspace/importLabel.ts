@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ApiError } from '../../common/api/errors';
+import { WorkspaceError } from './WorkspaceError';
 import type { CaseStatus, ImportLabelResult, LabelVersionInfo } from '../../common/api/types';
 import { DatasetError } from '../datasets/DatasetError';
 import { readLabelFile } from '../datasets/readLabelFile';
@@ -35,7 +35,7 @@ export function labelOnGrid(label: LabelMap, target: Grid, file: string, what: s
   const b = worldExtent(target);
   const overlaps = [0, 1, 2].every((k) => a.min[k] < b.max[k] && b.min[k] < a.max[k]);
   const refuse = (why: string): never => {
-    throw new ApiError('invalid-request', `${file} ${why}: the label spans RAS ${span(a)} mm, ${what} ${span(b)} mm`, file);
+    throw new WorkspaceError('invalid-request', `${file} ${why}: the label spans RAS ${span(a)} mm, ${what} ${span(b)} mm`, file);
   };
   if (!overlaps) refuse(`does not overlap the scan of ${what}`);
   const out = resampleToGrid(label, target, { interpolation: 'label' });
@@ -75,7 +75,7 @@ export async function importLabelFile(ws: Workspace, caseId: string, file: strin
   try {
     label = await readLabelFile(file);
   } catch (err) {
-    if (err instanceof DatasetError) throw new ApiError('bad-file', err.message, err.file);
+    if (err instanceof DatasetError) throw new WorkspaceError('bad-file', err.message, err.file);
     throw err;
   }
   const placed = labelOnGrid(label, caseGridOf(grid), file, `case ${caseId}`);

@@ -2,7 +2,6 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METHOD_NAMES } from '../../../common/api/Med3dApi';
 import { JobRegistry } from '../../jobs/jobRegistry';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { Med3dService } from '../Med3dService';
@@ -34,15 +33,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('Med3dService composition', () => {
-  it('every API method is an own function of the service, bound to its slice (the dispatcher calls them by name)', () => {
-    for (const m of METHOD_NAMES) {
-      expect(Object.prototype.hasOwnProperty.call(svc, m), m).toBe(true);
-      expect(typeof (svc as unknown as Record<string, unknown>)[m], m).toBe('function');
-    }
-  });
-});
-
 describe('automatic fine-tuning after a corrected save', () => {
   it('picks the tasks from the label values the save contains, not from label names', async () => {
     await svc.updateSettings({
@@ -64,8 +54,8 @@ describe('automatic fine-tuning after a corrected save', () => {
     expect(ft).toHaveLength(1);
     expect(svc.jobs.params(ft[0].id)).toMatchObject({ task: 'lung', trigger: 'save' });
 
-    // A draft save teaches nothing; a second corrected save while lung is training starts no second job.
-    await svc.saveLabel({ caseId: caseId as string, labels: only(1), status: 'draft' });
+    // A predicted save teaches nothing; a second corrected save while lung is training starts no second job.
+    await svc.saveLabel({ caseId: caseId as string, labels: only(1), status: 'predicted' });
     await svc.saveLabel({ caseId: caseId as string, labels: only(1), status: 'verified' });
     expect(svc.jobs.list().filter((j) => j.kind === 'finetune')).toHaveLength(1);
   });
