@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { writeSyntheticSegmentationDataset } from '../../main/datasets/testing/writeSyntheticSegmentationDataset';
 import { writeNifti } from '../../main/volume/io/nifti/writeNifti';
 import { test, expect, openPath, waitForVolume, REPO_ROOT } from './fixtures';
 
@@ -83,4 +84,24 @@ test('import a mask onto the open case (resampled by label vote), export it as N
   const out = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> };
   expect(out.checks.filter((c) => !c.ok)).toEqual([]);
   expect(out.ok).toBe(true);
+});
+
+test('Import dataset… turns a labelled MSD folder into verified cases of the workspace', async ({ app: page, server }) => {
+  test.setTimeout(120_000);
+  const root = path.join(server.workspace, 'incoming', 'Task03_Liver');
+  const organs = [
+    { value: 1, name: 'liver', intensity: 90, offsetMm: [-14, 4, 0] as [number, number, number], radiiMm: [26, 20, 24] as [number, number, number] },
+    { value: 2, name: 'tumour', intensity: 170, offsetMm: [22, -6, 6] as [number, number, number], radiiMm: [11, 10, 12] as [number, number, number] },
+  ];
+  const ds = await writeSyntheticSegmentationDataset(root, { layout: 'msd', size: 'tiny', trainCases: 2, testCases: 1, testLabels: false, organs, seed: 9 });
+  await page.getByRole('button', { name: 'Import dataset…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Path').fill(root);
+  await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.locator('.notice').filter({ hasText: /Imported 2 verified case\(s\) from .* \(msd\); 1 skipped/ })).toBeVisible();
+  for (const c of ds.cases.filter((x) => x.split === 'train')) {
+    const row = page.locator('ul.cases li').filter({ hasText: c.id });
+    await expect(row.locator('.status')).toHaveText('verified');
+    await expect(row).toContainText('v1');
+  }
 });
