@@ -17,13 +17,22 @@ export function thresholdEntropy(hu: ArrayLike<number>, dims: Vec3, mask: VoxelA
   const box = boundingBox(mask, dims) ?? { start: [0, 0, 0], size: dims };
   const [i0, j0, k0] = box.start;
   const [sx, sy, sz] = box.size;
+  // Entropy per whole HU around the threshold (beyond ±30 softness it is below 1e-11): a table
+  // lookup instead of exp + 2 logs per voxel; values are rounded to whole HU (scanner precision).
+  const reach = Math.ceil(30 * softnessHu);
+  const lo = Math.round(thresholdHu) - reach;
+  const table = new Float64Array(2 * reach + 1);
+  for (let t = 0; t < table.length; t++) {
+    const p = 1 / (1 + Math.exp((lo + t - thresholdHu) / softnessHu));
+    table[t] = p > 1e-12 && p < 1 - 1e-12 ? -(p * Math.log(p) + (1 - p) * Math.log(1 - p)) : 0;
+  }
   let sum = 0;
   for (let k = k0; k < k0 + sz; k++)
     for (let j = j0; j < j0 + sy; j++) {
       const row = nx * (j + ny * k);
       for (let i = i0; i < i0 + sx; i++) {
-        const p = 1 / (1 + Math.exp((hu[row + i] - thresholdHu) / softnessHu));
-        if (p > 1e-12 && p < 1 - 1e-12) sum -= p * Math.log(p) + (1 - p) * Math.log(1 - p);
+        const t = Math.round(hu[row + i]) - lo;
+        if (t >= 0 && t < table.length) sum += table[t];
       }
     }
   const n = sx * sy * sz;
