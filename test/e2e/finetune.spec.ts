@@ -1,6 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, openPath, waitForVolume, hasData, DATA_DIR } from './fixtures';
+import { test, expect, openPath, startServer, waitForVolume, hasData, DATA_DIR } from './fixtures';
 
 type Hooks = {
   api: { listModels(r: { task?: string }): Promise<Array<{ versionId: string; parent: string | null; active: boolean; origin: string }>> };
@@ -25,20 +27,44 @@ async function paintAndVerify(page: Page): Promise<void> {
   await expect(page.locator('.notice').filter({ hasText: /Saved label version \d+ \(verified\)/ })).toBeVisible();
 }
 
-/** Sets the fine-tune panel and starts; returns the new job's row once it has finished. */
-async function fineTune(page: Page, o: { from: string; minutes: string; promotion: 'automatic' | 'manual' }) {
+type Settings = { from: string; minutes: string; promotion: 'automatic' | 'manual' };
+
+/** The demo case with one verified correction. */
+async function verifiedDemo(page: Page): Promise<void> {
+  page.on('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Demo' }).click();
+  await waitForVolume(page, 'demo');
+  await paintAndVerify(page);
+}
+
+/** Sets the fine-tune panel (lung) and presses Fine-tune. */
+async function startFineTune(page: Page, o: Settings): Promise<void> {
   const panel = page.getByRole('region', { name: 'Fine-tuning' });
   await panel.getByLabel('Fine-tune task').selectOption('lung');
   await panel.getByLabel('Starting model').selectOption(o.from);
   await panel.getByLabel('Time budget (minutes)').fill(o.minutes);
   await panel.getByLabel('Promotion').selectOption(o.promotion);
-  const count = await page.locator('.job').count();
   await panel.getByRole('button', { name: 'Fine-tune' }).click();
+}
+
+/** Starts a fine-tune from the panel; returns the new job's row once it has finished. */
+async function fineTune(page: Page, o: Settings) {
+  const count = await page.locator('.job').count();
+  await startFineTune(page, o);
   await expect(page.locator('.job')).toHaveCount(count + 1);
   const job = page.locator('.job').first();
   await expect(job).toContainText(/fine-tun/i);
   await expect(job).toHaveAttribute('data-state', /done|failed/, { timeout: 240_000 });
   await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
+  return job;
+}
+
+/** Starts a fine-tune and waits until training is under way (progress ≥ 10 %); returns its row. */
+async function trainingJob(page: Page, o: Settings) {
+  await startFineTune(page, o);
+  const job = page.locator('.job').first();
+  await expect(job).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
+  await expect.poll(async () => Number(await job.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 120_000 }).toBeGreaterThanOrEqual(10);
   return job;
 }
 
@@ -49,11 +75,7 @@ async function fineTune(page: Page, o: { from: string; minutes: string; promotio
  */
 test('fine-tune panel: settings reach the job (scratch / a version, 3 s budget, manual promotion); the jobs panel shows the new version and why it was not promoted', async ({ app: page }) => {
   test.setTimeout(300_000);
-  page.on('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: 'Demo' }).click();
-  await waitForVolume(page, 'demo');
-
-  await paintAndVerify(page);
+  await verifiedDemo(page);
 
   const models = () => page.evaluate(async () => (window as unknown as { __med3d: Hooks }).__med3d.api.listModels({ task: 'lung' }));
   const before = (await models()).map((m) => m.versionId);
@@ -83,4 +105,45 @@ test('fine-tune panel: settings reach the job (scratch / a version, 3 s budget, 
   expect(next[0].active).toBe(false);
   await expect(second.getByTestId('finetune-result')).toContainText(new RegExp(`New version ${next[0].versionId} · held-out Dice \\d\\.\\d{3} new vs \\d\\.\\d{3} baseline · not promoted`));
   await expect(second.getByTestId('finetune-result')).toContainText('manual promotion');
+});
+
+test('a fine-tune whose server was killed is listed as interrupted; Resume finishes it under the same id', async ({ page }) => {
+  test.setTimeout(300_000);
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'med3d-e2e-resume-'));
+  let server = await startServer(workspace);
+  try {
+    await page.goto(`${server.url}&empty`);
+    await verifiedDemo(page);
+    const first = await trainingJob(page, { from: 'scratch', minutes: '0.3', promotion: 'manual' });
+    const jobId = (await first.getAttribute('data-job'))!;
+    // Training is under way; the server dies without a chance to clean up.
+    const exited = new Promise((r) => server.proc.once('exit', r));
+    server.proc.kill('SIGKILL');
+    await exited;
+
+    server = await startServer(workspace);
+    await page.goto(`${server.url}&empty`);
+    const row = page.locator(`.job[data-job="${jobId}"]`);
+    await expect(row).toHaveAttribute('data-state', 'interrupted');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await expect(row).toHaveAttribute('data-state', /queued|running|done/);
+    await expect(row).toHaveAttribute('data-state', /done|failed/, { timeout: 240_000 });
+    await expect(row, await row.innerText()).toHaveAttribute('data-state', 'done');
+    await expect(row.getByTestId('finetune-result')).toContainText(/New version \S+ · .*not promoted/);
+  } finally {
+    server.proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+test('Cancel during a fine-tune keeps the best weights so far as a candidate version, said in the result line', async ({ app: page }) => {
+  test.setTimeout(300_000);
+  await verifiedDemo(page);
+  const job = await trainingJob(page, { from: 'scratch', minutes: '3', promotion: 'automatic' });
+  await job.getByRole('button', { name: 'Cancel' }).click();
+  await expect(job).toHaveAttribute('data-state', /done|failed|cancelled/, { timeout: 120_000 });
+  await expect(job, await job.innerText()).toHaveAttribute('data-state', 'cancelled');
+  await expect(job.getByTestId('finetune-result')).toContainText(/New version \S+ · cancelled, kept as a candidate/);
+  await expect(job.getByTestId('finetune-result')).toContainText(/cancelled at step \d+/);
 });

@@ -19,7 +19,7 @@ export interface Server {
  * Starts `node bin/med3d.mjs serve --port 0 --workspace <tmp>` and reads the URL line (with
  * its token) from stdout. One server per worker; tests reload pages against it.
  */
-async function startServer(workspace: string): Promise<{ url: string; proc: ChildProcess }> {
+export async function startServer(workspace: string): Promise<{ url: string; proc: ChildProcess }> {
   const args = ['bin/med3d.mjs', 'serve', '--port', '0', '--workspace', workspace, '--no-engine'];
   if (hasData) args.push('--root', DATA_DIR);
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
