@@ -24,7 +24,7 @@ test.describe('docs screenshots', () => {
     await page.screenshot({ path: shot('demo-phantom') });
     await page.getByLabel('Save as status').selectOption('verified');
     await page.getByRole('button', { name: /^Save/ }).click();
-    await page.getByRole('button', { name: 'Fine-tune lung model' }).click();
+    await page.getByRole('region', { name: 'Fine-tuning' }).getByRole('button', { name: 'Fine-tune' }).click();
     await page.waitForTimeout(20_000);
     await page.screenshot({ path: shot('jobs') });
 
