@@ -80,7 +80,9 @@ const KNOWN_FOLDER_EDGES = [
   ['main/tasks/finetune', 'main/tasks/train', 'fineTune.ts, fineTuneWorkerJob.ts'],
   ['main/tasks/liver', 'main/tasks', 'liverTask.ts, liverTaskDefinition.ts'],
   ['main/tasks/liver', 'main/tasks/engine', 'liverRecipe.ts, liverTask.ts, liverViews.ts'],
-  ['main/tasks/liver', 'main/tasks/train', 'liverRecipe.ts'],
+  // liver fine-tuning from workspace masks: the segmentation fine-tune's option/result types, so the job runs both alike.
+  ['main/tasks/liver', 'main/tasks/finetune', 'fineTuneLiver.ts'],
+  ['main/tasks/liver', 'main/tasks/train', 'liverRecipe.ts, fineTuneLiver.ts'],
   ['main/tasks/lung', 'main/tasks/engine', 'lungModel.ts'],
   ['main/tasks/nodule', 'main/tasks', 'noduleTask.ts'],
   ['main/tasks/nodule', 'main/tasks/engine', 'noduleTask.ts'],

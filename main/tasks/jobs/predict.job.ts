@@ -45,7 +45,9 @@ export function register(r: JobRegistry): void {
         onProgress: (p) => ctx.progress(0.05 + 0.9 * (p.fraction ?? 0), p.message),
       });
       const prev = await ws.loadLabel(caseId).catch(() => null);
-      const labels = toWorkspaceLabels(task, res.mask as LabelMap, prev?.labels);
+      // A liver model trained on a dataset answers with that dataset's liver value (LiTS 1, MSD 1, others…): liver is class 1 here.
+      const mask = task === 'liver' ? { ...(res.mask as LabelMap), data: Uint8Array.from(res.mask.data, (v) => (v ? 1 : 0)) } : (res.mask as LabelMap);
+      const labels = toWorkspaceLabels(task, mask, prev?.labels);
       // Active learning: the prediction's uncertainty is stored on the case with the version, in one manifest write.
       const uncertainty = res.uncertainty ? { value: res.uncertainty.value, measure: res.uncertainty.measure, modelVersion: model?.versionId ?? null } : undefined;
       const v = await ws.saveLabel(caseId, labels, { status: 'predicted', author: `model:${model?.versionId ?? res.method}`, note: `${task}: ${res.method}`, uncertainty });

@@ -38,21 +38,24 @@ export function liverValues(ds: SegmentationDataset): { values: number[]; liver:
   return { values, liver };
 }
 
-interface LiverCase {
+/** One scan with its liver mask (1 = liver, on the scan's grid): what both stages learn from. */
+export interface LiverItem {
   id: string;
   ct: Volume;
   liver: Uint8Array;
+}
+
+interface LiverCase extends LiverItem {
   coarse: StageView;
 }
 
-async function loadLiverCases(ds: SegmentationDataset, values: readonly number[], coarse: TaskPreprocessing): Promise<LiverCase[]> {
-  const out: LiverCase[] = [];
+async function loadLiverItems(ds: SegmentationDataset, values: readonly number[]): Promise<LiverItem[]> {
+  const out: LiverItem[] = [];
   const set = new Set(values);
   for (const ref of ds.cases) {
     const c = await loadSegmentationCase(ds, ref);
     if (!c.label) continue;
-    const liver = Uint8Array.from(c.label.data, (v) => (set.has(v) ? 1 : 0));
-    out.push({ id: ref.id, ct: c.image, liver, coarse: coarseView(c.image, liver, coarse) });
+    out.push({ id: ref.id, ct: c.image, liver: Uint8Array.from(c.label.data, (v) => (set.has(v) ? 1 : 0)) });
   }
   return out;
 }
@@ -107,40 +110,66 @@ function liverValidationDice(model: Med3dModel, cases: readonly LiverCase[], sta
   }
 }
 
+/**
+ * What the training loop needs to train both stages on `train` and validate the pair on `val`
+ * (on `train` when there is no held-out case): used by `med3d train --task liver` (liverRecipe)
+ * and by fine-tuning from the workspace's liver masks (fineTuneLiver). `pre` is the two-stage
+ * model's stored preprocessing; its window and inputDims are the training patch.
+ */
+export function liverTraining(train: readonly LiverItem[], val: readonly LiverItem[], pre: TaskPreprocessing, o: { batchSize: number; augment: boolean }): Pick<PreparedTraining, 'batch' | 'loss' | 'validate'> {
+  if (train.length === 0) throw new Error('no labelled training cases');
+  const patch = pre.window;
+  if (!patch || !pre.inputDims) throw new Error('two-stage liver preprocessing needs window and inputDims (the training patch)');
+  const stages = liverStagePreprocessing(pre);
+  const withCoarse = (c: LiverItem): LiverCase => ({ ...c, coarse: coarseView(c.ct, c.liver, stages.coarse) });
+  const trainCases = train.map(withCoarse);
+  const valCases = val.map(withCoarse);
+  const n = o.batchSize;
+  return {
+    batch: (_epoch, index, seed) => {
+      const rng = seededRandom(seed);
+      const stage = index % 2 === 0 ? LIVER_STAGE.coarse : LIVER_STAGE.fine;
+      const pick = (): LiverCase => trainCases[rng.int(0, trainCases.length - 1)];
+      if (stage === LIVER_STAGE.coarse) return { ...stack(Array.from({ length: n }, () => coarseItem(pick(), rng, o.augment)), trainCases[0].coarse.dims), domain: stage };
+      return { ...stack(Array.from({ length: n }, () => fineItem(pick(), stages.fine, patch, rng, o.augment)), patch), domain: stage };
+    },
+    loss: (out, b) => {
+      if (!out.logits) throw new Error('the model has no segmentation head');
+      return diceCrossEntropy(out.logits, b.labels);
+    },
+    validate: (model) => ({ dice: liverValidationDice(model, valCases.length ? valCases : trainCases, stages) }),
+  };
+}
+
+/** The two-stage model's preprocessing for training patches of `patch` voxels; a missing fine spacing is the training cases' median. */
+export async function liverTrainingPreprocessing(base: TaskPreprocessing, patch: Vec3, spacings: () => Promise<Vec3>): Promise<TaskPreprocessing> {
+  const pre: TaskPreprocessing = { ...base, window: patch, inputDims: patch };
+  if (!pre.spacing) pre.spacing = (await spacings()).map((s) => +s.toFixed(4)) as Vec3;
+  return pre;
+}
+
 export const liverRecipe: TrainingRecipe = {
   id: 'liver-two-stage',
   kind: 'segmentation',
   async prepare(input: RecipeInput): Promise<PreparedTraining> {
     if (input.train.kind !== 'segmentation' || input.val.kind !== 'segmentation') throw new Error(`task '${input.def.id}' trains on a segmentation dataset (images + labels), not a CSV`);
     const { values, liver } = liverValues(input.train);
+    const train = input.train;
     // One network input size for both stages: fine patches and the coarse stage's resized scan.
-    const pre: TaskPreprocessing = { ...input.preprocessing, window: input.patch, inputDims: input.patch };
-    if (!pre.spacing) {
-      pre.spacing = (await medianTrainingSpacing(input.train, pre.orientation)).map((s) => +s.toFixed(4)) as Vec3;
-      input.log(`fine-stage spacing (per-axis median of the training cases): ${pre.spacing.join(' x ')} mm`);
-    }
+    const pre = await liverTrainingPreprocessing(input.preprocessing, input.patch, async () => {
+      const s = await medianTrainingSpacing(train, input.preprocessing.orientation);
+      input.log(`fine-stage spacing (per-axis median of the training cases): ${s.map((x) => +x.toFixed(4)).join(' x ')} mm`);
+      return s;
+    });
     const stages = liverStagePreprocessing(pre);
-    input.log(`liver = label${values.length > 1 ? 's' : ''} ${values.join(', ')} (${liver.name}); coarse input ${stages.coarse.inputDims!.join('x')}, fine patches ${input.patch.join('x')} at ${pre.spacing.join(' x ')} mm`);
-    const train = await loadLiverCases(input.train, values, stages.coarse);
-    const val = await loadLiverCases(input.val, values, stages.coarse);
-    if (train.length === 0) throw new Error('no labelled training cases');
-    const n = input.batchSize;
+    input.log(`liver = label${values.length > 1 ? 's' : ''} ${values.join(', ')} (${liver.name}); coarse input ${stages.coarse.inputDims!.join('x')}, fine patches ${input.patch.join('x')} at ${pre.spacing!.join(' x ')} mm`);
+    const trainItems = await loadLiverItems(train, values);
+    const valItems = await loadLiverItems(input.val, values);
     return {
       preprocessing: pre,
-      trainCount: train.length,
-      valCount: val.length,
-      batch: (_epoch, index, seed) => {
-        const rng = seededRandom(seed);
-        const stage = index % 2 === 0 ? LIVER_STAGE.coarse : LIVER_STAGE.fine;
-        const pick = (): LiverCase => train[rng.int(0, train.length - 1)];
-        if (stage === LIVER_STAGE.coarse) return { ...stack(Array.from({ length: n }, () => coarseItem(pick(), rng, input.augment)), train[0].coarse.dims), domain: stage };
-        return { ...stack(Array.from({ length: n }, () => fineItem(pick(), stages.fine, input.patch, rng, input.augment)), input.patch), domain: stage };
-      },
-      loss: (out, b) => {
-        if (!out.logits) throw new Error('the model has no segmentation head');
-        return diceCrossEntropy(out.logits, b.labels);
-      },
-      validate: (model) => ({ dice: liverValidationDice(model, val.length ? val : train, stages) }),
+      trainCount: trainItems.length,
+      valCount: valItems.length,
+      ...liverTraining(trainItems, valItems, pre, { batchSize: input.batchSize, augment: input.augment }),
     };
   },
 };
