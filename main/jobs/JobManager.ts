@@ -159,9 +159,11 @@ export class JobManager {
   }
 
   private enqueue(handler: JobKindHandler, o: StartJobOptions, how: { id?: string; resumed?: boolean } = {}): string {
-    const params = o.params ?? null;
+    let params = o.params ?? null;
     refuseUndeclaredPaths(o.kind, params, handler.pathParams);
     try {
+      // The kind's schema checks and types the parameters; `run` gets what it returns.
+      if (handler.params) params = handler.params.parse(params, o.kind);
       handler.validate?.(params, o.caseId);
     } catch (err) {
       if (err instanceof ApiError) throw err;

@@ -2,15 +2,16 @@
  * Job kinds by name. Task code registers its kinds ('predict', 'finetune', 'batch', ...) here
  * without touching the job manager: `registry.register('finetune', { run: async (ctx) => ... })` (a job module's `register(registry)`, see loadJobKinds).
  */
-import type { JsonValue } from '../../common/api/schema';
+import type { JsonValue, Schema } from '../../common/api/schema';
 import type { JobPathParams } from './jobPathParams';
 import type { JobServices } from './JobServices';
 
-export interface JobContext {
+/** What a job kind's `run` gets: its parameters (typed by the kind's schema) and the host's services. */
+export interface JobContext<P = JsonValue> {
   readonly jobId: string;
   readonly kind: string;
-  /** Parameters as given to startJob (already checked by the handler's validate, if any). */
-  readonly params: JsonValue;
+  /** Parameters as given to startJob, as the kind's `params` schema returned them (else as given, after `validate`). */
+  readonly params: P;
   readonly caseId?: string;
   /** Aborted when the user cancels; pass it on to loops and engine calls. */
   readonly signal: AbortSignal;
@@ -18,6 +19,8 @@ export interface JobContext {
   throwIfCancelled(): void;
   /** Report progress 0..1 (monotone; ETA is derived from it) and what is happening now. */
   progress(fraction: number, message?: string): void;
+  /** A problem that does not stop the job (one case of a batch failed): the CLI prints it on stderr, the app shows it as the message. */
+  warn?(message: string): void;
   /** Append a point to a named curve (e.g. 'loss', 'valDice') shown as a plot in the UI. */
   curve(name: string, step: number, value: number): void;
   /** Workspace, volumes, engine worker... provided by the host (see JobServices). */
@@ -32,7 +35,12 @@ export interface JobContext {
   shuttingDown?(): boolean;
 }
 
-export interface JobKindHandler {
+export interface JobKindHandler<P = JsonValue> {
+  /**
+   * The parameters' schema (common/api/schema's `v`), checked when the job is started (after path
+   * parameters are resolved) and on resume; `run` gets the typed result as `ctx.params`.
+   */
+  readonly params?: Schema<P>;
   /**
    * Parameters that are file or folder paths, e.g. `{ in: 'read', out: 'write' }`. The job
    * manager checks them against the allowed folders before the job is queued and passes the
@@ -40,7 +48,7 @@ export interface JobKindHandler {
    */
   readonly pathParams?: JobPathParams;
   /** Check the parameters when the job is started; throw (ApiError 'invalid-request') to refuse. */
-  validate?(params: JsonValue, caseId: string | undefined): void;
+  validate?(params: P, caseId: string | undefined): void;
   /** Short human title, e.g. 'Lung segmentation — case-0003'. */
   title?(params: JsonValue, caseId: string | undefined): string;
   /**
@@ -54,20 +62,21 @@ export interface JobKindHandler {
    * {labelVersion: 4} or {modelVersion: 'lung-v3'}); throw to fail (errors with a `file`
    * property keep it, so the UI shows which file failed).
    */
-  run(ctx: JobContext): Promise<JsonValue | void>;
+  run(ctx: JobContext<P>): Promise<JsonValue | void>;
 }
 
 export class JobRegistry {
   private readonly kinds = new Map<string, JobKindHandler>();
 
-  register(kind: string, handler: JobKindHandler): void {
+  register<P = JsonValue>(kind: string, handler: JobKindHandler<P>): void {
     if (!/^[a-z][a-z0-9:-]*$/.test(kind)) throw new Error(`job kind ${JSON.stringify(kind)}: use lower-case letters, digits, ':' and '-'`);
     if (this.kinds.has(kind)) throw new Error(`job kind ${kind} is already registered`);
-    this.kinds.set(kind, handler);
+    // Stored without its parameter type: the job manager hands `run` what `handler.params` parsed.
+    this.kinds.set(kind, handler as unknown as JobKindHandler);
   }
 
   /** Replace or add (tests, hot reload). */
-  set(kind: string, handler: JobKindHandler): void {
+  set<P = JsonValue>(kind: string, handler: JobKindHandler<P>): void {
     this.kinds.delete(kind);
     this.register(kind, handler);
   }

@@ -1,15 +1,21 @@
 import type { Command } from 'commander';
 import { CliError } from '../CliError';
-import { runBatch } from '../../tasks/batch/runBatch';
-import { parseShard } from '../../tasks/batch/discoverCases';
-import { TASK_NAMES, type TaskName } from '../../tasks/taskRegistry';
-import { createTaskRegistry } from '../../tasks/taskDefinitions';
-import { addDeviceOption, deviceFromOptions, initDeviceFromOptions } from '../deviceOption';
+import type { JsonValue } from '../../../common/api/schema';
+import type { BatchReport } from '../../../common/api/types';
+import { JobRegistry } from '../../jobs/jobRegistry';
+import { JobParamsError, runJobHere } from '../../jobs/runJobHere';
+import { register as registerBatchKind } from '../../tasks/jobs/batch.job';
+import { stopTaskEngine } from '../../tasks/jobs/taskEngine';
+import { TASK_NAMES } from '../../tasks/taskRegistry';
+import { CLI_JOB_SERVICES } from '../cliJobServices';
+import { addDeviceOption, deviceFromOptions } from '../deviceOption';
 
 /**
  * `med3d batch [--task lung|liver|nodule] [--model <version|file>] --in <dir> --out <dir>
  *  [--format nifti|dicom-seg] [--resume] [--shard i/N] [--device auto|cpu|gpu|webgpu]`
  * Exit code 0: every case succeeded; 2: some failed; 1: nothing could run.
+ * Runs the app's 'batch' job kind (tasks/jobs/batch.job.ts) in this process: same parameters, same
+ * checks, same engine-worker job; log lines on stdout, failed cases on stderr.
  */
 export function register(program: Command): void {
   addDeviceOption(program.command('batch'))
@@ -24,35 +30,26 @@ export function register(program: Command): void {
     .option('--shard <i/N>', 'run only shard i of N (0-based; deterministic by case id)')
     .option('--ref-dir <dir>', 'folder of reference masks (<case id>.nii.gz) for Dice; <case>_ref.nii.gz beside an input also works')
     .action(async (o: { task?: string; in: string; out: string; model?: string; workspace?: string; format: string; resume?: boolean; shard?: string; device?: string; refDir?: string }) => {
-      if (o.task === undefined && !o.model) throw new CliError('--task is required without --model');
-      if (o.task !== undefined && !TASK_NAMES.includes(o.task as TaskName) && !(o.model && createTaskRegistry().ids().includes(o.task))) throw new CliError(`--task: expected ${TASK_NAMES.join('|')}, got '${o.task}'`);
-      if (o.format !== 'nifti' && o.format !== 'dicom-seg') throw new CliError(`--format: expected nifti|dicom-seg, got '${o.format}'`);
       deviceFromOptions(o);
-      let shard: { index: number; count: number } | undefined;
+      const registry = new JobRegistry();
+      registerBatchKind(registry);
+      const params = Object.fromEntries(
+        Object.entries({ task: o.task, in: o.in, out: o.out, model: o.model, workspace: o.workspace, format: o.format, resume: o.resume, shard: o.shard, refDir: o.refDir }).filter(([, v]) => v !== undefined),
+      ) as JsonValue;
       try {
-        shard = o.shard ? parseShard(o.shard) : undefined;
+        const report = (await runJobHere(registry, 'batch', params, {
+          services: CLI_JOB_SERVICES,
+          onProgress: (_f, line) => line !== undefined && process.stdout.write(`${line}\n`),
+          onWarning: (line) => process.stderr.write(`med3d batch: ${line}\n`),
+        })) as unknown as BatchReport;
+        process.exitCode = report.exitCode;
       } catch (err) {
-        throw new CliError((err as Error).message);
+        if (err instanceof JobParamsError) throw new CliError(err.message.replace(/^batch(\.| )/, '--'), 2);
+        // The job's own one-line reason (unusable --device, nothing could run): exit 1 as before.
+        process.stderr.write(`med3d batch: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await stopTaskEngine();
       }
-      const summary = await runBatch({
-        task: o.task as TaskName | undefined,
-        inDir: o.in,
-        outDir: o.out,
-        model: o.model,
-        workspace: o.workspace,
-        format: o.format,
-        resume: !!o.resume,
-        shard,
-        refDir: o.refDir,
-        beforePrepare: o.model
-          ? async () => {
-              const r = await initDeviceFromOptions(o);
-              return `${r.backend} (kernels ${r.kernels}, device ${r.device})`;
-            }
-          : undefined,
-        log: (l) => process.stdout.write(`${l}\n`),
-        warn: (l) => process.stderr.write(`med3d batch: ${l}\n`),
-      });
-      process.exitCode = summary.exitCode;
     });
 }

@@ -25,10 +25,10 @@ export interface EngineJobContext {
   checkpoint(): Promise<void>;
 }
 
-/** A job running in the engine worker. Payload and result are structured-clonable data. */
-export type EngineJob<P, R> = (payload: P, ctx: EngineJobContext) => Promise<R> | R;
-
-/** Any engine job (one taking payload P is assignable here: parameters are contravariant). */
+/**
+ * Any engine job: `(payload, ctx) => result`, payload and result structured-clonable data. A job
+ * taking payload P is assignable here (parameters are contravariant).
+ */
 export type AnyEngineJob = (payload: never, ctx: EngineJobContext) => unknown;
 
 /**

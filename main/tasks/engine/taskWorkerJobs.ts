@@ -37,7 +37,7 @@ async function predict(p: PredictPayload, ctx: EngineJobContext): Promise<Predic
 }
 
 /** `med3d batch` and the app's 'batch' job kind: the runner's options minus its callbacks. */
-export type BatchPayload = Omit<BatchOptions, 'log' | 'warn' | 'signal' | 'beforePrepare'>;
+export type BatchPayload = Omit<BatchOptions, 'log' | 'warn' | 'signal' | 'beforePrepare' | 'tasks'>;
 
 async function batchJob(o: BatchPayload, ctx: EngineJobContext): Promise<BatchReport> {
   let done = 0;
@@ -49,7 +49,8 @@ async function batchJob(o: BatchPayload, ctx: EngineJobContext): Promise<BatchRe
       const m = /^\[(\d+)\/(\d+)\]/.exec(line);
       ctx.progress({ fraction: m ? Number(m[1]) / Number(m[2]) : undefined, message: line, values: { done } });
     },
-    warn: (line) => ctx.progress({ message: line }),
+    // Marked so that hosts showing warnings apart (the CLI's stderr) can tell them from the log.
+    warn: (line) => ctx.progress({ message: line, values: { warning: 1 } }),
   });
   return batchReport(s);
 }

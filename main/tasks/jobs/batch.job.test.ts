@@ -41,6 +41,11 @@ describe("'batch' job through the API (File ▸ Batch Segmentation…)", () => {
     expect(r.reportCsv).toBe(path.join(out, 'report.csv'));
   }, 180_000);
 
+  it("parameters go through the kind's schema before the job is queued", async () => {
+    const params = { task: 'lung', in: path.join(dir, 'in'), out: path.join(dir, 'out-png'), format: 'png' };
+    await expect(svc.startJob({ kind: 'batch', params })).rejects.toThrow(/batch\.format: expected "nifti" \| "dicom-seg", got "png"/);
+  });
+
   it('an output folder inside the workspace is refused before the job is queued', async () => {
     await expect(svc.startJob({ kind: 'batch', params: { task: 'lung', in: path.join(dir, 'in'), out: path.join(dir, 'ws', 'models') } })).rejects.toThrow(/inside the workspace/);
   });

@@ -24,7 +24,10 @@ describe('task job kinds', () => {
       expect(() => registry.get('predict')!.validate!({ task: 'lung' }, undefined)).toThrow(/caseId/);
       expect(() => registry.get('finetune')!.validate!({ task: 'nodule' }, undefined)).toThrow(/task must be one of lung, liver/);
       expect(() => registry.get('finetune')!.validate!({ task: 'lung', patch: [10, 16, 16] }, undefined)).toThrow(/multiples of 8/);
-      expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a' }, undefined)).toThrow(/"in" and "out"/);
+      // 'batch' declares its parameters with a schema (checked before validate): field names in the errors.
+      expect(() => registry.get('batch')!.params!.parse({ task: 'lung', in: '/a' }, 'batch')).toThrow(/^batch\.out: expected string, got undefined$/);
+      expect(() => registry.get('batch')!.params!.parse({ task: 'lung', in: '/a', out: '/b', format: 'png' }, 'batch')).toThrow(/batch\.format: expected "nifti" \| "dicom-seg"/);
+      expect(() => registry.get('batch')!.validate!({ in: '/a', out: '/b' }, undefined)).toThrow(/task is required without a model/);
       expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a', out: '/b', shard: '2/2' }, undefined)).toThrow(/0 <= i < N/);
       expect(() => registry.get('nodule:classify')!.validate!({ point: { frame: 'lps', coords: [1, 2, 3] } }, 'c')).toThrow(/point must be/);
     });
