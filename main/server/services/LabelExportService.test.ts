@@ -13,6 +13,7 @@ import { toRows } from '../../volume/geometry/affine';
 import { writeSyntheticSeries } from '../../volume/io/dicom/testing/writeSyntheticSeries';
 import { loadVolume } from '../../volume/io/loadVolume';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
+import { readDicomSeg } from '../../volume/io/seg/readDicomSeg';
 import { writeDicomSeg } from '../../volume/io/seg/writeDicomSeg';
 import { Med3dService } from '../Med3dService';
 
@@ -90,6 +91,18 @@ describe('importDataset', () => {
     expect(again.skipped.filter((s) => /already in the workspace/.test(s.reason))).toHaveLength(2);
   });
 
+  it('reads DICOM series with DICOM SEG labels (images/ + labels/) too', async () => {
+    const root = path.join(dir, 'dicom-ds');
+    const organs = [{ ...DEFAULT_ORGANS[0], name: 'Liver' }];
+    await writeSyntheticSegmentationDataset(root, { layout: 'images-labels-dicom', size: 'tiny', trainCases: 1, testCases: 0, organs, seed: 2 });
+    const r = await svc.importDataset({ path: root });
+    expect(r.skipped).toEqual([]);
+    expect(r.cases).toHaveLength(1);
+    const [v] = await svc.listLabelVersions({ caseId: r.cases[0].caseId });
+    expect(v.voxelCounts['3']).toBeGreaterThan(0);
+    expect(Object.keys(v.voxelCounts)).toEqual(['3']);
+  });
+
   it('refuses a folder that is not a dataset, naming it', async () => {
     const e = await errorOf(svc.importDataset({ path: path.join(dir, 'ws') }));
     expect(e.code).toBe('bad-file');
@@ -159,6 +172,39 @@ describe('importLabel', () => {
     const e = await errorOf(svc.importLabel({ caseId, path: path.join(dir, 'scan.nii.gz') }));
     expect(e.code).toBe('bad-file');
     expect(e.message).toContain(path.join(dir, 'scan.nii.gz'));
+  });
+});
+
+describe('exportLabel to a path chosen in the desktop save dialog', () => {
+  it('writes the DICOM SEG where the dialog said, outside the allowed folders, and nowhere else', async () => {
+    const outside = await realpath(await mkdtemp(path.join(tmpdir(), 'med3d-saveas-')));
+    const chosen = path.join(outside, 'my labels.seg.dcm');
+    const purposes: string[] = [];
+    const desk = await Med3dService.create({
+      mode: 'electron',
+      version: 't',
+      workspace: path.join(dir, 'ws-desk'),
+      roots: [dir],
+      registry: new JobRegistry(),
+      discoverJobKinds: false,
+      dialogs: { choose: async (purpose) => (purposes.push(purpose), chosen) },
+    });
+    try {
+      const { caseId } = await desk.openVolume({ kind: 'path', path: path.join(dir, 'scan.nii.gz') });
+      await desk.saveLabel({ caseId: caseId!, labels: new Uint8Array(N).fill(2, 0, 40).buffer, status: 'corrected' });
+      // Not chosen: refused. Chosen in the save dialog: granted.
+      expect((await errorOf(desk.exportLabel({ caseId: caseId!, format: 'dicom-seg', path: chosen }))).code).toBe('forbidden-path');
+      const picked = await desk.chooseFile({ purpose: 'export-seg' });
+      expect(purposes).toEqual(['export-seg']);
+      const out = await desk.exportLabel({ caseId: caseId!, format: 'dicom-seg', path: picked!.path });
+      expect(out.path).toBe(chosen);
+      const back = await readDicomSeg(chosen, { reference: { dims: DIMS, affine: AFFINE } });
+      expect(Array.from(back.data).filter((x) => x === 2)).toHaveLength(40);
+      expect(Array.from(back.data).filter((x) => x !== 0 && x !== 2)).toHaveLength(0);
+    } finally {
+      await desk.dispose();
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });
 
