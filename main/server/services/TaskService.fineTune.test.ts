@@ -126,6 +126,22 @@ describe('fineTune: never worse (held-out verified cases, the active method as b
     await h.svc.dispose();
   }, 180_000);
 
+  it('an active encoder-only import (runTask cannot segment with it) is fine-tuned under a lung head and replaced', async () => {
+    const h = await workspace('encoder', 2);
+    const encoder = buildModel(createHeadRegistry(), { backbone: tinyBackbone(2), head: { kind: 'none' } }, { seed: 5 });
+    const file = path.join(dir, 'encoder.m3d');
+    await saveCheckpoint(file, { spec: encoder.spec, stateDict: encoder.stateDict(), meta: { createdAt: new Date().toISOString(), preprocessing: { spacing: [16, 16, 16] } } });
+    const imported = await h.api.importWeights({ path: file, task: 'lung' });
+    const job = await finished(h, (await h.api.startJob({ kind: 'finetune', params: { task: 'lung', steps: 3, patch: [16, 16, 16], spacingMm: [16, 16, 16] } })).jobId);
+    expect(job.state, job.error?.message).toBe('done');
+    const v = (await h.api.listModels({ task: 'lung' })).find((m) => m.versionId === (job.result as { modelVersion: string }).modelVersion)!;
+    expect(v).toMatchObject({ parent: imported.versionId, origin: 'finetune', active: true });
+    expect(v.comparison).toMatchObject({ baseline: imported.versionId, decision: 'promoted', baselineMean: 0 });
+    expect(v.note).toMatch(/pretrained encoder from .*new lung-decoder head/);
+    expect(v.note).toMatch(new RegExp(`the active model ${imported.versionId} cannot segment`));
+    await h.svc.dispose();
+  }, 120_000);
+
   it('refuses a start version of another task or that does not exist, as one clear error', async () => {
     const h = await workspace('refuse', 0);
     await expect(h.api.fineTune({ task: 'lung', from: 'lung-v9' })).rejects.toThrow(/no model version lung-v9/);

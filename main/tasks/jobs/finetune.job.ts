@@ -264,7 +264,7 @@ export function register(r: JobRegistry): void {
       const now = ws.activeModel(p.task)?.versionId ?? null;
       const moved = res.comparison.decision === 'promoted' && now !== (baseline?.versionId ?? null);
       if (moved) res.comparison.decision = 'kept-baseline';
-      const note = `${res.pretrained ? `from ${plan.start}` : 'from scratch'}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}${moved ? `; not activated: the active model changed to ${now ?? 'cold start'} while it trained` : ''}`;
+      const note = `${res.notes[0] ?? (plan.start ? `from ${plan.start}` : 'from scratch')}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}${moved ? `; not activated: the active model changed to ${now ?? 'cold start'} while it trained` : ''}${res.notes.slice(1).map((x) => `; ${x}`).join('')}`;
       const info = await registerCandidate(ws, p.task, plan, payload.outFile, res, note);
       const promoted = res.comparison.decision === 'promoted';
       if (promoted && ctx.caseId) ctx.services.startJob('predict', { task: p.task }, { caseId: ctx.caseId });
