@@ -126,7 +126,8 @@ export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext)
     notes,
   };
   const checkpointFile = path.join(p.workDir, 'checkpoint.m3d');
-  const r = await fineTune({
+  const train: NonNullable<typeof def.train> = def.train ?? fineTune;
+  const r = await train({
     model,
     preprocessing,
     train: p.train,
@@ -145,7 +146,8 @@ export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext)
     onProgress: (e) => ctx.progress({ fraction: Math.min(1, e.step / e.steps), message: e.valDice !== undefined ? `step ${e.step}: validation Dice ${e.valDice.toFixed(3)}` : `step ${e.step}/${e.steps}`, values: { step: e.step, ...(Number.isFinite(e.loss) ? { loss: e.loss } : {}), ...(e.valDice !== undefined ? { valDice: e.valDice } : {}) } }),
   });
   const history: HistoryEntry[] = r.history.map((h) => ({ step: h.step, ...(h.loss !== undefined ? { loss: h.loss } : {}), ...(h.valDice !== undefined ? { metrics: { valDice: h.valDice } } : {}) }));
-  await saveCheckpoint(p.outFile, { spec: model.spec, stateDict: r.stateDict, meta: { ...meta, createdAt: new Date().toISOString(), history, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason } });
+  const used = r.preprocessing ?? preprocessing;
+  await saveCheckpoint(p.outFile, { spec: model.spec, stateDict: r.stateDict, meta: { ...meta, preprocessing: preprocessingToJson(used), createdAt: new Date().toISOString(), history, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason } });
   const base = { bestDice: Number.isFinite(r.bestDice) ? r.bestDice : null, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, pretrained, backbone: `resnet${model.spec.backbone.depth}-w${model.spec.backbone.baseWidth}`, backend: backendReport()?.backend ?? 'unknown', notes };
   if (r.cancelled) {
     // The worker reports a cancelled job as an error; this last event is how the host learns the step.
@@ -159,7 +161,8 @@ export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext)
   if (p.validation.length) {
     ctx.progress({ fraction: 1, message: `comparing with the active method on ${p.validation.length} held-out case(s)` });
     const classes = segmentationClasses(model);
-    const candidate = { model, spec: model.spec, preprocessing, source: p.outFile, kind: 'med3d' as const };
+    const candidate = { model, spec: model.spec, preprocessing: used, source: p.outFile, kind: 'med3d' as const };
+    const pipeline = def.scoreViaPipeline ? await baselineSegmenter(p.task, p.outFile, 'candidate') : null;
     // An active model that cannot segment (an encoder-only import) makes runTask fail: any working candidate beats it.
     const baseline = await baselineSegmenter(p.task, p.baselineFile, p.baselineId).catch((err: unknown) => {
       notes.push(`the active model ${p.baselineId ?? ''} cannot segment (${(err as Error).message.split('\n')[0]}): scored as Dice 0`);
@@ -168,7 +171,7 @@ export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext)
     baselineId = baseline?.id ?? 'none';
     for (const c of p.validation) {
       await ctx.checkpoint();
-      const mine = segmentVolume(candidate, c.ct, classTable(classes)).mask.data;
+      const mine = pipeline ? await pipeline.run(c.ct) : segmentVolume(candidate, c.ct, classTable(classes)).mask.data;
       const theirs = baseline ? await baseline.run(c.ct) : new Uint8Array(c.labels.length);
       rows.push({ caseId: c.id, candidate: meanForegroundDice(mine, c.labels, classes), baseline: meanForegroundDice(theirs, c.labels, classes) });
     }
