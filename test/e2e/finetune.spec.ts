@@ -5,7 +5,8 @@ import type { Page } from '@playwright/test';
 import { test, expect, openPath, startServer, waitForVolume, hasData, DATA_DIR } from './fixtures';
 
 type Hooks = {
-  api: { listModels(r: { task?: string }): Promise<Array<{ versionId: string; parent: string | null; active: boolean; origin: string }>> };
+  api: {
+    updateSettings(r: { promotion: 'automatic' | 'manual' }): Promise<unknown>; listModels(r: { task?: string }): Promise<Array<{ versionId: string; parent: string | null; active: boolean; origin: string }>> };
   clientAtVoxel(view: string, ijk: [number, number, number]): [number, number] | null;
   state(): { header: { dims: number[] } | null };
 };
@@ -32,7 +33,7 @@ type Settings = { from: string; minutes: string; promotion: 'automatic' | 'manua
 /** The demo case with one verified correction. */
 async function verifiedDemo(page: Page): Promise<void> {
   page.on('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: 'Demo' }).click();
+  await page.getByRole('button', { name: 'Demo', exact: true }).click();
   await waitForVolume(page, 'demo');
   await paintAndVerify(page);
 }
@@ -146,4 +147,17 @@ test('Cancel during a fine-tune keeps the best weights so far as a candidate ver
   await expect(job, await job.innerText()).toHaveAttribute('data-state', 'cancelled');
   await expect(job.getByTestId('finetune-result')).toContainText(/New version \S+ · cancelled, kept as a candidate/);
   await expect(job.getByTestId('finetune-result')).toContainText(/cancelled at step \d+/);
+});
+
+test("the panel's promotion starts at the workspace setting", async ({ app: page, server }) => {
+  const setPromotion = (p: 'automatic' | 'manual') => page.evaluate((v) => (window as unknown as { __med3d: Hooks }).__med3d.api.updateSettings({ promotion: v }), p);
+  const promotion = page.getByRole('region', { name: 'Fine-tuning' }).getByLabel('Promotion');
+  await expect(promotion).toHaveValue('automatic');
+  await setPromotion('manual');
+  try {
+    await page.goto(`${server.url}&empty`);
+    await expect(promotion).toHaveValue('manual');
+  } finally {
+    await setPromotion('automatic');
+  }
 });

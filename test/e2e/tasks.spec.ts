@@ -14,7 +14,7 @@ type Hooks = {
 test('correct → verified → fine-tune → new model version, not promoted without held-out cases', async ({ app: page }) => {
   test.setTimeout(480_000);
   page.on('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: 'Demo' }).click();
+  await page.getByRole('button', { name: 'Demo', exact: true }).click();
   await waitForVolume(page, 'demo');
   await page.getByRole('button', { name: 'Run lung segmentation' }).click();
   await expect(page.locator('.job[data-state="done"]').first()).toBeVisible({ timeout: 180_000 });
