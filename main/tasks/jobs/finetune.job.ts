@@ -197,91 +197,101 @@ export function register(r: JobRegistry): void {
     title: (params) => `Fine-tune ${String((params as Record<string, JsonValue>)?.task ?? '')} model from corrections`,
     async run(ctx) {
       const p = parse(ctx.params);
-      const def = fineTuneTask(p.task);
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('finetune: no workspace is open');
-      const workDir = ctx.workDir ?? path.join(os.tmpdir(), `med3d-finetune-${ctx.jobId}`);
-      await fs.mkdir(workDir, { recursive: true });
-      ctx.progress(0.01, ctx.resumed ? 'resuming from the last checkpoint' : 'collecting verified cases');
-      const plan = await planFor(ctx, ws, p, workDir);
-      const [train, validation, replay] = [await loadCases(ctx, ws, p.task, plan.train), await loadCases(ctx, ws, p.task, plan.validation), await loadCases(ctx, ws, p.task, plan.replay)];
-      // The method to beat is what is active now (a resumed job compares with today's active model).
-      const baseline = ws.activeModel(p.task);
-      const payload: FineTunePayload = {
-        task: p.task,
-        ...(plan.start ? { startFile: ws.getModel(plan.start).path, parentId: plan.start } : {}),
-        ...(baseline ? { baselineFile: baseline.path, baselineId: baseline.versionId } : {}),
-        train,
-        validation,
-        replay,
-        ...(plan.steps !== undefined ? { steps: plan.steps } : {}),
-        ...(plan.minutes !== undefined ? { minutes: plan.minutes } : {}),
-        ...(p.patch ? { patch: p.patch } : {}),
-        ...(p.width ? { width: p.width } : {}),
-        ...(p.spacingMm ? { preprocessing: { ...def.preprocessing, spacing: p.spacingMm } } : {}),
-        workDir,
-        resume: !!ctx.resumed,
-        outFile: path.join(workDir, 'candidate.m3d'),
-        promotion: plan.promotion,
-      };
-      ctx.progress(0.05, `training on ${train.length} case(s), replaying ${replay.length}, holding out ${validation.length} verified case(s)`);
-      let last: Record<string, number> = {};
-      let res: FineTuneJobResult;
+      // Without a workspace job folder (a host that does not persist jobs) the work is not resumable: a temporary folder.
+      const workDir = ctx.workDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'med3d-finetune-')));
       try {
-        res = await taskEngine().run('tasks.finetune', payload, {
-          signal: ctx.signal,
-          onProgress: (e) => {
-            const v = e.values ?? {};
-            last = { ...last, ...v };
-            if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
-            if (v.valDice !== undefined && v.step !== undefined) ctx.curve('valDice', v.step, v.valDice);
-            ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
-          },
-        });
-      } catch (err) {
-        const cancelled = err instanceof JobCancelledError || (err as Error).name === 'JobCancelledError';
-        // Shutting down: the checkpoint stays for resumeJob. A user's cancel keeps the best weights as a candidate.
-        if (!cancelled || ctx.shuttingDown?.() || last.cancelledAtStep === undefined) throw err;
-        const step = last.cancelledAtStep;
-        const note = `cancelled at step ${step}: best weights so far kept as a candidate (not active; activate it by hand)`;
-        const partial: FineTuneJobResult = {
-          comparison: { baseline: baseline?.versionId ?? 'none', metric: 'dice', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' },
-          bestDice: last.bestDice ?? null,
-          bestStep: step,
-          steps: step,
-          stopReason: 'cancelled',
-          pretrained: !!plan.start,
-          backbone: `resnet${last.depth ?? '?'}-w${last.baseWidth ?? '?'}`,
-          backend: 'unknown',
-          seconds: last.seconds ?? 0,
-          notes: [],
-        };
-        const info = await registerCandidate(ws, p.task, plan, payload.outFile, partial, note, step);
-        const kept: JsonValue = { modelVersion: info.versionId, promoted: false, cancelled: true, step, note };
-        return kept;
+        return await fineTuneIn(ctx, ws, p, workDir);
+      } finally {
+        if (!ctx.workDir) await fs.rm(workDir, { recursive: true, force: true });
       }
-      // Someone activated another version while this trained: it was not compared with that one.
-      const now = ws.activeModel(p.task)?.versionId ?? null;
-      const moved = res.comparison.decision === 'promoted' && now !== (baseline?.versionId ?? null);
-      if (moved) res.comparison.decision = 'kept-baseline';
-      const note = `${res.notes[0] ?? (plan.start ? `from ${plan.start}` : 'from scratch')}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}${moved ? `; not activated: the active model changed to ${now ?? 'cold start'} while it trained` : ''}${res.notes.slice(1).map((x) => `; ${x}`).join('')}`;
-      const info = await registerCandidate(ws, p.task, plan, payload.outFile, res, note);
-      const promoted = res.comparison.decision === 'promoted';
-      if (promoted && ctx.caseId) ctx.services.startJob('predict', { task: p.task }, { caseId: ctx.caseId });
-      const result: JsonValue = {
-        modelVersion: info.versionId,
-        promoted,
-        decision: res.comparison.decision,
-        baseline: res.comparison.baseline,
-        valDice: res.comparison.candidateMean,
-        baselineDice: res.comparison.baselineMean,
-        cases: res.comparison.cases.map((c) => ({ ...c })),
-        steps: res.steps,
-        seconds: info.seconds ?? null,
-        backend: res.backend,
-        note,
-      };
-      return result;
     },
   });
+}
+
+/** Plan (or reload the plan of a resumed job), train and compare in the engine worker, register the version. */
+async function fineTuneIn(ctx: JobContext, ws: Workspace, p: FineTuneParams, workDir: string): Promise<JsonValue> {
+  const def = fineTuneTask(p.task);
+  ctx.progress(0.01, ctx.resumed ? 'resuming from the last checkpoint' : 'collecting verified cases');
+  const plan = await planFor(ctx, ws, p, workDir);
+  const [train, validation, replay] = [await loadCases(ctx, ws, p.task, plan.train), await loadCases(ctx, ws, p.task, plan.validation), await loadCases(ctx, ws, p.task, plan.replay)];
+  // The method to beat is what is active now (a resumed job compares with today's active model).
+  const baseline = ws.activeModel(p.task);
+  const payload: FineTunePayload = {
+    task: p.task,
+    ...(plan.start ? { startFile: ws.getModel(plan.start).path, parentId: plan.start } : {}),
+    ...(baseline ? { baselineFile: baseline.path, baselineId: baseline.versionId } : {}),
+    train,
+    validation,
+    replay,
+    ...(plan.steps !== undefined ? { steps: plan.steps } : {}),
+    ...(plan.minutes !== undefined ? { minutes: plan.minutes } : {}),
+    ...(p.patch ? { patch: p.patch } : {}),
+    ...(p.width ? { width: p.width } : {}),
+    ...(p.spacingMm ? { preprocessing: { ...def.preprocessing, spacing: p.spacingMm } } : {}),
+    workDir,
+    resume: !!ctx.resumed,
+    outFile: path.join(workDir, 'candidate.m3d'),
+    promotion: plan.promotion,
+  };
+  ctx.progress(0.05, `training on ${train.length} case(s), replaying ${replay.length}, holding out ${validation.length} verified case(s)`);
+  let last: Record<string, number> = {};
+  let res: FineTuneJobResult;
+  try {
+    res = await taskEngine().run('tasks.finetune', payload, {
+      signal: ctx.signal,
+      onProgress: (e) => {
+        const v = e.values ?? {};
+        last = { ...last, ...v };
+        if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
+        if (v.valDice !== undefined && v.step !== undefined) ctx.curve('valDice', v.step, v.valDice);
+        ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
+      },
+    });
+  } catch (err) {
+    const cancelled = err instanceof JobCancelledError || (err as Error).name === 'JobCancelledError';
+    // Shutting down: the checkpoint stays for resumeJob. A user's cancel keeps the best weights as a candidate.
+    // Cancelled before a single step: nothing worth keeping.
+    if (!cancelled || ctx.shuttingDown?.() || !last.cancelledAtStep) throw err;
+    const step = last.cancelledAtStep;
+    const note = `cancelled at step ${step}: best weights so far kept as a candidate (not active; activate it by hand)`;
+    const partial: FineTuneJobResult = {
+      comparison: { baseline: baseline?.versionId ?? 'none', metric: 'dice', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' },
+      bestDice: last.bestDice ?? null,
+      bestStep: step,
+      steps: step,
+      stopReason: 'cancelled',
+      pretrained: !!plan.start,
+      backbone: `resnet${last.depth ?? '?'}-w${last.baseWidth ?? '?'}`,
+      backend: 'unknown',
+      seconds: last.seconds ?? 0,
+      notes: [],
+    };
+    const info = await registerCandidate(ws, p.task, plan, payload.outFile, partial, note, step);
+    const kept: JsonValue = { modelVersion: info.versionId, promoted: false, cancelled: true, step, note };
+    return kept;
+  }
+  // Someone activated another version while this trained: it was not compared with that one.
+  const now = ws.activeModel(p.task)?.versionId ?? null;
+  const moved = res.comparison.decision === 'promoted' && now !== (baseline?.versionId ?? null);
+  if (moved) res.comparison.decision = 'kept-baseline';
+  const note = `${res.notes[0] ?? (plan.start ? `from ${plan.start}` : 'from scratch')}, ${res.steps} steps (${res.stopReason}); ${describeDecision(res.comparison, plan.impossible)}${moved ? `; not activated: the active model changed to ${now ?? 'cold start'} while it trained` : ''}${res.notes.slice(1).map((x) => `; ${x}`).join('')}`;
+  const info = await registerCandidate(ws, p.task, plan, payload.outFile, res, note);
+  const promoted = res.comparison.decision === 'promoted';
+  if (promoted && ctx.caseId) ctx.services.startJob('predict', { task: p.task }, { caseId: ctx.caseId });
+  const result: JsonValue = {
+    modelVersion: info.versionId,
+    promoted,
+    decision: res.comparison.decision,
+    baseline: res.comparison.baseline,
+    valDice: res.comparison.candidateMean,
+    baselineDice: res.comparison.baselineMean,
+    cases: res.comparison.cases.map((c) => ({ ...c })),
+    steps: res.steps,
+    seconds: info.seconds ?? null,
+    backend: res.backend,
+    note,
+  };
+  return result;
 }
