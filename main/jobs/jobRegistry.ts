@@ -3,6 +3,7 @@
  * without touching the job manager: `registry.register('finetune', { run: async (ctx) => ... })` (a job module's `register(registry)`, see loadJobKinds).
  */
 import type { JsonValue, Schema } from '../../common/api/schema';
+import { checkJobName } from '../engine/worker/jobName';
 import type { JobPathParams } from './jobPathParams';
 import type { JobServices } from './JobServices';
 
@@ -69,7 +70,7 @@ export class JobRegistry {
   private readonly kinds = new Map<string, JobKindHandler>();
 
   register<P = JsonValue>(kind: string, handler: JobKindHandler<P>): void {
-    if (!/^[a-z][a-z0-9:-]*$/.test(kind)) throw new Error(`job kind ${JSON.stringify(kind)}: use lower-case letters, digits, ':' and '-'`);
+    checkJobName(kind);
     if (this.kinds.has(kind)) throw new Error(`job kind ${kind} is already registered`);
     // Stored without its parameter type: the job manager hands `run` what `handler.params` parsed.
     this.kinds.set(kind, handler as unknown as JobKindHandler);

@@ -32,7 +32,7 @@ export interface EngineJobContext {
 export type AnyEngineJob = (payload: never, ctx: EngineJobContext) => unknown;
 
 /**
- * Engine jobs by name, e.g. `{ 'tasks.predict': predict }`. Declare a module's table with
+ * Engine jobs by name, e.g. `{ 'predict': predict }`. Declare a module's table with
  * `satisfies EngineJobTable` (not as a Record) so that EngineWorker<typeof jobs>.run checks each
  * name's payload and result.
  */

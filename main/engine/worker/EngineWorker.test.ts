@@ -31,8 +31,8 @@ describe('EngineWorker', () => {
     const report = worker.backend();
     expect(report).not.toBeNull();
     expect(['native', 'tfjs', 'tfjs-node', 'tfjs-node-gpu']).toContain(report!.backend);
-    expect(worker.jobs()).toEqual(expect.arrayContaining(['engine.report', 'engine.convWorkload', 'test.spin']));
-    const fromJob = await worker.run('engine.report', null);
+    expect(worker.jobs()).toEqual(expect.arrayContaining(['engine:report', 'engine:conv-workload', 'test:spin']));
+    const fromJob = await worker.run('engine:report', null);
     expect(fromJob?.backend).toBe(report!.backend);
   });
 
@@ -44,7 +44,7 @@ describe('EngineWorker', () => {
     const h = monitorEventLoopDelay({ resolution: 5 });
     const progress: JobProgress[] = [];
     h.enable();
-    const res = await worker.run('engine.convWorkload', payload, { onProgress: (p) => progress.push(p) });
+    const res = await worker.run('engine:conv-workload', payload, { onProgress: (p) => progress.push(p) });
     h.disable();
     const p99WorkerMs = h.percentile(99) / 1e6;
     expect(res.iterations).toBe(12);
@@ -80,7 +80,7 @@ describe('EngineWorker', () => {
   it('cancels a running job cooperatively and stays usable', async () => {
     const ac = new AbortController();
     const seen: JobProgress[] = [];
-    const run = worker.run('engine.convWorkload', { shape: [1, 24, 24, 24, 8], channels: 8, iterations: 1000 }, {
+    const run = worker.run('engine:conv-workload', { shape: [1, 24, 24, 24, 8], channels: 8, iterations: 1000 }, {
       signal: ac.signal,
       onProgress: (p) => {
         seen.push(p);
@@ -89,16 +89,16 @@ describe('EngineWorker', () => {
     });
     await expect(run).rejects.toBeInstanceOf(JobCancelledError);
     expect(seen.length).toBeLessThan(1000);
-    const again = await worker.run('engine.convWorkload', { shape: [1, 8, 8, 8, 4], channels: 4, iterations: 1 });
+    const again = await worker.run('engine:conv-workload', { shape: [1, 8, 8, 8, 4], channels: 4, iterations: 1 });
     expect(again.iterations).toBe(1);
   }, 60_000);
 
   it('returns errors as data: unknown jobs, bad payloads and thrown errors keep name and message', async () => {
     // @ts-expect-error: a name no job table has is refused at compile time too
-    await expect(worker.run('engine.nope', null)).rejects.toThrow(/unknown engine job 'engine.nope'/);
+    await expect(worker.run('engine:nope', null)).rejects.toThrow(/unknown engine job 'engine:nope'/);
     // @ts-expect-error: payloads are typed (a 3-element shape is not NDHWC)
-    await expect(worker.run('engine.convWorkload', { shape: [1, 2, 3] })).rejects.toThrow(/shape must be 5 positive integers/);
-    const err = await worker.run('test.throw', null).catch((e: unknown) => e);
+    await expect(worker.run('engine:conv-workload', { shape: [1, 2, 3] })).rejects.toThrow(/shape must be 5 positive integers/);
+    const err = await worker.run('test:throw', null).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineJobError);
     expect((err as EngineJobError).name).toBe('RangeError');
     expect((err as EngineJobError).message).toMatch(/does not fit/);
@@ -107,7 +107,7 @@ describe('EngineWorker', () => {
 
   it('transfers buffers both ways instead of copying them', async () => {
     const a = new Float32Array([1, 2, 3]);
-    const out = await worker.run('engine.scale', { arrays: [a], factor: 2 }, { transfer: [a.buffer] });
+    const out = await worker.run('engine:scale', { arrays: [a], factor: 2 }, { transfer: [a.buffer] });
     expect(a.byteLength).toBe(0); // detached: it moved to the worker
     expect(Array.from(out.arrays[0])).toEqual([2, 4, 6]);
   });
@@ -115,11 +115,11 @@ describe('EngineWorker', () => {
   it('terminates a job that never yields after hardCancelAfterMs, then restarts on the next run', async () => {
     const ac = new AbortController();
     const t0 = Date.now();
-    const run = worker.run('test.spin', { ms: 20_000 }, { signal: ac.signal, hardCancelAfterMs: 200 });
+    const run = worker.run('test:spin', { ms: 20_000 }, { signal: ac.signal, hardCancelAfterMs: 200 });
     setTimeout(() => ac.abort(), 300);
     await expect(run).rejects.toThrow(/did not stop within 200 ms/);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    const report = await worker.run('engine.report', null);
+    const report = await worker.run('engine:report', null);
     expect(report?.backend).toBeTruthy();
   }, 60_000);
 });
@@ -144,13 +144,13 @@ describe('EngineWorker in a separate process (the Electron utility-process chann
     const report = await worker.start();
     expect(report).toMatchObject({ backend: 'tfjs', device: 'tfjs' });
     const a = new Float32Array([1, 2, 3]);
-    const out = await worker.run('engine.scale', { arrays: [a], factor: 3 });
+    const out = await worker.run('engine:scale', { arrays: [a], factor: 3 });
     expect(Array.from(out.arrays[0])).toEqual([3, 6, 9]);
     expect(a.byteLength).toBe(12);
-    const conv = await worker.run('engine.convWorkload', { shape: [1, 4, 4, 4, 2], channels: 2, iterations: 1 });
+    const conv = await worker.run('engine:conv-workload', { shape: [1, 4, 4, 4, 2], channels: 2, iterations: 1 });
     expect(conv.kernels).toBe('tfjs-cpu');
     // @ts-expect-error: a name no job table has is refused at compile time too
-    await expect(worker.run('engine.nope', null)).rejects.toThrow(/unknown engine job 'engine.nope'/);
+    await expect(worker.run('engine:nope', null)).rejects.toThrow(/unknown engine job 'engine:nope'/);
   }, 60_000);
 });
 
@@ -172,11 +172,11 @@ describe.skipIf(!swiftShaderAvailable('EngineWorker on WebGPU'))('EngineWorker w
     expect(report).toMatchObject({ backend: 'webgpu', kernels: 'webgpu', runsOn: 'gpu' });
     expect(report.adapter?.isFallback).toBe(true);
     const payload = { shape: [1, 4, 4, 4, 2] as Shape5D, channels: 2, iterations: 2 };
-    const a = await worker.run('engine.convWorkload', payload);
+    const a = await worker.run('engine:conv-workload', payload);
     expect(a.kernels).toBe('webgpu');
     // The Dawn GPU object must stay referenced for the worker's life: a later job still finds the device.
     await new Promise((r) => setTimeout(r, 200));
-    const b = await worker.run('engine.convWorkload', payload);
+    const b = await worker.run('engine:conv-workload', payload);
     expect(b.checksum).toBeCloseTo(a.checksum, 5);
   }, 120_000);
 });

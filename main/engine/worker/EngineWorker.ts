@@ -13,7 +13,7 @@ import type { FromWorker, JobErrorData, JobProgress, ToWorker } from './protocol
  *
  *   const w = new EngineWorker({ modules: [jobsModulePath] });
  *   const report = await w.start();              // backend ladder runs in the worker
- *   const out = await w.run('engine.convWorkload', { iterations: 5 }, { onProgress: (p) => ..., signal });
+ *   const out = await w.run('engine:conv-workload', { iterations: 5 }, { onProgress: (p) => ..., signal });
  *   await w.terminate();
  *
  * Errors come back as data and are rethrown here as EngineJobError (name, message and the

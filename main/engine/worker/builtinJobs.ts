@@ -30,7 +30,7 @@ async function convWorkload(payload: ConvWorkloadPayload | undefined, ctx: Engin
   const co = p.channels ?? 16;
   const iterations = p.iterations ?? 10;
   if (!Array.isArray(shape) || shape.length !== 5 || !shape.every((v) => Number.isInteger(v) && v > 0)) {
-    throw new Error(`engine.convWorkload: shape must be 5 positive integers (NDHWC), got ${JSON.stringify(shape)}`);
+    throw new Error(`engine:conv-workload: shape must be 5 positive integers (NDHWC), got ${JSON.stringify(shape)}`);
   }
   const k = getKernels();
   const x = tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor5D;
@@ -55,7 +55,7 @@ async function convWorkload(payload: ConvWorkloadPayload | undefined, ctx: Engin
 
 /** Echoes Float32Arrays back after scaling them by `factor`, transferring (not copying) the buffers. */
 function scale(p: { arrays: Float32Array[]; factor: number }, ctx: EngineJobContext): { arrays: Float32Array[] } {
-  if (!p || !Array.isArray(p.arrays)) throw new Error('engine.scale: payload.arrays must be an array of Float32Array');
+  if (!p || !Array.isArray(p.arrays)) throw new Error('engine:scale: payload.arrays must be an array of Float32Array');
   for (const a of p.arrays) {
     for (let i = 0; i < a.length; i++) a[i] *= p.factor;
     ctx.transfer(a.buffer as ArrayBuffer);
@@ -64,9 +64,9 @@ function scale(p: { arrays: Float32Array[]; factor: number }, ctx: EngineJobCont
 }
 
 export const builtinJobs = {
-  'engine.report': (_payload: null) => backendReport(),
-  'engine.convWorkload': convWorkload,
-  'engine.scale': scale,
+  'engine:report': (_payload: null) => backendReport(),
+  'engine:conv-workload': convWorkload,
+  'engine:scale': scale,
 } satisfies EngineJobTable;
 
 export type BuiltinJobs = typeof builtinJobs;

@@ -3,6 +3,7 @@ import { initEngineBackend } from '../backend/selectBackend';
 import { builtinJobs } from './builtinJobs';
 import { JobCancelledError, type AnyEngineJob, type EngineJobContext, type EngineJobModule } from './EngineJobContext';
 import type { FromWorker, JobErrorData, ToWorker } from './protocol';
+import { checkJobName } from './jobName';
 import { hostPort } from './workerPort';
 
 /**
@@ -70,7 +71,10 @@ port.onMessage((msg: ToWorker) => {
           const url = m.startsWith('file:') ? m : pathToFileURL(m).href;
           const mod = (await import(url)) as Partial<EngineJobModule>;
           if (!mod.jobs || typeof mod.jobs !== 'object') throw new Error(`engine job module ${m} exports no 'jobs' object`);
-          for (const [k, h] of Object.entries(mod.jobs)) jobs.set(k, h);
+          for (const [k, h] of Object.entries(mod.jobs)) {
+            checkJobName(k);
+            jobs.set(k, h);
+          }
         }
         const report = await initEngineBackend({ device: msg.device, threads: msg.threads });
         post({ type: 'ready', report, jobs: [...jobs.keys()].sort() });

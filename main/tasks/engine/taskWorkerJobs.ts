@@ -69,11 +69,11 @@ async function classifyJob(p: ClassifyPayload, ctx: EngineJobContext): Promise<{
 }
 
 export const jobs = {
-  'tasks.classifyNodule': classifyJob,
-  'tasks.predict': predict,
-  'tasks.finetune': fineTuneWorkerJob,
-  'tasks.finetuneNodule': fineTuneNoduleWorkerJob,
-  'tasks.batch': batchJob,
+  'nodule:classify': classifyJob,
+  'predict': predict,
+  'finetune': fineTuneWorkerJob,
+  'nodule:finetune': fineTuneNoduleWorkerJob,
+  'batch': batchJob,
 } satisfies EngineJobTable;
 
 /** The task jobs' names, payloads and results, for `EngineWorker<BuiltinJobs & TaskWorkerJobs>`. */

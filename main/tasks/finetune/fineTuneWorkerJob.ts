@@ -20,7 +20,7 @@ import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 const heads = createHeadRegistry();
 
 /**
- * The 'tasks.finetune' engine-worker job: train a candidate (fineTune, checkpoints in `workDir`),
+ * The 'finetune' engine-worker job: train a candidate (fineTune, checkpoints in `workDir`),
  * write it to `outFile`, then run the candidate and the method that was active when the job
  * started (a workspace model, or the task's fallback such as lung's cold-start mask) on each
  * held-out verified case and compare Dice on the case's own grid. A cancelled run writes its best

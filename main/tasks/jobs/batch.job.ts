@@ -66,7 +66,7 @@ export function register(r: JobRegistry): void {
       const engine = await taskEngine().start();
       ctx.progress(0, `engine backend: ${engine.backend} (kernels ${engine.kernels}, device ${engine.device})`);
       let fraction = 0;
-      const res = await taskEngine().run('tasks.batch', payload, {
+      const res = await taskEngine().run('batch', payload, {
         signal: ctx.signal,
         onProgress: (e) => {
           fraction = e.fraction ?? fraction;

@@ -36,7 +36,7 @@ export function register(r: JobRegistry): void {
       if (!model) throw new Error('nodule:classify: the workspace has no nodule model; import MedicalNet weights or a nodule checkpoint first');
       const ct = await ctx.services.loadCaseVolume(ctx.caseId!);
       const payload: ClassifyPayload = { model: model.path, ct, point };
-      const res = await taskEngine().run('tasks.classifyNodule', payload, { signal: ctx.signal });
+      const res = await taskEngine().run('nodule:classify', payload, { signal: ctx.signal });
       const header = ctx.services.registerVolume(res.patch, { caseId: ctx.caseId });
       return { probability: res.probability, centerVoxel: res.centerVoxel, centerWorld: res.centerWorld, patchVolumeId: header.volumeId, modelVersion: model.versionId };
     },

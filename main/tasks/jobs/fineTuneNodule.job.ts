@@ -93,7 +93,7 @@ export function register(r: JobRegistry): void {
       ctx.progress(0.05, `training on ${train.length} mark(s), holding out ${val.length}`);
       let res: NoduleFineTuneResult;
       try {
-        res = await taskEngine().run('tasks.finetuneNodule', payload, {
+        res = await taskEngine().run('nodule:finetune', payload, {
           signal: ctx.signal,
           onProgress: (e) => {
             const v = e.values ?? {};

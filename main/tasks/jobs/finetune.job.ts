@@ -239,7 +239,7 @@ async function fineTuneIn(ctx: JobContext, ws: Workspace, p: FineTuneParams, wor
   let last: Record<string, number> = {};
   let res: FineTuneJobResult;
   try {
-    res = await taskEngine().run('tasks.finetune', payload, {
+    res = await taskEngine().run('finetune', payload, {
       signal: ctx.signal,
       onProgress: (e) => {
         const v = e.values ?? {};

@@ -40,7 +40,7 @@ export function register(r: JobRegistry): void {
       ctx.progress(0.05, 'scan loaded');
       const model = modelVersion ? ws.getModel(modelVersion) : ws.activeModel(task);
       const payload: PredictPayload = { task, model: model?.path, ct };
-      const res = await taskEngine().run('tasks.predict', payload, {
+      const res = await taskEngine().run('predict', payload, {
         signal: ctx.signal,
         onProgress: (p) => ctx.progress(0.05 + 0.9 * (p.fraction ?? 0), p.message),
       });

@@ -2,7 +2,7 @@ import type { BuiltinJobs } from '../../engine/worker/builtinJobs';
 import { EngineWorker } from '../../engine/worker/EngineWorker';
 import { taskWorkerJobsModule, type TaskWorkerJobs } from '../engine/taskWorkerJobs';
 
-/** The task engine's jobs: `taskEngine().run('tasks.predict', payload)` is checked against these. */
+/** The task engine's jobs: `taskEngine().run('predict', payload)` is checked against these. */
 type TaskEngineJobs = BuiltinJobs & TaskWorkerJobs;
 
 /**

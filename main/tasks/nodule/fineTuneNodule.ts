@@ -17,7 +17,7 @@ import { trainParts } from '../train/trainParts';
 import { malignancyProbabilities, scanNoduleInputs } from './noduleTask';
 
 /**
- * The 'tasks.finetuneNodule' engine-worker job: the nodule classifier (encoder + GAP + FC) trained
+ * The 'nodule:finetune' engine-worker job: the nodule classifier (encoder + GAP + FC) trained
  * from the workspace's nodule marks through the nodule recipe's pieces (patches around each mark
  * centre, shifts and flips, cross-entropy, best weights by (AUC + accuracy) / 2 on the held-out
  * marks), then compared with the model active when the job started on those same held-out marks:
