@@ -67,7 +67,8 @@ export interface Med3dApiMethods {
   openCase(req: R.CaseRef): Promise<OpenCaseResult>;
   /**
    * Next/previous case in list order (optionally with a given status); null at the end. order
-   * 'uncertainty': along the cases still to correct, most uncertain first ("Next to correct").
+   * 'uncertainty' ("Next to correct"): 'next' is the most uncertain case not yet corrected or
+   * verified other than caseId ('previous' the least; unscored cases rank last).
    */
   adjacentCase(req: R.AdjacentCaseRequest): Promise<CaseSummary | null>;
   setCaseStatus(req: R.SetCaseStatusRequest): Promise<CaseSummary>;

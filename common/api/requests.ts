@@ -64,7 +64,7 @@ export const AdjacentCaseRequest = v.object({
   direction: v.literal('next', 'previous'),
   /** Only consider cases with this status (e.g. next 'new' case to correct). */
   status: v.optional(CaseStatusSchema),
-  /** 'list' (default): list order; 'uncertainty': most uncertain first among cases not yet corrected or verified. */
+  /** 'list' (default): list order; 'uncertainty': 'next' = the most uncertain case not yet corrected or verified, other than caseId. */
   order: v.optional(v.literal('list', 'uncertainty')),
 });
 export type AdjacentCaseRequest = Infer<typeof AdjacentCaseRequest>;

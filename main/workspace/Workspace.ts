@@ -245,16 +245,17 @@ export class Workspace {
 
   /**
    * Case after/before `caseId` in list order, optionally only with a given status (wraps around).
-   * order 'uncertainty': along the cases still to correct, most uncertain first (rankByUncertainty);
-   * from a case outside that ranking (or none) 'next' is the most uncertain one.
+   * order 'uncertainty' ("Next to correct"): among the cases still to correct other than `caseId`
+   * (rankByUncertainty), 'next' is the most uncertain, 'previous' the least; the open case is left
+   * out so the button always moves, and comes back while it stays the most uncertain uncorrected one.
    */
   async adjacentCase(caseId: string | undefined, direction: 'next' | 'previous', status?: CaseStatus, order: 'list' | 'uncertainty' = 'list'): Promise<CaseSummary | null> {
     await this.refresh();
     if (caseId !== undefined) this.caseRecord(caseId);
     if (order === 'uncertainty') {
-      const ranked = rankByUncertainty(this.manifest.cases.map((c) => ({ ...c, uncertainty: c.uncertainty?.value ?? null })), { status });
-      const r = ranked.findIndex((c) => c.caseId === caseId);
-      const pick = r < 0 ? (direction === 'next' ? ranked[0] : ranked.at(-1)) : ranked.length > 1 ? ranked[(r + (direction === 'next' ? 1 : -1) + ranked.length) % ranked.length] : undefined;
+      const others = this.manifest.cases.filter((c) => c.caseId !== caseId).map((c) => ({ ...c, uncertainty: c.uncertainty?.value ?? null }));
+      const ranked = rankByUncertainty(others, { status });
+      const pick = direction === 'next' ? ranked[0] : ranked.at(-1);
       return pick ? this.summary(this.caseRecord(pick.caseId)) : null;
     }
     const cases = this.manifest.cases;

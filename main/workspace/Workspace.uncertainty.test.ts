@@ -31,17 +31,22 @@ describe('Workspace: stored uncertainty (active learning)', () => {
     expect(listed.map((c) => c.uncertainty)).toEqual([0.2, 0.6, 0.4, null]);
     expect(listed[1].uncertaintyInfo).toMatchObject({ value: 0.6, measure: 'entropy', modelVersion: 'lung-v1', labelVersion: 1 });
 
-    // From no case / a case outside the ranking: the most uncertain; then down the ranking.
+    // Next: the most uncertain case to correct other than the open one; previous: the least (unscored last).
     expect((await ws.adjacentCase(undefined, 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[1]);
+    expect((await ws.adjacentCase(ids[0], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[1]);
     expect((await ws.adjacentCase(ids[1], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[2]);
-    expect((await ws.adjacentCase(ids[2], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[0]);
-    // The unscored 'new' case comes after every scored one.
-    expect((await ws.adjacentCase(ids[0], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[3]);
+    expect((await ws.adjacentCase(ids[2], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[1]);
+    expect((await ws.adjacentCase(ids[1], 'previous', undefined, 'uncertainty'))?.caseId).toBe(ids[3]);
 
     // Verified: out of the ranking, its score kept for the record.
     await ws.saveLabel(ids[1], new Uint8Array(24), { status: 'verified' });
     expect((await ws.getCase(ids[1])).uncertainty).toBe(0.6);
     expect((await ws.adjacentCase(ids[1], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[2]);
-    expect((await ws.adjacentCase(ids[1], 'next', 'predicted', 'uncertainty'))?.caseId).toBe(ids[2]);
+    expect((await ws.adjacentCase(ids[2], 'next', undefined, 'uncertainty'))?.caseId).toBe(ids[0]);
+    expect((await ws.adjacentCase(ids[2], 'next', 'predicted', 'uncertainty'))?.caseId).toBe(ids[0]);
+    expect((await ws.adjacentCase(ids[0], 'next', 'verified', 'uncertainty'))?.caseId).toBe(ids[1]);
+    // Nothing left to correct but the open case: null.
+    for (const id of [ids[0], ids[3]]) await ws.setCaseStatus(id, 'corrected');
+    expect(await ws.adjacentCase(ids[2], 'next', undefined, 'uncertainty')).toBeNull();
   });
 });

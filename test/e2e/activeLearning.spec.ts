@@ -55,7 +55,7 @@ test('"Next to correct" follows the uncertainty stored by each prediction; the c
   const order = await page.locator('ul.cases li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-case')));
   expect(order.filter((id) => Object.values(ids).includes(id!))).toEqual(ranked.map((c) => c.caseId));
 
-  // Next to correct: the most uncertain, then the next one down, each with its score.
+  // Next to correct: the most uncertain case other than the open one, with its score.
   const next = page.getByRole('button', { name: 'Next to correct' });
   for (const c of ranked.slice(0, 2)) {
     await next.click();
@@ -63,7 +63,7 @@ test('"Next to correct" follows the uncertainty stored by each prediction; the c
     await expect(page.getByTestId('next-to-correct')).toContainText(`${c.name} · uncertainty ${c.uncertainty!.toFixed(3)}`);
   }
 
-  // A verified case leaves the ranking: from it, Next to correct goes back to the most uncertain open one.
+  // A verified case leaves the ranking: Next to correct now offers the two cases still to correct, the other one each time.
   await call(page, 'setCaseStatus', { caseId: ranked[0].caseId, status: 'verified' });
   await next.click();
   await expect.poll(() => openCaseId(page), { timeout: 60_000 }).toBe(ranked[2].caseId);
