@@ -89,4 +89,19 @@ describe('JobManager: resumable jobs', () => {
     expect(second.list().map((j) => j.state)).toEqual(['done']);
     expect(existsSync(path.join(root, 'jobs', `${id}.json`))).toBe(false);
   });
+
+  it('cancelling an interrupted job discards it: record and folder removed, gone from the list', async () => {
+    const first = manager([]);
+    const id = first.start({ kind: 'count', params: { n: 10_000 } });
+    for (let t = 0; t < 200 && first.get(id).progress === 0; t++) await new Promise((r) => setTimeout(r, 5));
+    await first.dispose();
+    const second = manager([]);
+    expect(second.get(id).state).toBe('interrupted');
+    second.cancel(id);
+    expect(second.list()).toEqual([]);
+    for (let t = 0; t < 100 && existsSync(path.join(root, 'jobs', id)); t++) await new Promise((r) => setTimeout(r, 5));
+    expect(existsSync(path.join(root, 'jobs', `${id}.json`))).toBe(false);
+    expect(existsSync(path.join(root, 'jobs', id))).toBe(false);
+    expect(() => second.resume(id)).toThrow(/no interrupted job/);
+  });
 });

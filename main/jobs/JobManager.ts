@@ -64,6 +64,8 @@ function abortError(): Error {
 
 export class JobManager {
   private readonly jobs = new Map<string, JobEntry>();
+  /** Interrupted jobs the user discarded (their records are being removed). */
+  private readonly discarded = new Set<string>();
   private readonly queue: JobEntry[] = [];
   private running = 0;
   private seq = 0;
@@ -117,6 +119,7 @@ export class JobManager {
     const root = this.opts.services.workspace()?.root;
     if (!root) return [];
     return interruptedJobRecords(root).filter((r) => {
+      if (this.discarded.has(r.id)) return false;
       const e = this.jobs.get(r.id);
       return !e || e.info.finishedAt !== null;
     });
@@ -226,7 +229,16 @@ export class JobManager {
     return e.done.then((j) => structuredClone(j));
   }
 
+  /** Cancel a queued or running job; an interrupted one is discarded (its record and checkpoints removed). */
   cancel(jobId: string): void {
+    const root = this.opts.services.workspace()?.root;
+    const rec = !this.jobs.has(jobId) && root ? this.interrupted().find((r) => r.id === jobId) : undefined;
+    if (rec && root) {
+      this.discarded.add(jobId);
+      void removeJobRecord(root, jobId).catch(() => undefined);
+      this.opts.onUpdate?.({ ...this.interruptedInfo(rec), state: 'cancelled', message: 'discarded', finishedAt: new Date(this.now()).toISOString() });
+      return;
+    }
     const e = this.jobs.get(jobId);
     if (!e) throw new ApiError('not-found', `no job ${jobId}`);
     if (e.info.state === 'queued') {
