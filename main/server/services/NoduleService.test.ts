@@ -103,9 +103,22 @@ describe('nodule marks', () => {
     // A recipe-trained model sees its own patch size.
     expect(r.patch.dims).toEqual([16, 16, 16]);
 
-    const ft = await svc.fineTune({ task: 'nodule', steps: 1 });
+    // fineTune {task: 'nodule'} is that job; a cancel keeps the best weights so far as an inactive candidate.
+    const ft = await svc.fineTune({ task: 'nodule', steps: 100_000 });
     expect((await svc.getJob({ jobId: ft.jobId })).kind).toBe('nodule:finetune');
+    for (let t = 0; t < 1200; t++) {
+      const j = await svc.getJob({ jobId: ft.jobId });
+      if ((j.curves?.loss?.length ?? 0) >= 2 || j.state === 'done' || j.state === 'failed') break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
     await svc.cancelJob({ jobId: ft.jobId });
-    await svc.jobs.wait(ft.jobId);
+    const cancelled = await svc.jobs.wait(ft.jobId);
+    expect(cancelled.state).toBe('cancelled');
+    const cr = cancelled.result as { modelVersion: string; cancelled: boolean; note: string };
+    expect(cr.cancelled).toBe(true);
+    const kept = (await svc.listModels({ task: 'nodule' })).find((m) => m.versionId === cr.modelVersion)!;
+    expect(kept).toMatchObject({ origin: 'finetune', active: false, parent: v.active ? v.versionId : null });
+    expect(kept.comparison?.decision).toBe('cancelled');
+    expect(kept.note).toMatch(/cancelled at step \d+: best weights so far kept/);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { JsonValue } from '../../../common/api/schema';
-import type { NoduleMark, PromotionMode } from '../../../common/api/types';
+import type { ModelComparison, NoduleMark, PromotionMode } from '../../../common/api/types';
+import { JobCancelledError } from '../../engine/worker/EngineJobContext';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import { listNoduleMarks } from '../../workspace/noduleMarks';
 import type { Vec3 } from '../../volume/Volume';
@@ -70,7 +71,7 @@ export function register(r: JobRegistry): void {
       if (marks.length === 0) throw new Error('nodule:finetune: no nodule marks in the workspace yet: mark nodules (benign / malignant or LIDC 1–5) first');
       const { train, val } = stratifiedSplit(marks.map(item), ws.settings().validationFraction);
       const active = ws.activeModel('nodule');
-      const start = p.from === 'scratch' ? null : p.from ? ws.getModel(p.from) : active;
+      const start = p.from === 'scratch' || p.from === 'cold-start' ? null : p.from ? ws.getModel(p.from) : active;
       if (start && start.task !== 'nodule') throw new Error(`nodule:finetune: model version ${start.versionId} is a ${start.task} model, not nodule`);
       const promotion = p.promotion ?? ws.settings().promotion ?? 'automatic';
       ctx.progress(0.02, `loading ${new Set(marks.map((m) => m.caseId)).size} scan(s)`);
@@ -92,19 +93,37 @@ export function register(r: JobRegistry): void {
       };
       ctx.progress(0.05, `training on ${train.length} mark(s), holding out ${val.length}`);
       let res: NoduleFineTuneResult;
+      let last: Record<string, number> = {};
       try {
         res = await taskEngine().run('nodule:finetune', payload, {
           signal: ctx.signal,
           onProgress: (e) => {
             const v = e.values ?? {};
+            last = { ...last, ...v };
             if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
             if (v.valAccuracy !== undefined && v.step !== undefined) ctx.curve('valAccuracy', v.step, v.valAccuracy);
             ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
           },
         });
       } catch (err) {
-        await fs.rm(slot.path, { force: true });
-        throw err;
+        const cancelled = err instanceof JobCancelledError || (err as Error).name === 'JobCancelledError';
+        const kept = cancelled && !ctx.shuttingDown?.() && last.cancelledAtStep !== undefined && (await fs.stat(slot.path).catch(() => null));
+        if (!kept) {
+          await fs.rm(slot.path, { force: true });
+          throw err;
+        }
+        // A user's cancel keeps the best weights so far as an inactive candidate (activate it by hand).
+        const note = `cancelled at step ${last.cancelledAtStep}: best weights so far kept as a candidate (not active; activate it by hand)`;
+        const comparison: ModelComparison = { baseline: active?.versionId ?? 'none', metric: 'accuracy', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' };
+        const info = await ws.addModelVersion(
+          slot.versionId,
+          slot.file,
+          { task: 'nodule', backbone: `resnet${last.depth ?? '?'}-w${last.baseWidth ?? '?'}`, parent: start?.versionId ?? null, origin: 'finetune', trainingCases: train.map((t) => t.id), metrics: { trainingMarks: train.length, validationMarks: val.length, steps: last.cancelledAtStep, bestStep: last.bestStep ?? last.cancelledAtStep }, note, comparison, seconds: Math.round((last.seconds ?? 0) * 10) / 10 },
+          { activate: false },
+        );
+        return { modelVersion: info.versionId, promoted: false, cancelled: true, comparison: comparison as unknown as JsonValue, note };
+      } finally {
+        await fs.rm(`${slot.path}.best`, { force: true });
       }
       const c = res.comparison;
       const vs = `held-out accuracy ${fmt(c.candidateMean)} (AUC ${fmt(res.auc)}) vs ${c.baseline} ${fmt(c.baselineMean)} (AUC ${fmt(res.baselineAuc)}) on ${val.length} mark(s)`;
@@ -137,7 +156,7 @@ export function register(r: JobRegistry): void {
         },
         { activate: c.decision === 'promoted' },
       );
-      return { modelVersion: info.versionId, promoted: c.decision === 'promoted', comparison: c as unknown as JsonValue, note };
+      return { modelVersion: info.versionId, promoted: c.decision === 'promoted', cancelled: false, comparison: c as unknown as JsonValue, note };
     },
   });
 }

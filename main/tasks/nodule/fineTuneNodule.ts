@@ -128,6 +128,8 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
     lr: pretrained ? 1e-3 : 1e-2,
     seed: p.seed,
     signal: ctx.signal,
+    // Best held-out weights so far: what a cancelled run keeps as a candidate.
+    bestFile: `${p.outFile}.best`,
     onProgress: (e) =>
       ctx.progress({
         fraction: Math.min(1, e.step / e.steps),
@@ -135,7 +137,6 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
         values: { step: e.step, ...(Number.isFinite(e.loss) ? { loss: e.loss } : {}), ...(e.metrics ? { valAccuracy: e.metrics.accuracy, valAuc: e.metrics.auc } : {}) },
       }),
   });
-  if (r.cancelled) throw new Error('cancelled');
   await saveCheckpoint(p.outFile, {
     spec: model.spec,
     stateDict: r.stateDict,
@@ -150,6 +151,13 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
       notes: [note],
     },
   });
+
+  if (r.cancelled) {
+    // The worker reports a cancelled job as an error; this last event tells the host the candidate was written.
+    ctx.progress({ message: `cancelled at step ${r.steps}: best weights so far kept`, values: { cancelledAtStep: r.steps, bestStep: r.bestStep, seconds: r.elapsedSeconds, depth: model.spec.backbone.depth, baseWidth: model.spec.backbone.baseWidth } });
+    const comparison: ModelComparison = { baseline: p.baselineId ?? 'none', metric: 'accuracy', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' };
+    return { comparison, accuracy: null, auc: null, baselineAccuracy: null, baselineAuc: null, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, pretrained, backbone: '', backend: '', seconds: r.elapsedSeconds, notes: [note] };
+  }
 
   // Never worse: candidate and baseline on the same held-out marks, each with its own preprocessing and patch.
   const t0 = performance.now();
