@@ -277,10 +277,18 @@ export class SessionController {
     }
   }
 
+  /** File ▸ Export Mask… (NIfTI): to `path`, else where the desktop save dialog says (the Labels in and out panel offers DICOM SEG and browser downloads too). */
   async exportMask(path?: string): Promise<void> {
     if (!this.currentCase) return this.notices.notify('error', 'Exporting a mask needs a workspace case.');
     try {
-      const r = await this.api.exportLabel({ caseId: this.currentCase.caseId, format: 'nifti', path });
+      let dest = path;
+      if (!dest && this.info?.nativeDialogs) {
+        const chosen = await this.api.chooseFile({ purpose: 'export-mask' });
+        if (!chosen) return;
+        dest = chosen.path;
+      }
+      // A path chosen in the save dialog was confirmed there, replacing included.
+      const r = await this.api.exportLabel({ caseId: this.currentCase.caseId, format: 'nifti', ...(dest ? { path: dest, overwrite: !path } : {}) });
       this.notices.notify('info', `Exported to ${r.path}`);
     } catch (e) {
       this.notices.fail(e, 'Export');
