@@ -2,7 +2,8 @@ import type { AppInfo, CaseStatus, CaseSummary, LabelDef, LabelVersionInfo, Med3
 import { looksLikeCt } from '../../common/volume/looksLikeCt';
 import { defaultWindow } from '../viewer/windowPresets';
 import type { EditingController } from './EditingController.svelte';
-import { DEFAULT_LABELS, mergeLabelDefs } from './labels';
+import { defaultLabels } from '../../common/labels/defaultLabels';
+import { mergeLabelDefs } from './labels';
 import type { Notices } from './Notices.svelte';
 import type { ViewController } from './ViewController.svelte';
 
@@ -30,7 +31,7 @@ export class SessionController {
   versions: LabelVersionInfo[] = $state([]);
   loadedVersion: number | null = $state(null);
   workspaceRoot: string | null = $state(null);
-  labelDefs: LabelDef[] = $state(DEFAULT_LABELS);
+  labelDefs: LabelDef[] = $state(defaultLabels());
   saveStatus: CaseStatus = $state('corrected');
   loading: Loading | null = $state(null);
   busy = $state(false);
