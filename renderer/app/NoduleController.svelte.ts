@@ -1,6 +1,7 @@
 import type { AddNoduleMarkRequest, Med3dApi, NoduleMark } from '../../common/api';
 import type { ViewName } from '../viewer/MprViewer';
 import type { Notices } from './Notices.svelte';
+import { sourceVoxelAt } from './sourceVoxelAt';
 import type { SessionController } from './SessionController.svelte';
 import type { TasksController } from './TasksController.svelte';
 import type { ViewController } from './ViewController.svelte';
@@ -83,16 +84,6 @@ export class NoduleController {
     if (this.marking) this.notices.notify('info', how === 'candidate' ? 'Click the nodule in any view: the candidate under the cursor is marked.' : `Click the nodule's centre in any view: a ${this.sphereRadiusMm} mm sphere is marked.`);
   }
 
-  /** Source voxel (i, j, k) of the case under a click, or null outside the scan. */
-  private voxelAt(v: ViewName, e: PointerEvent): [number, number, number] | null {
-    const viewer = this.view.viewer;
-    const g = viewer?.displayGeometry;
-    const d = viewer?.indexAtClient(v, e.clientX, e.clientY);
-    if (!viewer || !g || !d) return null;
-    const ijk: [number, number, number] = [d[0], d[1], g.flipK ? g.dims[2] - 1 - d[2] : d[2]];
-    return ijk.every((x, a) => x >= -0.5 && x <= g.dims[a] - 0.5) ? ijk : null;
-  }
-
   /** A click in a view while marking: marks the nodule there. Returns true when the click was taken. */
   onViewPointerDown(v: ViewName, e: PointerEvent): boolean {
     const c = this.session.currentCase;
@@ -101,7 +92,7 @@ export class NoduleController {
     e.stopPropagation();
     e.preventDefault();
     this.marking = null;
-    const ijk = this.voxelAt(v, e);
+    const ijk = this.view.viewer ? sourceVoxelAt(this.view.viewer, v, e.clientX, e.clientY) : null;
     if (!ijk) {
       this.notices.notify('error', 'That point is outside the scan.');
       return true;

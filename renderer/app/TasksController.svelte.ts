@@ -1,6 +1,7 @@
 import type { FineTuneRequest, JobInfo, Med3dApi } from '../../common/api';
 import type { ViewName } from '../viewer/MprViewer';
 import type { Notices } from './Notices.svelte';
+import { sourceVoxelAt } from './sourceVoxelAt';
 import type { SessionController } from './SessionController.svelte';
 import type { TaskEntry } from './tasks';
 import type { ViewController } from './ViewController.svelte';
@@ -62,7 +63,7 @@ export class TasksController {
     e.stopPropagation();
     e.preventDefault();
     this.picking = null;
-    const ijk = viewer.indexAtClient(v, e.clientX, e.clientY);
+    const ijk = sourceVoxelAt(viewer, v, e.clientX, e.clientY);
     if (!ijk) {
       this.notices.notify('error', 'That point is outside the scan.');
       return true;
