@@ -5,6 +5,8 @@
  * (throttled for progress) for onJobUpdate.
  */
 import { ApiError, userErrorData } from '../../common/api/errors';
+import { CodedError } from '../util/CodedError';
+import { JobError } from './JobError';
 import type { JsonValue } from '../../common/api/schema';
 import type { JobInfo } from '../../common/api/types';
 import { checkJobPaths, hasPathValues, refuseUndeclaredPaths, type JobPathPolicy } from './jobPathParams';
@@ -95,7 +97,7 @@ export class JobManager {
     const handler = this.handler(o.kind);
     let params = o.params ?? null;
     if (hasPathValues(params, handler.pathParams)) {
-      if (!this.opts.paths) throw new ApiError('forbidden-path', `${o.kind}: this host accepts no file paths in job parameters`);
+      if (!this.opts.paths) throw new JobError('forbidden-path', `${o.kind}: this host accepts no file paths in job parameters`);
       params = await checkJobPaths(o.kind, params, handler.pathParams ?? {}, this.opts.paths);
     }
     return this.enqueue(handler, { ...o, params });
@@ -107,9 +109,9 @@ export class JobManager {
    */
   resume(jobId: string): string {
     const live = this.jobs.get(jobId);
-    if (live && (live.info.state === 'queued' || live.info.state === 'running')) throw new ApiError('invalid-request', `job ${jobId} is ${live.info.state}: nothing to resume`);
+    if (live && (live.info.state === 'queued' || live.info.state === 'running')) throw new JobError('invalid-request', `job ${jobId} is ${live.info.state}: nothing to resume`);
     const rec = this.interrupted().find((r) => r.id === jobId);
-    if (!rec) throw new ApiError('not-found', `no interrupted job ${jobId} in this workspace (only resumable jobs whose process ended can be resumed)`);
+    if (!rec) throw new JobError('not-found', `no interrupted job ${jobId} in this workspace (only resumable jobs whose process ended can be resumed)`);
     this.jobs.delete(jobId);
     return this.enqueue(this.handler(rec.kind), { kind: rec.kind, params: rec.params, caseId: rec.caseId, title: rec.title }, { id: rec.id, resumed: true });
   }
@@ -143,12 +145,12 @@ export class JobManager {
   }
 
   /**
-   * Queue a job without file paths (tasks, fine-tuning, jobs started by jobs); throws ApiError for
+   * Queue a job without file paths (tasks, fine-tuning, jobs started by jobs); throws JobError for
    * an unknown kind, parameters its handler refuses, or path parameters (those go through submit).
    */
   start(o: StartJobOptions): string {
     const handler = this.handler(o.kind);
-    if (hasPathValues(o.params ?? null, handler.pathParams)) throw new ApiError('invalid-request', `${o.kind}: jobs with file paths must be started through startJob, which checks them`);
+    if (hasPathValues(o.params ?? null, handler.pathParams)) throw new JobError('invalid-request', `${o.kind}: jobs with file paths must be started through startJob, which checks them`);
     return this.enqueue(handler, o);
   }
 
@@ -156,7 +158,7 @@ export class JobManager {
     const handler = this.registry.get(kind);
     if (!handler) {
       const known = this.registry.list();
-      throw new ApiError('invalid-request', `unknown job kind ${JSON.stringify(kind)} (registered: ${known.length ? known.join(', ') : 'none'})`);
+      throw new JobError('invalid-request', `unknown job kind ${JSON.stringify(kind)} (registered: ${known.length ? known.join(', ') : 'none'})`);
     }
     return handler;
   }
@@ -169,8 +171,8 @@ export class JobManager {
       if (handler.params) params = handler.params.parse(params, o.kind);
       handler.validate?.(params, o.caseId);
     } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw new ApiError('invalid-request', `${o.kind}: ${(err as Error).message}`);
+      if (err instanceof ApiError || err instanceof CodedError) throw err;
+      throw new JobError('invalid-request', `${o.kind}: ${(err as Error).message}`);
     }
     const id = how.id ?? `job-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`;
     const title = o.title ?? handler.title?.(params, o.caseId) ?? (o.caseId ? `${o.kind} — ${o.caseId}` : o.kind);
@@ -205,7 +207,7 @@ export class JobManager {
     if (!e) {
       const rec = this.interrupted().find((r) => r.id === jobId);
       if (rec) return this.interruptedInfo(rec);
-      throw new ApiError('not-found', `no job ${jobId}`);
+      throw new JobError('not-found', `no job ${jobId}`);
     }
     return structuredClone(e.info);
   }
@@ -213,7 +215,7 @@ export class JobManager {
   /** The parameters a job was started with. */
   params(jobId: string): JsonValue {
     const e = this.jobs.get(jobId);
-    if (!e) throw new ApiError('not-found', `no job ${jobId}`);
+    if (!e) throw new JobError('not-found', `no job ${jobId}`);
     return structuredClone(e.params);
   }
 
@@ -225,7 +227,7 @@ export class JobManager {
   /** Resolves with the final JobInfo (done, failed or cancelled). */
   wait(jobId: string): Promise<JobInfo> {
     const e = this.jobs.get(jobId);
-    if (!e) return Promise.reject(new ApiError('not-found', `no job ${jobId}`));
+    if (!e) return Promise.reject(new JobError('not-found', `no job ${jobId}`));
     return e.done.then((j) => structuredClone(j));
   }
 
@@ -240,7 +242,7 @@ export class JobManager {
       return;
     }
     const e = this.jobs.get(jobId);
-    if (!e) throw new ApiError('not-found', `no job ${jobId}`);
+    if (!e) throw new JobError('not-found', `no job ${jobId}`);
     if (e.info.state === 'queued') {
       this.queue.splice(this.queue.indexOf(e), 1);
       e.controller.abort();

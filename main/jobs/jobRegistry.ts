@@ -48,10 +48,10 @@ export interface JobKindHandler<P = JsonValue> {
    * handler the resolved absolute paths; path-like values in undeclared parameters are refused.
    */
   readonly pathParams?: JobPathParams;
-  /** Check the parameters when the job is started; throw (ApiError 'invalid-request') to refuse. */
+  /** Check the parameters when the job is started; throw to refuse (the message becomes an 'invalid-request' error). */
   validate?(params: P, caseId: string | undefined): void;
   /** Short human title, e.g. 'Lung segmentation — case-0003'. */
-  title?(params: JsonValue, caseId: string | undefined): string;
+  title?(params: P, caseId: string | undefined): string;
   /**
    * Jobs of this kind survive their process: persisted in the workspace while running (jobRecords),
    * listed as 'interrupted' after a crash or app close, continued by JobManager.resume with `ctx.resumed`.
