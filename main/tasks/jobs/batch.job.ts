@@ -45,7 +45,7 @@ export function register(r: JobRegistry): void {
     // without a slash or dot is a workspace model version id, resolved below.
     pathParams: { in: 'read', out: 'write', workspace: 'read', refDir: 'read', model: { access: 'read', idPattern: /^[^\\/.]+$/ } },
     validate: checkTask,
-    title: (params) => `Batch ${String((params as { task?: string } | null)?.task ?? '')} segmentation`,
+    title: (params) => `Batch ${params.task ?? ''} segmentation`,
     async run(ctx) {
       const p = ctx.params;
       const ws = ctx.services.workspace();

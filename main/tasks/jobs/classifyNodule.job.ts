@@ -1,8 +1,6 @@
-import type { JsonValue } from '../../../common/api/schema';
+import { v } from '../../../common/api/schema';
 import type { JobRegistry } from '../../jobs/jobRegistry';
-import type { Vec3, Volume } from '../../volume/Volume';
 import type { ClassifyPayload } from '../engine/taskWorkerJobs';
-import type { NodulePoint } from '../nodule/noduleTask';
 import { taskEngine } from './taskEngine';
 
 /**
@@ -11,25 +9,22 @@ import { taskEngine } from './taskEngine';
  * centerVoxel, centerWorld, patchVolumeId, modelVersion}; the patch is registered so the UI can
  * show it beside the probability.
  */
-function parse(params: JsonValue): { point: NodulePoint; modelVersion?: string } {
-  const p = (params ?? {}) as Record<string, JsonValue>;
-  const pt = p.point as Record<string, JsonValue> | undefined;
-  const coords = pt?.coords;
-  if (!pt || (pt.frame !== 'world' && pt.frame !== 'voxel') || !Array.isArray(coords) || coords.length !== 3 || !coords.every((c) => typeof c === 'number' && Number.isFinite(c))) {
-    throw new Error("nodule:classify: point must be {frame: 'world'|'voxel', coords: [x, y, z]}");
-  }
-  return { point: { frame: pt.frame, coords: coords as Vec3 }, modelVersion: typeof p.modelVersion === 'string' ? p.modelVersion : undefined };
-}
+const CLASSIFY_PARAMS = v.object({
+  /** Where the user clicked: 'world' = RAS+ mm, 'voxel' = (i, j, k) of the scan. */
+  point: v.object({ frame: v.literal('world', 'voxel'), coords: v.tuple3(v.number()) }),
+  /** A workspace model version id; default: the active nodule model. */
+  modelVersion: v.optional(v.string({ max: 128 })),
+});
 
 export function register(r: JobRegistry): void {
   r.register('nodule:classify', {
-    validate(params, caseId) {
-      parse(params);
+    params: CLASSIFY_PARAMS,
+    validate(_params, caseId) {
       if (!caseId) throw new Error('nodule:classify needs a caseId');
     },
     title: (_p, caseId) => `Nodule malignancy — ${caseId}`,
     async run(ctx) {
-      const { point, modelVersion } = parse(ctx.params);
+      const { point, modelVersion } = ctx.params;
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('nodule:classify: no workspace is open');
       const model = modelVersion ? ws.getModel(modelVersion) : ws.activeModel('nodule');

@@ -20,7 +20,7 @@ describe('task job kinds', () => {
   it('validates parameters before a job starts', () => {
     const registry = new JobRegistry();
     return loadJobKinds({ registry, tasksDir }).then(() => {
-      expect(() => registry.get('predict')!.validate!({ task: 'heart' }, 'case-1')).toThrow(/task must be/);
+      expect(() => registry.get('predict')!.params!.parse({ task: 'heart' }, 'predict')).toThrow(/^predict\.task: expected "lung" \| "liver" \| "nodule", got "heart"$/);
       expect(() => registry.get('predict')!.validate!({ task: 'lung' }, undefined)).toThrow(/caseId/);
       expect(() => registry.get('finetune')!.validate!({ task: 'nodule' }, undefined)).toThrow(/task must be one of lung, liver/);
       expect(() => registry.get('finetune')!.validate!({ task: 'lung', patch: [10, 16, 16] }, undefined)).toThrow(/multiples of 8/);
@@ -29,7 +29,8 @@ describe('task job kinds', () => {
       expect(() => registry.get('batch')!.params!.parse({ task: 'lung', in: '/a', out: '/b', format: 'png' }, 'batch')).toThrow(/batch\.format: expected "nifti" \| "dicom-seg"/);
       expect(() => registry.get('batch')!.validate!({ in: '/a', out: '/b' }, undefined)).toThrow(/task is required without a model/);
       expect(() => registry.get('batch')!.validate!({ task: 'lung', in: '/a', out: '/b', shard: '2/2' }, undefined)).toThrow(/0 <= i < N/);
-      expect(() => registry.get('nodule:classify')!.validate!({ point: { frame: 'lps', coords: [1, 2, 3] } }, 'c')).toThrow(/point must be/);
+      expect(() => registry.get('nodule:classify')!.params!.parse({ point: { frame: 'lps', coords: [1, 2, 3] } }, 'nodule:classify')).toThrow(/nodule:classify\.point\.frame: expected "world" \| "voxel", got "lps"/);
+      expect(() => registry.get('nodule:classify')!.validate!({ point: { frame: 'world', coords: [1, 2, 3] } }, undefined)).toThrow(/needs a caseId/);
     });
   });
 });

@@ -1,7 +1,7 @@
-import type { JsonValue } from '../../../common/api/schema';
+import { v } from '../../../common/api/schema';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import type { LabelMap } from '../../volume/Volume';
-import { TASK_NAMES, type TaskName } from '../taskRegistry';
+import { TASK_NAMES } from '../taskRegistry';
 import type { PredictPayload, PredictResult } from '../engine/taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 import { toWorkspaceLabels } from './taskLabels';
@@ -11,28 +11,21 @@ import { toWorkspaceLabels } from './taskLabels';
  * (status 'predicted'). Params {task, modelVersion?}; without a model version the task's active
  * workspace model is used, and the lung task falls back to the cold-start mask.
  */
-interface PredictParams {
-  task: TaskName;
-  modelVersion?: string;
-}
-
-function parse(params: JsonValue): PredictParams {
-  const p = (params ?? {}) as Record<string, JsonValue>;
-  const task = p.task as TaskName;
-  if (!TASK_NAMES.includes(task)) throw new Error(`predict: task must be one of ${TASK_NAMES.join(', ')}`);
-  if (p.modelVersion !== undefined && typeof p.modelVersion !== 'string') throw new Error('predict: modelVersion must be a string');
-  return { task, modelVersion: p.modelVersion as string | undefined };
-}
+const PREDICT_PARAMS = v.object({
+  task: v.literal(...TASK_NAMES),
+  /** A workspace model version id; default: the task's active model (lung: the cold-start mask without one). */
+  modelVersion: v.optional(v.string({ max: 128 })),
+});
 
 export function register(r: JobRegistry): void {
   r.register('predict', {
-    validate(params, caseId) {
-      parse(params);
+    params: PREDICT_PARAMS,
+    validate(_params, caseId) {
       if (!caseId) throw new Error('predict needs a caseId');
     },
-    title: (params, caseId) => `${String((params as Record<string, JsonValue>)?.task ?? 'task')} segmentation — ${caseId}`,
+    title: (params, caseId) => `${params.task} segmentation — ${caseId}`,
     async run(ctx) {
-      const { task, modelVersion } = parse(ctx.params);
+      const { task, modelVersion } = ctx.params;
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('predict: no workspace is open');
       const caseId = ctx.caseId!;
