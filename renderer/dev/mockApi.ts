@@ -93,7 +93,11 @@ export function createMockApi(): Med3dApi {
       for (let p = 0; p <= 4; p++) hub.emit('volumeProgress', { source: 'demo:phantom', progress: p / 4, message: 'reading' });
       return header();
     },
-    getVoxels: async () => (voxels.buffer as ArrayBuffer).slice(0),
+    getVoxels: async (req) => {
+      const slice = dims[0] * dims[1];
+      const k0 = req.kStart ?? 0;
+      return voxels.slice(k0 * slice, Math.min(dims[2], k0 + (req.kCount ?? dims[2])) * slice).buffer as ArrayBuffer;
+    },
     closeVolume: async () => {},
     openWorkspace: async (req) => ({ root: req.path, name: 'mock', caseCount: cases.length, settings: await impl.getSettings(), activeModels: { lung: null, liver: null, nodule: null } }),
     getWorkspace: async () => ({ root: '/mock/workspace', name: 'mock', caseCount: cases.length, settings: await impl.getSettings(), activeModels: { lung: null, liver: null, nodule: null } }),

@@ -1,5 +1,6 @@
 import type { LabelGrid, LockTable } from './LabelGrid';
 import { isLocked } from './LabelGrid';
+import { RegionTracker, type VoxelRegion } from './VoxelRegion';
 
 /**
  * A sparse change set: the voxels one edit touched, with their values before and after.
@@ -17,13 +18,14 @@ export interface LabelDiff {
  */
 export class EditRecorder {
   private readonly original = new Map<number, number>();
-  private dirtyMin = Infinity;
-  private dirtyMax = -1;
+  private readonly dirty: RegionTracker;
 
   constructor(
     readonly grid: LabelGrid,
     private readonly locked?: LockTable,
-  ) {}
+  ) {
+    this.dirty = new RegionTracker(grid.dims);
+  }
 
   /** Writes `value` at voxel `index` unless the voxel holds a locked label. Returns whether it wrote. */
   set(index: number, value: number): boolean {
@@ -33,23 +35,16 @@ export class EditRecorder {
     if (isLocked(this.locked, cur)) return false;
     if (!this.original.has(index)) this.original.set(index, cur);
     data[index] = value;
-    if (index < this.dirtyMin) this.dirtyMin = index;
-    if (index > this.dirtyMax) this.dirtyMax = index;
+    this.dirty.add(index);
     return true;
   }
 
   /**
-   * k slices written since the previous call (a contiguous range, cheap to keep while a stroke
-   * is being drawn), so the viewer can re-upload just those while the mouse moves.
+   * The box written since the previous call (cheap to keep while a stroke is being drawn), so
+   * the viewer re-renders only the views that show it while the mouse moves.
    */
-  takeDirtySlicesK(): number[] {
-    if (this.dirtyMax < 0) return [];
-    const s = this.grid.dims[0] * this.grid.dims[1];
-    const out: number[] = [];
-    for (let k = Math.floor(this.dirtyMin / s); k <= Math.floor(this.dirtyMax / s); k++) out.push(k);
-    this.dirtyMin = Infinity;
-    this.dirtyMax = -1;
-    return out;
+  takeDirtyRegion(): VoxelRegion | null {
+    return this.dirty.take();
   }
 
   get changedCount(): number {
@@ -78,18 +73,4 @@ export function applyDiff(data: Uint8Array, diff: LabelDiff, side: 'before' | 'a
   const values = side === 'before' ? diff.before : diff.after;
   const idx = diff.indices;
   for (let n = 0; n < idx.length; n++) data[idx[n]] = values[n];
-}
-
-/** Distinct k-slices (i.e. axial slice numbers) a diff touches; lets the viewer re-upload only those. */
-export function diffSlicesK(diff: LabelDiff, sliceSize: number): number[] {
-  const out: number[] = [];
-  let last = -1;
-  for (let n = 0; n < diff.indices.length; n++) {
-    const k = Math.floor(diff.indices[n] / sliceSize);
-    if (k !== last) {
-      out.push(k);
-      last = k;
-    }
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import type { Axis, IntensityImage, LabelGrid } from './LabelGrid';
 import { EditRecorder, type LabelDiff } from './EditRecorder';
 import { UndoStack } from './UndoStack';
+import type { VoxelRegion } from './VoxelRegion';
 import { paintStroke, type BrushOptions } from './brush';
 import { floodFill } from './floodFill';
 import { keepLargestIsland, removeSmallIslands } from './islands';
@@ -48,24 +49,24 @@ export class LabelEditor {
   }
 
   /**
-   * Starts a brush (or eraser) stroke at continuous voxel coordinates. Returns the k slices
-   * changed, for re-rendering while the stroke goes on.
+   * Starts a brush (or eraser) stroke at continuous voxel coordinates. Returns the box of voxels
+   * changed (null: none), for re-rendering while the stroke goes on.
    */
-  beginStroke(at: V3, axis: Axis, erase = false): number[] {
+  beginStroke(at: V3, axis: Axis, erase = false): VoxelRegion | null {
     this.cancelStroke();
     const rec = new EditRecorder(this.grid, this.locked);
     this.stroke = { rec, last: at, axis, erase };
     paintStroke(rec, at, at, this.brushOptions(axis, erase));
-    return rec.takeDirtySlicesK();
+    return rec.takeDirtyRegion();
   }
 
-  /** Extends the stroke to `at`. Returns the k slices changed by this segment. */
-  continueStroke(at: V3): number[] {
+  /** Extends the stroke to `at`. Returns the box of voxels this segment changed (null: none). */
+  continueStroke(at: V3): VoxelRegion | null {
     const s = this.stroke;
-    if (!s) return [];
+    if (!s) return null;
     paintStroke(s.rec, s.last, at, this.brushOptions(s.axis, s.erase));
     s.last = at;
-    return s.rec.takeDirtySlicesK();
+    return s.rec.takeDirtyRegion();
   }
 
   /** Ends the stroke and records it as one undo step. */

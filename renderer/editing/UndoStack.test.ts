@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { EditRecorder, diffSlicesK } from './EditRecorder';
+import { EditRecorder } from './EditRecorder';
+import { regionOfIndices } from './VoxelRegion';
 import { UndoStack } from './UndoStack';
 import { makeGrid } from './testGrid';
 
@@ -22,10 +23,12 @@ describe('EditRecorder + UndoStack (sparse diffs)', () => {
     expect(Array.from(d.indices)).toEqual([5, 9]);
     expect(Array.from(d.before)).toEqual([2, 0]);
     expect(Array.from(d.after)).toEqual([3, 1]);
-    expect(diffSlicesK(d, 16)).toEqual([0]);
+    expect(regionOfIndices(d.indices, g.dims)).toEqual({ min: [1, 1, 0], max: [1, 2, 0] });
+    // Everything written so far (9, 5; 7 was unchanged), then i=0 j=2 k=2 alone.
+    expect(rec.takeDirtyRegion()).toEqual({ min: [1, 1, 0], max: [1, 2, 0] });
     rec.set(40, 1);
-    expect(rec.takeDirtySlicesK()).toEqual([0, 1, 2]);
-    expect(rec.takeDirtySlicesK()).toEqual([]);
+    expect(rec.takeDirtyRegion()).toEqual({ min: [0, 2, 2], max: [0, 2, 2] });
+    expect(rec.takeDirtyRegion()).toBeNull();
   });
 
   it('never overwrites a locked label', () => {

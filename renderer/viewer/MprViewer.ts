@@ -14,7 +14,8 @@ import { initCornerstone } from './cornerstoneSetup';
 import { closestAxis, displayGeometryFromRas, flipSlicesK, indexToWorld, lpsToRas, orientationLetters, viewRight, worldToIndex, type DisplayGeometry, type V3 } from './geometry';
 import { windowToRange } from './windowPresets';
 import type { LabelDiff } from '../editing/EditRecorder';
-import { diffSlicesK } from '../editing/EditRecorder';
+import { regionCrossesSlice, regionOfIndices, type VoxelRegion } from '../editing/VoxelRegion';
+import { allocateDisplayArray, copySlab, type DisplayArray } from './slabCopy';
 
 export type ViewName = 'axial' | 'sagittal' | 'coronal';
 export const VIEW_NAMES: readonly ViewName[] = ['axial', 'sagittal', 'coronal'];
@@ -52,31 +53,10 @@ export interface ViewMarkers {
 
 const SEG_ID = 'med3d-seg';
 
-type CsArray = Float32Array | Int16Array | Uint16Array | Uint8Array;
-
-/** Cornerstone keeps local volumes in these types; others are converted to float32 (one copy). */
-function toCornerstoneArray(buf: ArrayBuffer, dtype: VoxelDType): CsArray {
-  switch (dtype) {
-    case 'int16':
-      return new Int16Array(buf);
-    case 'uint16':
-      return new Uint16Array(buf);
-    case 'uint8':
-      return new Uint8Array(buf);
-    case 'float32':
-      return new Float32Array(buf);
-    case 'int8':
-      return Float32Array.from(new Int8Array(buf));
-    case 'int32':
-      return Float32Array.from(new Int32Array(buf));
-    case 'uint32':
-      return Float32Array.from(new Uint32Array(buf));
-    case 'float64':
-      return Float32Array.from(new Float64Array(buf));
-  }
-}
-
 let volumeCounter = 0;
+
+/** Least time between redraws of the views while a volume streams in. */
+const SCAN_REDRAW_MS = 500;
 
 /**
  * Three orthographic MPR viewports (axial, sagittal, coronal) on one cornerstone3D volume, with
@@ -87,20 +67,29 @@ let volumeCounter = 0;
 export class MprViewer {
   private engine: RenderingEngine | null = null;
   private geometry: DisplayGeometry | null = null;
-  private scan: CsArray | null = null;
+  private scan: DisplayArray | null = null;
+  private dtype: VoxelDType = 'int16';
+  private shown = 0;
   private labels: Uint8Array | null = null;
   private volumeId = '';
   private labelVolumeId = '';
   private mode: PointerMode = 'windowLevel';
   private toolGroupId = '';
-  private pendingSlices: Set<number> | 'all' = new Set();
-  private flushScheduled = false;
+  /** Display k slices written since the scan texture was last told (streamed slabs). */
+  private pendingScanSlices: number[] = [];
+  private scanFlushScheduled = false;
+  private lastScanFlush = 0;
   private readonly detach: Array<() => void> = [];
   onCursor: (c: CursorInfo) => void = () => {};
   onEditPointer: (e: EditPointerEvent) => void = () => {};
   onCamera: () => void = () => {};
 
   constructor(readonly elements: Record<ViewName, HTMLDivElement>) {}
+
+  /** Changes with every volume shown (streamVolume stops writing slabs of a replaced one). */
+  get generation(): number {
+    return this.shown;
+  }
 
   get loaded(): boolean {
     return this.geometry !== null;
@@ -111,7 +100,7 @@ export class MprViewer {
   }
 
   /** The scan voxels in display order (read-only use: HU readouts, threshold tools). */
-  get scanData(): CsArray | null {
+  get scanData(): DisplayArray | null {
     return this.scan;
   }
 
@@ -121,18 +110,21 @@ export class MprViewer {
   }
 
   /**
-   * Shows a volume. `voxels` is taken over (not copied when cornerstone can use the dtype as is).
-   * Replaces any previous volume and label map.
+   * Shows a volume whose voxels arrive in slabs: the scan array is allocated once here, in the
+   * type cornerstone renders (int16 stays int16), `first` is copied in before the views first
+   * render, and writeSlab adds the rest while the views are in use. Replaces any previous
+   * volume and label map.
    */
-  async setVolume(header: VolumeHeader, voxels: ArrayBuffer, labelDefs: LabelDef[]): Promise<void> {
+  async createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }): Promise<void> {
     await initCornerstone();
     this.teardown();
     const g = displayGeometryFromRas(header.affine, header.dims);
-    const scan = toCornerstoneArray(voxels, header.dtype);
     const n = header.dims[0] * header.dims[1] * header.dims[2];
-    if (scan.length !== n) throw new Error(`${header.source}: got ${scan.length} voxels, expected ${header.dims.join('x')} = ${n}`);
-    if (g.flipK) flipSlicesK(scan, g.dims);
+    const scan = allocateDisplayArray(header.dtype, n);
+    copySlab(scan, g.dims, g.flipK, first.kStart, first.data, header.dtype);
+    this.dtype = header.dtype;
     const id = ++volumeCounter;
+    this.shown = id;
     this.volumeId = `med3dScan${id}`; // no ':' in ids: cornerstone would try to fetch 'scheme:' image ids
     this.labelVolumeId = `med3dLabels${id}`;
     this.toolGroupId = `med3d-mpr-${id}`;
@@ -229,28 +221,73 @@ export class MprViewer {
   }
 
   /**
-   * Re-renders the overlay after the label data changed: only the given k slices (display grid)
-   * are re-uploaded to the GPU; all of them when omitted. Calls within one animation frame are
-   * merged, so a fast stroke costs one upload + render per frame, not one per mouse event.
+   * Re-renders the overlay after the label data changed. Only the label map's texture slices
+   * (k) in `region` are re-uploaded (texSubImage3D, as cornerstone's segmentation update does),
+   * and only the views whose current slice crosses `region` are redrawn: with software WebGL a
+   * view's redraw is most of a frame, and a stroke in one view rarely crosses the other two.
+   * No region: everything; null: nothing changed.
    */
-  labelsChanged(slicesK?: number[]): void {
-    if (!this.geometry || (slicesK && slicesK.length === 0)) return;
-    if (!slicesK) this.pendingSlices = 'all';
-    else if (this.pendingSlices !== 'all') for (const k of slicesK) this.pendingSlices.add(k);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    requestAnimationFrame(() => {
-      this.flushScheduled = false;
-      const pending = this.pendingSlices;
-      this.pendingSlices = new Set();
-      if (!this.geometry) return;
-      segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(SEG_ID, pending === 'all' ? undefined : [...pending]);
-    });
+  labelsChanged(region?: VoxelRegion | null): void {
+    if (!this.engine || !this.geometry || region === null) return;
+    const vol = cache.getVolume(this.labelVolumeId);
+    if (!vol) return;
+    const k0 = region ? region.min[2] : 0;
+    const k1 = region ? region.max[2] : this.geometry.dims[2] - 1;
+    for (let k = k0; k <= k1; k++) vol.vtkOpenGLTexture.setUpdatedFrame(k);
+    vol.imageData?.modified();
+    const views = region ? VIEW_NAMES.filter((v) => this.viewShows(v, region)) : [...VIEW_NAMES];
+    if (views.length > 0) this.engine.renderViewports(views);
   }
 
-  /** labelsChanged for the slices an undoable edit touched. */
+  /** labelsChanged for the voxels an undoable edit touched. */
   diffChanged(diff: LabelDiff | null): void {
-    if (diff && this.geometry) this.labelsChanged(diffSlicesK(diff, this.geometry.dims[0] * this.geometry.dims[1]));
+    if (diff && this.geometry) this.labelsChanged(regionOfIndices(diff.indices, this.geometry.dims));
+  }
+
+  /** Whether a view's current slice crosses a region (oblique views always may). */
+  private viewShows(view: ViewName, region: VoxelRegion): boolean {
+    const at = this.sliceIndexOf(view);
+    return at === null || regionCrossesSlice(region, at.axis, at.index);
+  }
+
+  /** The index axis a view looks along and where its plane is on it (continuous); null when the view is oblique. */
+  private sliceIndexOf(view: ViewName): { axis: 0 | 1 | 2; index: number } | null {
+    const g = this.geometry!;
+    const cam = (this.engine!.getViewport(view) as Types.IVolumeViewport).getCamera();
+    const normal = cam.viewPlaneNormal as V3;
+    const axis = closestAxis(g, normal);
+    const d = g.direction;
+    const cos = Math.abs(d[3 * axis] * normal[0] + d[3 * axis + 1] * normal[1] + d[3 * axis + 2] * normal[2]);
+    if (cos < 0.999) return null;
+    return { axis, index: worldToIndex(g, cam.focalPoint as V3)[axis] };
+  }
+
+  /**
+   * Copies a slab of source k-slices (getVoxels' layout) into the scan and tells cornerstone
+   * which texture slices changed: the next render uploads just those (texSubImage3D). While slabs
+   * stream in, the views are redrawn at most every SCAN_REDRAW_MS: with software WebGL each
+   * redraw of three views costs more than a slab, and the views stay responsive meanwhile.
+   */
+  writeSlab(kStart: number, data: ArrayBuffer): void {
+    if (!this.scan || !this.geometry) throw new Error('no volume open');
+    this.pendingScanSlices.push(...copySlab(this.scan, this.geometry.dims, this.geometry.flipK, kStart, data, this.dtype));
+    if (this.scanFlushScheduled) return;
+    this.scanFlushScheduled = true;
+    const shown = this.shown;
+    setTimeout(() => requestAnimationFrame(() => this.flushScanSlices(shown)), Math.max(0, this.lastScanFlush + SCAN_REDRAW_MS - performance.now()));
+  }
+
+  private flushScanSlices(shown: number): void {
+    if (shown !== this.shown) return; // a flush of a volume since replaced
+    this.scanFlushScheduled = false;
+    const vol = cache.getVolume(this.volumeId);
+    const slices = this.pendingScanSlices;
+    this.pendingScanSlices = [];
+    if (!vol || !this.engine) return;
+    this.lastScanFlush = performance.now();
+    for (const k of slices) vol.vtkOpenGLTexture.setUpdatedFrame(k);
+    vol.imageData?.modified();
+    this.engine.render();
   }
 
   /** Label map in source (API) order: a copy, ready to send. */
@@ -473,7 +510,9 @@ export class MprViewer {
     this.geometry = null;
     this.scan = null;
     this.labels = null;
-    this.pendingSlices = new Set();
+    this.shown = 0;
+    this.pendingScanSlices = [];
+    this.scanFlushScheduled = false;
   }
 
   destroy(): void {

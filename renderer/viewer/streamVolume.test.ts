@@ -1,0 +1,68 @@
+import { describe, it, expect } from 'vitest';
+import type { VolumeHeader } from '../../common/api';
+import { streamVolume, type SlabSink } from './streamVolume';
+import type { Slab } from './slabPlan';
+
+const header = { volumeId: 'v', dims: [2, 2, 10], dtype: 'int16' } as unknown as VolumeHeader;
+
+/** A sink that records what arrives; the source voxel value is its flat index. */
+function recorder(): SlabSink & { data: Int16Array; log: string[] } {
+  const data = new Int16Array(40).fill(-1);
+  const log: string[] = [];
+  const write = (kStart: number, buf: ArrayBuffer): void => data.set(new Int16Array(buf), kStart * 4);
+  return {
+    data,
+    log,
+    generation: 1,
+    async createVolume(_h, _l, first) {
+      log.push(`create ${first.kStart}`);
+      write(first.kStart, first.data);
+    },
+    writeSlab(kStart, buf) {
+      log.push(`slab ${kStart}`);
+      write(kStart, buf);
+    },
+  };
+}
+
+function source(fetched: Slab[]): (s: Slab) => Promise<ArrayBuffer> {
+  return async (s) => {
+    fetched.push(s);
+    return Int16Array.from({ length: s.kCount * 4 }, (_, n) => s.kStart * 4 + n).buffer;
+  };
+}
+
+describe('streamVolume', () => {
+  it('shows the centre first, then fills every slice, reporting progress', async () => {
+    const sink = recorder();
+    const fetched: Slab[] = [];
+    const progress: number[] = [];
+    let shownAfter = -1;
+    const done = await streamVolume(sink, header, [], source(fetched), { slabBytes: 16, onProgress: (f) => progress.push(f), onShown: () => (shownAfter = fetched.length) });
+    expect(done).toBe(true);
+    expect(sink.log[0]).toBe('create 3');
+    expect(shownAfter).toBe(2); // the views came up while the second slab was already on its way
+    expect(Array.from(sink.data)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    expect(progress.at(-1)).toBe(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('stops when another volume replaces the one streaming', async () => {
+    const sink = recorder();
+    const fetched: Slab[] = [];
+    const done = await streamVolume(sink, header, [], async (s) => {
+      if (fetched.length === 2) (sink as { generation: number }).generation = 2;
+      return source(fetched)(s);
+    }, { slabBytes: 16 });
+    expect(done).toBe(false);
+    expect(sink.log).toEqual(['create 3']);
+  });
+
+  it('a failed slab rejects (the caller reports it)', async () => {
+    const sink = recorder();
+    await expect(streamVolume(sink, header, [], async (s) => {
+      if (s.kStart !== 3) throw new Error('volume vol-1 is not open');
+      return new Int16Array(s.kCount * 4).buffer;
+    }, { slabBytes: 16 })).rejects.toThrow('is not open');
+  });
+});

@@ -1,0 +1,56 @@
+import type { LabelDef, VolumeHeader, VoxelDType } from '../../common/api';
+import { slabPlan, slicesPerSlab, type Slab } from './slabPlan';
+
+/** What streamVolume needs of the viewer (MprViewer; a fake in tests). */
+export interface SlabSink {
+  createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }): Promise<void>;
+  writeSlab(kStart: number, data: ArrayBuffer): void;
+  /** Changes whenever another volume replaces the one being streamed. */
+  readonly generation: number;
+}
+
+export interface StreamOptions {
+  /** Bytes per slab after the first (default 8 MiB: ~16 slices of a 512×512 int16 CT). */
+  slabBytes?: number;
+  /** Fraction of the slices arrived, after each slab. */
+  onProgress?: (fraction: number) => void;
+  /** The views are up, showing the first slab (the slices where they open). */
+  onShown?: () => void;
+}
+
+const BYTES: Record<VoxelDType, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
+
+/**
+ * Opens a volume progressively: the centre slices (where the views open) are fetched first and
+ * the views come up with them; the other slabs follow, written into the same scan array while
+ * the views are in use. One slab travels while the previous one is copied in. Resolves when every
+ * slice has arrived, or early (false) when another volume replaced this one meanwhile.
+ */
+export async function streamVolume(
+  sink: SlabSink,
+  header: VolumeHeader,
+  labelDefs: LabelDef[],
+  fetchSlab: (s: Slab) => Promise<ArrayBuffer>,
+  opts: StreamOptions = {},
+): Promise<boolean> {
+  const [nx, ny, nz] = header.dims;
+  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 8 * 2 ** 20));
+  let arrived = 0;
+  let generation = NaN;
+  let next = fetchSlab(plan[0]);
+  for (let n = 0; n < plan.length; n++) {
+    const data = await next;
+    if (n + 1 < plan.length) next = fetchSlab(plan[n + 1]);
+    if (n === 0) {
+      await sink.createVolume(header, labelDefs, { kStart: plan[0].kStart, data });
+      generation = sink.generation;
+      opts.onShown?.();
+    } else if (sink.generation !== generation) {
+      next.catch(() => undefined); // abandoned: nobody waits for the slab in flight
+      return false;
+    } else sink.writeSlab(plan[n].kStart, data);
+    arrived += plan[n].kCount;
+    opts.onProgress?.(arrived / nz);
+  }
+  return true;
+}
