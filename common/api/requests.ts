@@ -194,6 +194,8 @@ export const FineTuneRequest = v.object({
   from: v.optional(id),
   /** 'automatic': activate the new version only if it beats the active method on held-out verified cases; 'manual': never activate. Default: the workspace setting. */
   promotion: v.optional(v.literal('automatic', 'manual')),
+  /** The case open in the app: when the new version is promoted, that case is predicted again with it. */
+  caseId: v.optional(id),
 });
 export type FineTuneRequest = Infer<typeof FineTuneRequest>;
 

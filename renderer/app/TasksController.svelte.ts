@@ -78,7 +78,8 @@ export class TasksController {
   /** Starts fine-tuning (time budget, starting model, promotion); the new job is selected in the jobs panel. */
   async fineTune(req: FineTuneRequest): Promise<void> {
     try {
-      this.selectedJob = (await this.api.fineTune(req)).jobId;
+      const caseId = req.caseId ?? this.session.currentCase?.caseId;
+      this.selectedJob = (await this.api.fineTune(caseId ? { ...req, caseId } : req)).jobId;
     } catch (e) {
       this.notices.fail(e, `Fine-tune ${req.task}`);
     }

@@ -43,7 +43,8 @@ export class TaskService implements SliceOf<'tasks'> {
       }
       params.from = req.from;
     }
-    return { jobId: this.ctx.jobs.start({ kind, params }) };
+    if (req.caseId) await this.ctx.workspace().getCase(req.caseId);
+    return { jobId: this.ctx.jobs.start({ kind, params, ...(req.caseId ? { caseId: req.caseId } : {}) }) };
   }
 
   /**
