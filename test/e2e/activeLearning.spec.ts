@@ -52,8 +52,10 @@ test('"Next to correct" follows the uncertainty stored by each prediction; the c
   // The list shows the scores; sorted by uncertainty it reads most uncertain first.
   await expect(page.locator(`li[data-case="${ids.noisy}"] [data-testid="case-uncertainty"]`)).toHaveText(ranked[0].uncertainty!.toFixed(3));
   await page.getByLabel('Sort cases').selectOption('uncertainty');
-  const order = await page.locator('ul.cases li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-case')));
-  expect(order.filter((id) => Object.values(ids).includes(id!))).toEqual(ranked.map((c) => c.caseId));
+  const shownOrder = async (): Promise<Array<string | null>> =>
+    (await page.locator('ul.cases li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-case')))).filter((id) => Object.values(ids).includes(id!));
+  await expect.poll(shownOrder).toEqual(ranked.map((c) => c.caseId));
+  for (const c of ranked) await expect(page.locator(`li[data-case="${c.caseId}"] [data-testid="case-uncertainty"]`)).toHaveText(c.uncertainty!.toFixed(3));
 
   // Next to correct: the most uncertain case other than the open one, with its score.
   const next = page.getByRole('button', { name: 'Next to correct' });
