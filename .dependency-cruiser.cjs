@@ -56,9 +56,9 @@ const KNOWN_FOLDER_EDGES = [
   // cycle: main/datasets, main/datasets/layouts
   ['main/datasets', 'main/datasets/layouts', 'openDataset.ts'],
   ['main/datasets/layouts', 'main/datasets', 'imagesLabelsLayout.ts, msdLayout.ts, nnunetV2Layout.ts'],
-  // every tasks/* folder in one cycle through tasks/engine/taskWorkerJobs.ts (issue 13): the worker's job table
-  // imports each task, tasks import taskModel from tasks/engine; nodule takes labels from the phantom.
-  // Fix with issue 13 item 5 (typed jobs), after the training and clinician-loop issues land.
+  // tasks/* folders in one cycle: tasks/engine's defaultSpecs takes the lung and nodule heads from the
+  // TaskDefinitions (tasks/), which import tasks/engine; nodule takes labels from the phantom. (The engine
+  // worker's job table, which imported every task, lives in tasks/jobs now, outside the cycle.)
   // cycle: main/tasks, main/tasks/batch, main/tasks/engine, main/tasks/finetune, main/tasks/liver, main/tasks/lung, main/tasks/nodule, main/tasks/phantom, main/tasks/train
   ['main/tasks', 'main/tasks/engine', 'TaskDefinition.ts'],
   ['main/tasks', 'main/tasks/liver', 'taskDefinitions.ts, taskRegistry.ts'],
@@ -66,12 +66,7 @@ const KNOWN_FOLDER_EDGES = [
   ['main/tasks', 'main/tasks/nodule', 'taskRegistry.ts'],
   ['main/tasks/batch', 'main/tasks', 'prepareTrainedTask.ts, runBatch.ts'],
   ['main/tasks/batch', 'main/tasks/engine', 'prepareTrainedTask.ts'],
-  ['main/tasks/engine', 'main/tasks', 'taskWorkerJobs.ts'],
-  ['main/tasks/engine', 'main/tasks/batch', 'taskWorkerJobs.ts'],
-  ['main/tasks/engine', 'main/tasks/finetune', 'taskWorkerJobs.ts'],
-  ['main/tasks/engine', 'main/tasks/liver', 'taskWorkerJobs.ts'],
-  ['main/tasks/engine', 'main/tasks/lung', 'taskWorkerJobs.ts'],
-  ['main/tasks/engine', 'main/tasks/nodule', 'taskWorkerJobs.ts'],
+  ['main/tasks/engine', 'main/tasks', 'defaultSpecs.ts'],
   // fine-tuning from corrections: the per-task entries (lung/liver defaults) and the baseline is what runTask runs (taskRegistry).
   ['main/tasks/finetune', 'main/tasks', 'fineTuneTasks.ts, fineTuneWorkerJob.ts'],
   ['main/tasks/finetune', 'main/tasks/engine', 'fineTune.ts, fineTuneTasks.ts, fineTuneWorkerJob.ts'],

@@ -27,7 +27,7 @@ function jobEntries(dir: string, rel = ''): Record<string, string> {
 
 const workerEntry = path.join(root, 'main/engine/worker/engineWorkerMain.ts');
 /** Modules the engine worker imports by their own URL (taskWorkerJobsModule()): they must stay entries. */
-const workerJobModules = ['main/tasks/engine/taskWorkerJobs.ts'].filter((f) => existsSync(path.join(root, f)));
+const workerJobModules = ['main/tasks/jobs/taskWorkerJobs.ts'].filter((f) => existsSync(path.join(root, f)));
 
 /**
  * electron-vite's ESM shim adds `const require = createRequire(import.meta.url)` to every chunk that

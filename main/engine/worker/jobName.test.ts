@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkJobName } from './jobName';
 import { builtinJobs } from './builtinJobs';
-import { jobs as taskJobs } from '../../tasks/engine/taskWorkerJobs';
+import { jobs as taskJobs } from '../../tasks/jobs/taskWorkerJobs';
 
 describe('one job naming scheme', () => {
   it.each(['predict', 'nodule:classify', 'engine:conv-workload', 'a1:b-2:c'])('accepts %s', (n) => expect(() => checkJobName(n)).not.toThrow());

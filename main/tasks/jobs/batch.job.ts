@@ -3,7 +3,7 @@ import type { JobRegistry } from '../../jobs/jobRegistry';
 import { TASK_NAMES, type TaskName } from '../taskRegistry';
 import { createTaskRegistry } from '../taskDefinitions';
 import { parseShard } from '../batch/discoverCases';
-import type { BatchPayload } from '../engine/taskWorkerJobs';
+import type { BatchPayload } from './taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 
 /**

@@ -1,6 +1,6 @@
 import { v } from '../../../common/api/schema';
 import type { JobRegistry } from '../../jobs/jobRegistry';
-import type { ClassifyPayload } from '../engine/taskWorkerJobs';
+import type { ClassifyPayload } from './taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 
 /**

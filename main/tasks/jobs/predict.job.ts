@@ -2,7 +2,7 @@ import { v } from '../../../common/api/schema';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import type { LabelMap } from '../../volume/Volume';
 import { TASK_NAMES } from '../taskRegistry';
-import type { PredictPayload, PredictResult } from '../engine/taskWorkerJobs';
+import type { PredictPayload, PredictResult } from './taskWorkerJobs';
 import { taskEngine } from './taskEngine';
 import { toWorkspaceLabels } from './taskLabels';
 

@@ -1,6 +1,6 @@
 import type { BuiltinJobs } from '../../engine/worker/builtinJobs';
 import { EngineWorker } from '../../engine/worker/EngineWorker';
-import { taskWorkerJobsModule, type TaskWorkerJobs } from '../engine/taskWorkerJobs';
+import { taskWorkerJobsModule, type TaskWorkerJobs } from './taskWorkerJobs';
 
 /** The task engine's jobs: `taskEngine().run('predict', payload)` is checked against these. */
 type TaskEngineJobs = BuiltinJobs & TaskWorkerJobs;

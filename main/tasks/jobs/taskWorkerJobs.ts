@@ -5,7 +5,7 @@ import { fineTuneWorkerJob } from '../finetune/fineTuneWorkerJob';
 import { runBatch, type BatchOptions } from '../batch/runBatch';
 import { batchReport } from '../batch/batchReport';
 import type { BatchReport } from '../../../common/api/types';
-import { loadTaskModel } from './taskModel';
+import { loadTaskModel } from '../engine/taskModel';
 import { classifyNodule, type NodulePoint } from '../nodule/noduleTask';
 import { fineTuneNoduleWorkerJob } from '../nodule/fineTuneNodule';
 
