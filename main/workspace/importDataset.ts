@@ -5,6 +5,7 @@ import { DatasetError } from '../datasets/DatasetError';
 import { openDataset } from '../datasets/openDataset';
 import { loadSegmentationCase } from '../datasets/loadSegmentationCase';
 import { saveImportedLabel } from './importLabel';
+import { planLabelValues } from './labelValueMap';
 import type { Workspace } from './Workspace';
 
 /**
@@ -25,7 +26,9 @@ export async function importDataset(ws: Workspace, dir: string, onProgress?: (do
   if (ds.kind !== 'segmentation') throw new WorkspaceError('invalid-request', `${dir} is a nodule CSV dataset: importDataset takes a labelled segmentation dataset folder`, dir);
   const skipped: ImportDatasetResult['skipped'] = ds.bad.map((b) => ({ item: b.id, path: b.file, reason: b.reason }));
   const cases: CaseSummary[] = [];
-  const labels = new Set<string>();
+  // The dataset's table mapped once (new names added once); each case's save then matches by name.
+  const plan = planLabelValues(ds.labels, ws.settings().labels);
+  if (plan.added.length && ds.cases.some((c) => c.label)) await ws.updateSettings({ labels: [...ws.settings().labels, ...plan.added] });
   const warnings = [...ds.warnings];
   const known = new Map((await ws.listCases()).map((c) => [c.source, c]));
   for (const [n, ref] of ds.cases.entries()) {
@@ -41,8 +44,7 @@ export async function importDataset(ws: Workspace, dir: string, onProgress?: (do
         const grid = { dims: [...image.dims] as [number, number, number], affine: Array.from(image.affine), spacing: [...image.spacing] as [number, number, number] };
         const c = await ws.addCase(ref.image, { grid, name: ref.id });
         if (!ws.caseGrid(c.caseId)) await ws.setCaseGrid(c.caseId, grid);
-        const r = await saveImportedLabel(ws, c.caseId, label!, ds.labels, { status: 'verified', note: `imported from dataset ${ds.name}` });
-        r.mapped.forEach((m) => labels.add(m));
+        await saveImportedLabel(ws, c.caseId, label!, ds.labels, { status: 'verified', note: `imported from dataset ${ds.name}` });
         cases.push(await ws.getCase(c.caseId));
       } catch (err) {
         if (!(err instanceof DatasetError)) throw err;
@@ -51,5 +53,5 @@ export async function importDataset(ws: Workspace, dir: string, onProgress?: (do
     }
   }
   onProgress?.(ds.cases.length, ds.cases.length);
-  return { dataset: `${ds.name} (${ds.layout})`, cases, skipped, labels: [...labels], warnings };
+  return { dataset: `${ds.name} (${ds.layout})`, cases, skipped, labels: plan.notes, warnings };
 }

@@ -71,7 +71,7 @@ describe('importDataset', () => {
       ]),
     );
     expect(r.skipped.every((s) => s.reason.length > 0)).toBe(true);
-    expect(r.labels).toEqual(expect.arrayContaining(['1 "liver" → 3 Liver', '2 "tumour" → 5 tumour (added to the workspace\'s labels)']));
+    expect(r.labels).toEqual(['1 "liver" → 3 Liver', '2 "tumour" → 5 tumour (added to the workspace\'s labels)']);
     expect((await svc.getSettings()).labels.find((l) => l.value === 5)?.name).toBe('tumour');
 
     const first = r.cases[0];
