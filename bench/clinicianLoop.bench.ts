@@ -5,7 +5,7 @@
  *
  * Prints a table and writes test-results/clinician-loop.json. Options: --pool 8 (labelled cases
  * imported), --held-out 3, --ks 2,4,8 (increasing; K = 0 is always scored), --minutes 1.5 (budget
- * of each fine-tune), --dims 96,96,64 (phantom grid), --seed 200, --work DIR (default a temporary
+ * of each fine-tune), --dims 96,96,64 (phantom grid), --seed 200, --noise-hu N (scan noise, default the phantom's 12 HU), --work DIR (default a temporary
  * folder), --quick (pool 2, held-out 1, K = 2, 0.3 minutes, 64×64×40: checks the loop runs, not the quality).
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -32,7 +32,7 @@ function list(name: string, text: string | undefined, fallback: number[]): numbe
 async function options(argv: string[]): Promise<LoopOptions> {
   const { values: v } = parseArgs({
     args: argv,
-    options: { pool: { type: 'string' }, 'held-out': { type: 'string' }, ks: { type: 'string' }, minutes: { type: 'string' }, dims: { type: 'string' }, seed: { type: 'string' }, work: { type: 'string' }, quick: { type: 'boolean' } },
+    options: { pool: { type: 'string' }, 'held-out': { type: 'string' }, ks: { type: 'string' }, minutes: { type: 'string' }, dims: { type: 'string' }, seed: { type: 'string' }, 'noise-hu': { type: 'string' }, work: { type: 'string' }, quick: { type: 'boolean' } },
   });
   const q = !!v.quick;
   const dims = list('dims', v.dims, q ? [64, 64, 40] : [96, 96, 64]);
@@ -44,6 +44,7 @@ async function options(argv: string[]): Promise<LoopOptions> {
     minutes: positive('minutes', v.minutes, q ? 0.3 : 1.5),
     dims: dims as [number, number, number],
     seed: positive('seed', v.seed, 200),
+    ...(v['noise-hu'] !== undefined ? { noiseHu: positive('noise-hu', v['noise-hu'], NaN) } : {}),
     work: v.work ?? (await mkdtemp(path.join(os.tmpdir(), 'med3d-clinician-loop-'))),
   };
   if (o.ks.some((k, n) => k > o.pool || (n > 0 && k <= o.ks[n - 1]))) throw new Error(`--ks must increase and stay within --pool ${o.pool}, got ${o.ks.join(',')}`);
@@ -77,7 +78,8 @@ const o = await options(process.argv.slice(2));
 process.stderr.write(`clinician loop in ${o.work}: ${o.pool} imported, ${o.heldOut} held out, K = 0,${o.ks.join(',')}, ${o.minutes} min per fine-tune, ${o.dims.join('x')} phantoms\n`);
 const report = await runClinicianLoop(o);
 const file = path.resolve('test-results/clinician-loop.json');
+const backend = report.steps.find((s) => s.fineTune?.version?.backend)?.fineTune?.version?.backend ?? 'no fine-tune';
 await atomicWriteJson(file, report);
 process.stdout.write(
-  `\nClinician loop (${report.machine.cpus} CPUs, load ${report.machine.loadAverage1mStart} → ${report.machine.loadAverage1mEnd}); import ${report.importDataset.cases} cases ${report.importDataset.seconds.toFixed(1)} s, add held-out ${report.addHeldOut.seconds.toFixed(1)} s\n${table(report)}\nwrote ${file}\n`,
+  `\nClinician loop (${report.machine.cpus} CPUs, load ${report.machine.loadAverage1mStart} → ${report.machine.loadAverage1mEnd}, fine-tuned on ${backend}); import ${report.importDataset.cases} cases ${report.importDataset.seconds.toFixed(1)} s, add held-out ${report.addHeldOut.seconds.toFixed(1)} s\n${table(report)}\nwrote ${file}\n`,
 );

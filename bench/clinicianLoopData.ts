@@ -21,6 +21,8 @@ export interface LoopCasesOptions {
   dims: Vec3;
   /** Seed of the first patient; patient n uses seed + n. */
   seed: number;
+  /** White noise of the scans, HU (default the phantom's 12): noisier scans are harder for the cold-start threshold. */
+  noiseHu?: number;
 }
 
 export interface LoopCases {
@@ -39,7 +41,7 @@ export async function writeLoopCases(root: string, o: LoopCasesOptions): Promise
   const pool: string[] = [];
   const heldOut: LoopCases['heldOut'] = [];
   for (let n = 0; n < o.pool + o.heldOut; n++) {
-    const p = generateCtPhantom({ dims: o.dims, seed: o.seed + n });
+    const p = generateCtPhantom({ dims: o.dims, seed: o.seed + n, ...(o.noiseHu !== undefined ? { noiseHu: o.noiseHu } : {}) });
     const id = `lung_${String(n).padStart(3, '0')}`;
     if (n < o.pool) {
       await writeNifti(path.join(dataset, 'imagesTr', `${id}.nii.gz`), p.ct, { compressionLevel: 1 });
