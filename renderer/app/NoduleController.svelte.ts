@@ -126,6 +126,28 @@ export class NoduleController {
     await this.refresh();
   }
 
+  /**
+   * The marks a view's current slice cuts, as circles in client pixels: the sphere's cross-section
+   * (radius √(r² − d²), d = the slice's distance from the centre in mm). Empty before a scan is shown.
+   */
+  circlesIn(v: ViewName): Array<{ markId: string; label: NoduleMark['label']; x: number; y: number; r: number }> {
+    const viewer = this.view.viewer;
+    const g = viewer?.displayGeometry;
+    if (!viewer?.loaded || !g) return [];
+    const axis = viewer.viewAxis(v);
+    const ppm = viewer.pixelsPerMm(v);
+    const out: Array<{ markId: string; label: NoduleMark['label']; x: number; y: number; r: number }> = [];
+    for (const m of this.marks) {
+      const d: [number, number, number] = [m.centerVoxel[0], m.centerVoxel[1], g.flipK ? g.dims[2] - 1 - m.centerVoxel[2] : m.centerVoxel[2]];
+      const c = viewer.clientAtIndex(v, d);
+      const here = c && viewer.indexAtClient(v, c[0], c[1]);
+      if (!c || !here) continue;
+      const off = Math.abs(here[axis] - d[axis]) * g.spacing[axis];
+      if (off < m.radiusMm) out.push({ markId: m.markId, label: m.label, x: c[0], y: c[1], r: Math.sqrt(m.radiusMm ** 2 - off ** 2) * ppm });
+    }
+    return out;
+  }
+
   /** Moves the views to the mark's centre. */
   goTo(m: NoduleMark): void {
     const viewer = this.view.viewer;

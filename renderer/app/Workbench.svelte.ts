@@ -1,6 +1,7 @@
 import type { Med3dApi } from '../../common/api';
 import { DIALOG_TITLES, type DialogId } from './dialogs';
 import { EditingController } from './EditingController.svelte';
+import { NoduleController } from './NoduleController.svelte';
 import { Notices } from './Notices.svelte';
 import { SessionController } from './SessionController.svelte';
 import { TasksController } from './TasksController.svelte';
@@ -13,6 +14,7 @@ export class Workbench {
   readonly editing: EditingController;
   readonly session: SessionController;
   readonly tasks: TasksController;
+  readonly nodules: NoduleController;
   dialog: { id: DialogId; path?: string } | null = $state(null);
 
   constructor(
@@ -24,6 +26,7 @@ export class Workbench {
     this.editing = new EditingController(this.view, this.notices);
     this.session = new SessionController(api, this.view, this.editing, this.notices);
     this.tasks = new TasksController(api, this.session, this.view, this.notices);
+    this.nodules = new NoduleController(api, this.session, this.view, this.tasks, this.notices);
   }
 
   openDialog(id: DialogId, path?: string): void {

@@ -48,6 +48,8 @@ test('mark nodules (click → candidate, sphere), set their class, kept after re
   await clickVoxel(page, [Math.round(n2.centerVoxel[0]) + 1.5, Math.round(n2.centerVoxel[1]), Math.round(n2.centerVoxel[2])]);
   await expect(marks(page)).toHaveCount(1);
   await expect(panel.getByLabel('Class of nodule-1')).toHaveValue('4');
+  // The mark is drawn where the view's slice cuts it (the views show that slice now).
+  await expect(page.locator('[data-view="axial"] [data-testid="nodule-marker"][data-mark="nodule-1"]')).toHaveCount(1);
   const caseId = ((await hooks(page, 'state')) as { caseId: string }).caseId;
   const [m1] = (await page.evaluate((c) => (window as unknown as { __med3d: Hooks }).__med3d.api.listNoduleMarks({ caseId: c }), caseId));
   expect(Math.hypot(...([0, 1, 2].map((a) => m1.centerVoxel[a] - n2.centerVoxel[a]) as V3))).toBeLessThan(1.5);
