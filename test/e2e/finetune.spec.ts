@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, openPath, startServer, waitForVolume, hasData, DATA_DIR } from './fixtures';
+import { fineTune, startFineTune, type FineTuneSettings } from './fineTunePanel';
 
 type Hooks = {
   api: {
@@ -28,8 +29,6 @@ async function paintAndVerify(page: Page): Promise<void> {
   await expect(page.locator('.notice').filter({ hasText: /Saved label version \d+ \(verified\)/ })).toBeVisible();
 }
 
-type Settings = { from: string; minutes: string; promotion: 'automatic' | 'manual' };
-
 /** The demo case with one verified correction. */
 async function verifiedDemo(page: Page): Promise<void> {
   page.on('dialog', (d) => void d.accept());
@@ -38,30 +37,8 @@ async function verifiedDemo(page: Page): Promise<void> {
   await paintAndVerify(page);
 }
 
-/** Sets the fine-tune panel (lung) and presses Fine-tune. */
-async function startFineTune(page: Page, o: Settings): Promise<void> {
-  const panel = page.getByRole('region', { name: 'Fine-tuning' });
-  await panel.getByLabel('Fine-tune task').selectOption('lung');
-  await panel.getByLabel('Starting model').selectOption(o.from);
-  await panel.getByLabel('Time budget (minutes)').fill(o.minutes);
-  await panel.getByLabel('Promotion').selectOption(o.promotion);
-  await panel.getByRole('button', { name: 'Fine-tune' }).click();
-}
-
-/** Starts a fine-tune from the panel; returns the new job's row once it has finished. */
-async function fineTune(page: Page, o: Settings) {
-  const count = await page.locator('.job').count();
-  await startFineTune(page, o);
-  await expect(page.locator('.job')).toHaveCount(count + 1);
-  const job = page.locator('.job').first();
-  await expect(job).toContainText(/fine-tun/i);
-  await expect(job).toHaveAttribute('data-state', /done|failed/, { timeout: 240_000 });
-  await expect(job, await job.innerText()).toHaveAttribute('data-state', 'done');
-  return job;
-}
-
 /** Starts a fine-tune and waits until training is under way (progress ≥ 10 %); returns its row. */
-async function trainingJob(page: Page, o: Settings) {
+async function trainingJob(page: Page, o: FineTuneSettings) {
   await startFineTune(page, o);
   const job = page.locator('.job').first();
   await expect(job).toHaveAttribute('data-state', 'running', { timeout: 60_000 });

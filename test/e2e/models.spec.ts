@@ -1,27 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { writeNifti } from '../../main/volume/io/nifti/writeNifti';
 import { generateCtPhantom } from '../../main/tasks/phantom/ctPhantom';
 import { test, expect, SHARED_DIR } from './fixtures';
+import { importWeights, modelRow as row, modelsPanel as models } from './modelsPanel';
 
 /** A MedicalNet-layout ResNet-10 (width 8) made by PyTorch: shared/fixtures/medicalnet (see its README). */
 const WEIGHTS = path.join(SHARED_DIR, 'fixtures', 'medicalnet', 'd10_B_w8.pth');
 const PYTHON = '/usr/bin/python3';
-
-const models = (page: Page) => page.getByRole('region', { name: 'Models' });
-const row = (page: Page, versionId: string) => models(page).locator(`li.model[data-version="${versionId}"]`);
-
-async function importWeights(page: Page, file: string, note: string): Promise<void> {
-  await models(page).getByRole('button', { name: 'Import weights…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Import weights' });
-  await dialog.getByLabel('Weights file').fill(file);
-  await dialog.getByLabel('Import for task').selectOption('lung');
-  await dialog.getByLabel('Note').fill(note);
-  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(dialog).toHaveCount(0);
-}
 
 test.describe('models panel (web mode)', () => {
   test('import weights, see them, roll back, refuse deleting the active one, delete, export .m3d and .pth as downloads', async ({ app: page, server }) => {
@@ -33,35 +20,35 @@ test.describe('models panel (web mode)', () => {
     const file = path.join(incoming, 'resnet_10_w8.pth');
     copyFileSync(WEIGHTS, file);
 
-    await expect(models(page)).toContainText('No lung model versions yet');
-    await importWeights(page, file, 'first import');
-    await expect(row(page, 'lung-v1')).toHaveAttribute('data-active', 'true');
-    await expect(row(page, 'lung-v1')).toContainText('resnet10');
-    await expect(row(page, 'lung-v1')).toContainText('import');
-    await expect(row(page, 'lung-v1')).toContainText('first import');
-    await importWeights(page, file, 'second import');
-    await expect(row(page, 'lung-v2')).toHaveAttribute('data-active', 'true');
-    await expect(row(page, 'lung-v1')).toHaveAttribute('data-active', 'false');
+    // Other specs may have left versions in this worker's workspace: follow the ids these imports get.
+    const a = await importWeights(page, { file, note: 'first import' });
+    await expect(row(page, a)).toHaveAttribute('data-active', 'true');
+    await expect(row(page, a)).toContainText('resnet10');
+    await expect(row(page, a)).toContainText('import');
+    await expect(row(page, a)).toContainText('first import');
+    const b = await importWeights(page, { file, note: 'second import' });
+    await expect(row(page, b)).toHaveAttribute('data-active', 'true');
+    await expect(row(page, a)).toHaveAttribute('data-active', 'false');
 
     // Roll back to the older version.
-    await row(page, 'lung-v1').getByRole('button', { name: 'Roll back' }).click();
-    await expect(row(page, 'lung-v1')).toHaveAttribute('data-active', 'true');
-    await expect(row(page, 'lung-v2')).toHaveAttribute('data-active', 'false');
-    await expect(row(page, 'lung-v2').getByRole('button', { name: 'Activate' })).toBeVisible();
+    await row(page, a).getByRole('button', { name: 'Roll back' }).click();
+    await expect(row(page, a)).toHaveAttribute('data-active', 'true');
+    await expect(row(page, b)).toHaveAttribute('data-active', 'false');
+    await expect(row(page, b).getByRole('button', { name: 'Activate' })).toBeVisible();
 
     // The active version cannot be deleted; the message says what to do.
-    await row(page, 'lung-v1').getByRole('button', { name: 'Delete' }).click();
-    await expect(page.locator('.notice.error')).toContainText('lung-v1 is the active lung model: activate another version first');
+    await row(page, a).getByRole('button', { name: 'Delete' }).click();
+    await expect(page.locator('.notice.error')).toContainText(`${a} is the active lung model: activate another version first`);
     await page.locator('.notice.error').getByRole('button', { name: 'Dismiss' }).click();
-    await expect(row(page, 'lung-v1')).toHaveCount(1);
-    await row(page, 'lung-v2').getByRole('button', { name: 'Delete' }).click();
-    await expect(row(page, 'lung-v2')).toHaveCount(0);
-    expect(existsSync(path.join(server.workspace, 'models', 'lung', 'lung-v2.pth'))).toBe(false);
+    await expect(row(page, a)).toHaveCount(1);
+    await row(page, b).getByRole('button', { name: 'Delete' }).click();
+    await expect(row(page, b)).toHaveCount(0);
+    expect(existsSync(path.join(server.workspace, 'models', 'lung', `${b}.pth`))).toBe(false);
 
     // Export: the browser downloads the file.
     for (const format of ['m3d', 'pth'] as const) {
-      const [download] = await Promise.all([page.waitForEvent('download'), row(page, 'lung-v1').getByRole('button', { name: `Export .${format}` }).click()]);
-      expect(download.suggestedFilename()).toBe(`lung-v1.${format}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), row(page, a).getByRole('button', { name: `Export .${format}` }).click()]);
+      expect(download.suggestedFilename()).toBe(`${a}.${format}`);
       const saved = path.join(incoming, `downloaded.${format}`);
       await download.saveAs(saved);
       const bytes = readFileSync(saved);
@@ -89,6 +76,8 @@ test.describe('models panel (web mode)', () => {
     await dialog.getByLabel('Input folder', { exact: true }).fill(input);
     await dialog.getByLabel('Output folder', { exact: true }).fill(out);
     await dialog.getByLabel('Batch task').selectOption('lung');
+    // Cold start: whatever lung model other specs left active in this workspace.
+    await dialog.getByLabel('Batch model').selectOption('cold-start');
     await dialog.getByRole('button', { name: 'Run batch' }).click();
     await expect(page.locator('.job').filter({ hasText: /Batch lung segmentation/ }).first()).toBeVisible();
     const report = dialog.getByTestId('batch-report');

@@ -5,28 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { Med3dService } from '../Med3dService';
 import { ApiError } from '../../../common/api/errors';
-import { buildModel } from '../../engine/models/buildModel';
-import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
-import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { loadWeights } from '../../engine/weights/loadWeights';
-import { lungSpec, tinyBackbone } from '../../tasks/engine/defaultSpecs';
-import { preprocessingToJson } from '../../tasks/engine/taskModel';
 import { generateCtPhantom } from '../../tasks/phantom/ctPhantom';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { PYTHON, torchAvailable } from '../../../test/pythonTorch';
+import { writeConstantLungModel } from '../../../test/constantLungModel';
 
 let dir = '';
 let svc: Med3dService;
 /** Two tiny lung models whose last bias makes them predict differently everywhere (background vs right lung). */
 const files = { background: '', rightLung: '' };
-
-async function writeLungModel(file: string, favour: 0 | 1): Promise<void> {
-  const spec = lungSpec(tinyBackbone(2));
-  const sd = buildModel(createHeadRegistry(), spec, { seed: 5 }).stateDict();
-  const bias = [...sd].filter(([k, t]) => k.endsWith('.bias') && t.shape.length === 1 && t.shape[0] === 3).at(-1)![1];
-  (bias.data as Float32Array).set([0, 1, 2].map((c) => (c === favour ? 50 : -50)));
-  await saveCheckpoint(file, { spec, stateDict: sd, meta: { createdAt: new Date().toISOString(), task: 'lung-segmentation', preprocessing: preprocessingToJson({ clip: [0.5, 99.5], window: [32, 32, 32], spacing: [8, 8, 8] }) } });
-}
 
 async function errorOf(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -43,8 +31,8 @@ beforeAll(async () => {
   await mkdir(path.join(dir, 'out'));
   files.background = path.join(dir, 'background.m3d');
   files.rightLung = path.join(dir, 'right-lung.m3d');
-  await writeLungModel(files.background, 0);
-  await writeLungModel(files.rightLung, 1);
+  await writeConstantLungModel(files.background, 0);
+  await writeConstantLungModel(files.rightLung, 1);
   await writeNifti(path.join(dir, 'chest.nii.gz'), generateCtPhantom({ dims: [48, 48, 32], seed: 6 }).ct);
   svc = await Med3dService.create({ mode: 'web', version: 'test', workspace: path.join(dir, 'ws'), roots: [dir], log: () => undefined });
 });
