@@ -5,6 +5,7 @@ import { JobCancelledError } from '../../engine/worker/EngineJobContext';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import { listNoduleMarks } from '../../workspace/noduleMarks';
 import type { Vec3 } from '../../volume/Volume';
+import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
 import { stratifiedSplit } from '../train/noduleRecipe';
 import type { NoduleFineTunePayload, NoduleFineTuneResult, NoduleItem } from '../nodule/fineTuneNodule';
@@ -93,18 +94,9 @@ export function register(r: JobRegistry): void {
       };
       ctx.progress(0.05, `training on ${train.length} mark(s), holding out ${val.length}`);
       let res: NoduleFineTuneResult;
-      let last: Record<string, number> = {};
+      const { onProgress, last } = followTraining(ctx, ['valAccuracy']);
       try {
-        res = await taskEngine().run('nodule:finetune', payload, {
-          signal: ctx.signal,
-          onProgress: (e) => {
-            const v = e.values ?? {};
-            last = { ...last, ...v };
-            if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
-            if (v.valAccuracy !== undefined && v.step !== undefined) ctx.curve('valAccuracy', v.step, v.valAccuracy);
-            ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
-          },
-        });
+        res = await taskEngine().run('nodule:finetune', payload, { signal: ctx.signal, onProgress });
       } catch (err) {
         const cancelled = err instanceof JobCancelledError || (err as Error).name === 'JobCancelledError';
         const kept = cancelled && !ctx.shuttingDown?.() && last.cancelledAtStep !== undefined && (await fs.stat(slot.path).catch(() => null));

@@ -12,6 +12,7 @@ import { FINETUNE_TASKS, fineTuneTask } from '../finetune/fineTuneTasks';
 import type { FineTuneJobResult, FineTunePayload } from '../finetune/fineTuneWorkerJob';
 import { describeDecision } from '../finetune/promotionDecision';
 import { chooseHeldOut } from '../finetune/chooseHeldOut';
+import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';
 
@@ -236,19 +237,10 @@ async function fineTuneIn(ctx: JobContext, ws: Workspace, p: FineTuneParams, wor
     promotion: plan.promotion,
   };
   ctx.progress(0.05, `training on ${train.length} case(s), replaying ${replay.length}, holding out ${validation.length} verified case(s)`);
-  let last: Record<string, number> = {};
+  const { onProgress, last } = followTraining(ctx, ['valDice']);
   let res: FineTuneJobResult;
   try {
-    res = await taskEngine().run('finetune', payload, {
-      signal: ctx.signal,
-      onProgress: (e) => {
-        const v = e.values ?? {};
-        last = { ...last, ...v };
-        if (v.loss !== undefined && v.step !== undefined) ctx.curve('loss', v.step, v.loss);
-        if (v.valDice !== undefined && v.step !== undefined) ctx.curve('valDice', v.step, v.valDice);
-        ctx.progress(0.05 + 0.9 * (e.fraction ?? 0), e.message);
-      },
-    });
+    res = await taskEngine().run('finetune', payload, { signal: ctx.signal, onProgress });
   } catch (err) {
     const cancelled = err instanceof JobCancelledError || (err as Error).name === 'JobCancelledError';
     // Shutting down: the checkpoint stays for resumeJob. A user's cancel keeps the best weights as a candidate.
