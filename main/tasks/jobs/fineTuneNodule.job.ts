@@ -75,9 +75,11 @@ export function register(r: JobRegistry): void {
       const start = p.from === 'scratch' || p.from === 'cold-start' ? null : p.from ? ws.getModel(p.from) : active;
       if (start && start.task !== 'nodule') throw new Error(`nodule:finetune: model version ${start.versionId} is a ${start.task} model, not nodule`);
       const promotion = p.promotion ?? ws.settings().promotion ?? 'automatic';
-      ctx.progress(0.02, `loading ${new Set(marks.map((m) => m.caseId)).size} scan(s)`);
-      const scans = [];
-      for (const caseId of new Set(marks.map((m) => m.caseId))) scans.push({ caseId, ct: await ctx.services.loadCaseVolume(caseId) });
+      // The worker reads each scan itself, one at a time (a workspace of large scans never sits in memory at once).
+      const scans = [...new Set(marks.map((m) => m.caseId))].map((caseId) => {
+        const series = ws.caseSeries(caseId);
+        return { caseId, file: ws.caseSource(caseId), ...(series !== undefined ? { series } : {}) };
+      });
       const slot = await ws.reserveModelVersion('nodule', 'm3d');
       const payload: NoduleFineTunePayload = {
         scans,

@@ -14,7 +14,8 @@ import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPrepro
 import { NODULE_TASK } from '../taskDefinitions';
 import { noduleMargin, noduleTraining } from '../train/noduleRecipe';
 import { trainParts } from '../train/trainParts';
-import { malignancyProbabilities, scanNoduleInputs } from './noduleTask';
+import { loadVolume } from '../../volume/io/loadVolume';
+import { malignancyProbabilities, modelNoduleInputs, scanNoduleInputs } from './noduleTask';
 
 /**
  * The 'nodule:finetune' engine-worker job: the nodule classifier (encoder + GAP + FC) trained
@@ -33,8 +34,8 @@ export interface NoduleItem {
 }
 
 export interface NoduleFineTunePayload {
-  /** One scan per case that has marks. */
-  scans: Array<{ caseId: string; ct: Volume }>;
+  /** The scan of each case that has marks (the case's source file, and its series in a multi-series DICOM folder). */
+  scans: Array<{ caseId: string; file: string; series?: string }>;
   train: NoduleItem[];
   validation: NoduleItem[];
   /** Weights to start from (the active nodule model, an imported MedicalNet encoder); omitted = a new model. */
@@ -87,14 +88,26 @@ async function startModel(startFile: string | undefined, width: number | undefin
   return { model, pretrained: true, note: `pretrained encoder from ${path.basename(startFile)}; new classifier head` };
 }
 
-/** Centred inputs of `items` for a model with preprocessing `p` and patch `size`. */
-function inputsFor(scans: Map<string, Volume>, items: readonly NoduleItem[], p: TaskPreprocessing, size: Vec3, margin = 0): Float32Array[] {
-  const out = new Map<NoduleItem, Float32Array>();
-  for (const [caseId, ct] of scans) {
-    const its = items.filter((it) => it.caseId === caseId);
-    if (its.length) scanNoduleInputs(ct, its.map((it) => it.centerVoxel), p, size, margin).forEach((x, q) => out.set(its[q], x));
+/** Patches of `items` cut by `inputs` from each scan. */
+interface Cut {
+  items: readonly NoduleItem[];
+  inputs: (ct: Volume, centres: Vec3[]) => Float32Array[];
+}
+
+/**
+ * Every cut's patches, aligned with its items: the scans are read here one at a time and dropped
+ * once cut, so a workspace of many large scans never sits in memory at once.
+ */
+async function cutPatches(scans: NoduleFineTunePayload['scans'], cuts: readonly Cut[]): Promise<Float32Array[][]> {
+  const out = cuts.map(() => new Map<NoduleItem, Float32Array>());
+  for (const s of scans) {
+    const ct = await loadVolume(s.file, s.series !== undefined ? { dicom: { seriesInstanceUID: s.series } } : undefined);
+    cuts.forEach((cut, c) => {
+      const its = cut.items.filter((it) => it.caseId === s.caseId);
+      if (its.length) cut.inputs(ct, its.map((it) => it.centerVoxel)).forEach((x, q) => out[c].set(its[q], x));
+    });
   }
-  return items.map((it) => out.get(it)!);
+  return cuts.map((cut, c) => cut.items.map((it) => out[c].get(it)!));
 }
 
 function scores(probs: number[], ys: (0 | 1)[]): { accuracy: number; auc: number; correct: number[] } {
@@ -109,15 +122,21 @@ function mean(xs: number[]): number | null {
 
 export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobContext): Promise<NoduleFineTuneResult> {
   const p = payload as NoduleFineTunePayload;
-  const scans = new Map(p.scans.map((s) => [s.caseId, s.ct]));
   const { model, pretrained, preprocessing: startPre, note } = await startModel(p.startFile, p.width);
   const size: Vec3 = startPre?.window ?? p.patch ?? NODULE_TASK.patch;
   const pre: TaskPreprocessing = { ...NODULE_TASK.preprocessing, ...startPre, window: size, patchSpacingMm: startPre?.patchSpacingMm ?? 1 };
   const margin = noduleMargin(size, true);
   const ys = (items: readonly NoduleItem[]): (0 | 1)[] => items.map((it) => it.label);
   ctx.progress({ fraction: 0, message: `cutting ${p.train.length + p.validation.length} nodule patch(es) ${size.join('x')} at ${pre.patchSpacingMm} mm` });
-  const train = { x: inputsFor(scans, p.train, pre, size, margin), y: ys(p.train) };
-  const val = { x: inputsFor(scans, p.validation, pre, size), y: ys(p.validation) };
+  // The baseline (active model) is scored on the held-out marks as "Classify nodule" runs it.
+  const b = p.baselineFile && p.validation.length ? await loadTaskModel(p.baselineFile) : null;
+  const [trainX, valX, baseX] = await cutPatches(p.scans, [
+    { items: p.train, inputs: (ct, cs) => scanNoduleInputs(ct, cs, pre, size, margin) },
+    { items: p.validation, inputs: (ct, cs) => scanNoduleInputs(ct, cs, pre, size) },
+    { items: b ? p.validation : [], inputs: (ct, cs) => modelNoduleInputs(b!, ct, cs) },
+  ]);
+  const train = { x: trainX, y: ys(p.train) };
+  const val = { x: valX, y: ys(p.validation) };
   const r = await trainParts({
     model,
     parts: noduleTraining(train, val, { size, margin, batchSize: Math.min(NODULE_TASK.batchSize, p.train.length), augment: true }),
@@ -154,6 +173,7 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
 
   if (r.cancelled) {
     // The worker reports a cancelled job as an error; this last event tells the host the candidate was written.
+    b?.model.dispose();
     ctx.progress({ message: `cancelled at step ${r.steps}: best weights so far kept`, values: { cancelledAtStep: r.steps, bestStep: r.bestStep, seconds: r.elapsedSeconds, depth: model.spec.backbone.depth, baseWidth: model.spec.backbone.baseWidth } });
     const comparison: ModelComparison = { baseline: p.baselineId ?? 'none', metric: 'accuracy', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' };
     return { comparison, accuracy: null, auc: null, baselineAccuracy: null, baselineAuc: null, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, pretrained, backbone: '', backend: '', seconds: r.elapsedSeconds, notes: [note] };
@@ -170,11 +190,9 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
   } else {
     ctx.progress({ fraction: 1, message: `comparing with ${baselineName} on ${p.validation.length} held-out mark(s)` });
     cand = scores(malignancyProbabilities(model, val.x, size), val.y);
-    if (p.baselineFile) {
-      const b = await loadTaskModel(p.baselineFile);
-      const bSize: Vec3 = b.preprocessing.window ?? NODULE_TASK.patch;
-      const bPre: TaskPreprocessing = { ...NODULE_TASK.preprocessing, ...b.preprocessing, patchSpacingMm: b.preprocessing.patchSpacingMm ?? 1 };
-      base = scores(malignancyProbabilities(b.model, inputsFor(scans, p.validation, bPre, bSize), bSize), val.y);
+    if (b) {
+      const bSize: Vec3 = b.preprocessing.window ?? [32, 32, 32];
+      base = scores(malignancyProbabilities(b.model, baseX, bSize), val.y);
       b.model.dispose();
     }
     const rows = p.validation.map((it, i) => ({ caseId: it.id, candidate: cand!.correct[i], baseline: base ? base.correct[i] : 0 }));

@@ -120,6 +120,16 @@ export interface NoduleClassification {
 }
 
 /**
+ * What `m` is fed for nodules at voxel centres of `ct`, as "Classify nodule" feeds it: a model
+ * trained by the nodule recipe carries its patch (preprocessing.window) and normalisation; other
+ * models (imported weights) get the HU-window patch of `size` (default 32³).
+ */
+export function modelNoduleInputs(m: Pick<TaskModel, 'preprocessing'>, ct: Volume, centres: readonly Vec3[], size: Vec3 = m.preprocessing.window ?? [32, 32, 32]): Float32Array[] {
+  if (m.preprocessing.window) return scanNoduleInputs(ct, centres, m.preprocessing, size);
+  return centres.map((c) => patchToInput(extractNodulePatch(ct, { frame: 'voxel', coords: c }, { size })));
+}
+
+/**
  * P(malignant) of the nodule at `point`. A model trained by the nodule recipe carries its patch
  * (preprocessing.window) and sees exactly its training inputs; other models get the HU-window patch.
  */
@@ -129,8 +139,7 @@ export function classifyNodule(m: TaskModel, ct: Volume, point: NodulePoint, opt
   const centerWorld = toWorld(ct, point);
   const centerVoxel = applyAffine(invert(ct.affine), centerWorld);
   const patch = extractNodulePatch(ct, point, { ...opts, size, ...(trained ? { spacingMm: m.preprocessing.patchSpacingMm ?? 1 } : {}) });
-  const input = trained ? scanNoduleInputs(ct, [centerVoxel], m.preprocessing, size)[0] : patchToInput(patch);
-  const [probability] = malignancyProbabilities(m.model, [input], size);
+  const [probability] = malignancyProbabilities(m.model, modelNoduleInputs(m, ct, [centerVoxel], size), size);
   return { probability, malignant: probability >= 0.5, centerWorld, centerVoxel, patch };
 }
 
