@@ -56,7 +56,7 @@ const SEG_ID = 'med3d-seg';
 let volumeCounter = 0;
 
 /** Least time between redraws of the views while a volume streams in. */
-const SCAN_REDRAW_MS = 500;
+const SCAN_REDRAW_MS = 1500;
 
 /**
  * Three orthographic MPR viewports (axial, sagittal, coronal) on one cornerstone3D volume, with
@@ -277,13 +277,21 @@ export class MprViewer {
     setTimeout(() => requestAnimationFrame(() => this.flushScanSlices(shown)), Math.max(0, this.lastScanFlush + SCAN_REDRAW_MS - performance.now()));
   }
 
+  /** Uploads and draws the slabs written so far now (the last slab is in); resolves once the views have been redrawn. */
+  async finishSlabs(): Promise<void> {
+    const shown = this.shown;
+    await new Promise((res) => requestAnimationFrame(res));
+    this.flushScanSlices(shown);
+    await new Promise((res) => requestAnimationFrame(res)); // cornerstone renders on the next frame
+  }
+
   private flushScanSlices(shown: number): void {
     if (shown !== this.shown) return; // a flush of a volume since replaced
     this.scanFlushScheduled = false;
     const vol = cache.getVolume(this.volumeId);
     const slices = this.pendingScanSlices;
     this.pendingScanSlices = [];
-    if (!vol || !this.engine) return;
+    if (!vol || !this.engine || slices.length === 0) return;
     this.lastScanFlush = performance.now();
     for (const k of slices) vol.vtkOpenGLTexture.setUpdatedFrame(k);
     vol.imageData?.modified();

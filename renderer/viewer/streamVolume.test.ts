@@ -22,6 +22,9 @@ function recorder(): SlabSink & { data: Int16Array; log: string[] } {
       log.push(`slab ${kStart}`);
       write(kStart, buf);
     },
+    async finishSlabs() {
+      log.push('finish');
+    },
   };
 }
 
@@ -41,6 +44,7 @@ describe('streamVolume', () => {
     const done = await streamVolume(sink, header, [], source(fetched), { slabBytes: 16, onProgress: (f) => progress.push(f), onShown: () => (shownAfter = fetched.length) });
     expect(done).toBe(true);
     expect(sink.log[0]).toBe('create 3');
+    expect(sink.log.at(-1)).toBe('finish'); // the last slabs drawn before the volume counts as open
     expect(shownAfter).toBe(2); // the views came up while the second slab was already on its way
     expect(Array.from(sink.data)).toEqual(Array.from({ length: 40 }, (_, n) => n));
     expect(progress.at(-1)).toBe(1);

@@ -5,12 +5,14 @@ import { slabPlan, slicesPerSlab, type Slab } from './slabPlan';
 export interface SlabSink {
   createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }): Promise<void>;
   writeSlab(kStart: number, data: ArrayBuffer): void;
+  /** Draws what writeSlab wrote but has not drawn yet; resolves when the views show it. */
+  finishSlabs(): Promise<void>;
   /** Changes whenever another volume replaces the one being streamed. */
   readonly generation: number;
 }
 
 export interface StreamOptions {
-  /** Bytes per slab after the first (default 8 MiB: ~16 slices of a 512×512 int16 CT). */
+  /** Bytes per slab after the first (default 16 MiB: 32 slices of a 512×512 int16 CT). */
   slabBytes?: number;
   /** Fraction of the slices arrived, after each slab. */
   onProgress?: (fraction: number) => void;
@@ -34,7 +36,7 @@ export async function streamVolume(
   opts: StreamOptions = {},
 ): Promise<boolean> {
   const [nx, ny, nz] = header.dims;
-  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 8 * 2 ** 20));
+  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 16 * 2 ** 20));
   let arrived = 0;
   let generation = NaN;
   let next = fetchSlab(plan[0]);
@@ -52,5 +54,6 @@ export async function streamVolume(
     arrived += plan[n].kCount;
     opts.onProgress?.(arrived / nz);
   }
-  return true;
+  if (plan.length > 1) await sink.finishSlabs();
+  return sink.generation === generation;
 }
