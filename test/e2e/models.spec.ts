@@ -3,12 +3,15 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeNifti } from '../../main/volume/io/nifti/writeNifti';
 import { generateCtPhantom } from '../../main/tasks/phantom/ctPhantom';
-import { test, expect, SHARED_DIR } from './fixtures';
+import { writeConstantLungModel } from '../constantLungModel';
+import { test, expect, SHARED_DIR, waitForVolume } from './fixtures';
 import { importWeights, modelRow as row, modelsPanel as models } from './modelsPanel';
 
 /** A MedicalNet-layout ResNet-10 (width 8) made by PyTorch: shared/fixtures/medicalnet (see its README). */
 const WEIGHTS = path.join(SHARED_DIR, 'fixtures', 'medicalnet', 'd10_B_w8.pth');
 const PYTHON = '/usr/bin/python3';
+
+type Hooks = { state(): { loadedVersion: number | null }; labelCounts(): Record<string, number> };
 
 test.describe('models panel (web mode)', () => {
   test('import weights, see them, roll back, refuse deleting the active one, delete, export .m3d and .pth as downloads', async ({ app: page, server }) => {
@@ -61,6 +64,36 @@ test.describe('models panel (web mode)', () => {
         }
       }
     }
+  });
+
+  test('rollback restores the previous predictions: predict the open case with the version just activated', async ({ app: page, server }) => {
+    test.setTimeout(300_000);
+    page.on('dialog', (d) => void d.accept());
+    const incoming = path.join(server.workspace, 'incoming');
+    mkdirSync(incoming, { recursive: true });
+    const nothing = path.join(incoming, 'finds-nothing.m3d');
+    const everywhere = path.join(incoming, 'right-lung-everywhere.m3d');
+    await writeConstantLungModel(nothing, 0);
+    await writeConstantLungModel(everywhere, 1);
+    await page.getByRole('button', { name: 'Demo', exact: true }).click();
+    await waitForVolume(page, 'demo');
+    const older = await importWeights(page, { file: nothing, note: 'finds nothing' });
+    const newer = await importWeights(page, { file: everywhere, note: 'right lung everywhere' });
+    const state = () => page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.state().loadedVersion);
+    /** Activate (or roll back to) a version, then predict the open case with it from the panel's offer. */
+    const predictWith = async (versionId: string, button: 'Activate' | 'Roll back'): Promise<Record<string, number>> => {
+      const before = await state();
+      await row(page, versionId).getByRole('button', { name: button }).click();
+      await expect(row(page, versionId)).toHaveAttribute('data-active', 'true');
+      await models(page).getByRole('button', { name: 'Predict the open case with it' }).click();
+      await expect.poll(state, { timeout: 180_000 }).not.toBe(before);
+      return page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.labelCounts());
+    };
+    const nothingCounts = await predictWith(older, 'Roll back');
+    expect(Object.values(nothingCounts).reduce((a, b) => a + b, 0)).toBe(0);
+    const everywhereCounts = await predictWith(newer, 'Activate');
+    expect(everywhereCounts['1']).toBeGreaterThan(0);
+    expect(await predictWith(older, 'Roll back')).toEqual(nothingCounts);
   });
 
   test('Batch segmentation…: a folder through the lung task, progress in the jobs panel, report with outputs and times', async ({ app: page, server }) => {
