@@ -56,7 +56,7 @@ const SEG_ID = 'med3d-seg';
 let volumeCounter = 0;
 
 /** Least time between redraws of the views while a volume streams in. */
-const SCAN_REDRAW_MS = 1500;
+const SCAN_REDRAW_MS = 4000;
 
 /**
  * Three orthographic MPR viewports (axial, sagittal, coronal) on one cornerstone3D volume, with

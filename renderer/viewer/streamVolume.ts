@@ -12,7 +12,7 @@ export interface SlabSink {
 }
 
 export interface StreamOptions {
-  /** Bytes per slab after the first (default 16 MiB: 32 slices of a 512×512 int16 CT). */
+  /** Bytes per slab after the first (default 48 MiB: 96 slices of a 512×512 int16 CT). */
   slabBytes?: number;
   /** Fraction of the slices arrived, after each slab. */
   onProgress?: (fraction: number) => void;
@@ -20,13 +20,17 @@ export interface StreamOptions {
   onShown?: () => void;
 }
 
+/** Slab requests outstanding at once. */
+const IN_FLIGHT = 3;
+
 const BYTES: Record<VoxelDType, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
 
 /**
  * Opens a volume progressively: the centre slices (where the views open) are fetched first and
  * the views come up with them; the other slabs follow, written into the same scan array while
- * the views are in use. One slab travels while the previous one is copied in. Resolves when every
- * slice has arrived, or early (false) when another volume replaced this one meanwhile.
+ * the views are in use, with a few slab requests outstanding so the transfer never waits on a
+ * redraw. Resolves when every slice has arrived and been drawn, or early (false) when another
+ * volume replaced this one meanwhile.
  */
 export async function streamVolume(
   sink: SlabSink,
@@ -36,19 +40,25 @@ export async function streamVolume(
   opts: StreamOptions = {},
 ): Promise<boolean> {
   const [nx, ny, nz] = header.dims;
-  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 16 * 2 ** 20));
+  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 48 * 2 ** 20));
   let arrived = 0;
   let generation = NaN;
-  let next = fetchSlab(plan[0]);
+  // Up to IN_FLIGHT requests outstanding: the server keeps sending while the views render.
+  const inFlight: Array<Promise<ArrayBuffer>> = [];
+  let requested = 0;
+  const refill = (): void => {
+    while (requested < plan.length && inFlight.length < IN_FLIGHT) inFlight.push(fetchSlab(plan[requested++]));
+  };
+  refill();
   for (let n = 0; n < plan.length; n++) {
-    const data = await next;
-    if (n + 1 < plan.length) next = fetchSlab(plan[n + 1]);
+    const data = await inFlight.shift()!;
+    refill();
     if (n === 0) {
       await sink.createVolume(header, labelDefs, { kStart: plan[0].kStart, data });
       generation = sink.generation;
       opts.onShown?.();
     } else if (sink.generation !== generation) {
-      next.catch(() => undefined); // abandoned: nobody waits for the slab in flight
+      for (const p of inFlight) p.catch(() => undefined); // abandoned: nobody waits for the slabs in flight
       return false;
     } else sink.writeSlab(plan[n].kStart, data);
     arrived += plan[n].kCount;
