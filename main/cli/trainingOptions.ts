@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ResNetDepth, ShortcutType } from '../engine/models/ModelSpec';
 import type { StopReason } from '../engine/train/trainLoop';
 import type { TrainEvent } from '../tasks/train/trainTask';
+import type { TrainingRunOptions } from '../tasks/train/trainingRunLoop';
 import type { LrSchedule } from '../engine/train/schedules';
 import type { Vec3 } from '../volume/Volume';
 import { CliError } from './CliError';
@@ -56,26 +57,6 @@ export interface TrainingCliOptions {
   json?: boolean;
 }
 
-/** The shared options, parsed and checked. */
-interface TrainingOptions {
-  valFraction: number;
-  depth?: ResNetDepth;
-  width?: number;
-  shortcut?: ShortcutType;
-  lr?: number;
-  schedule?: LrSchedule;
-  steps?: number;
-  minutes?: number;
-  patch?: Vec3;
-  batchSize?: number;
-  augment: boolean;
-  patience?: number;
-  checkpointSeconds?: number;
-  resume: boolean;
-  seed: number;
-  skipBad: boolean;
-}
-
 /** Declares the shared options on a training command (`lrHelp` says the command's default rate). */
 export function addTrainingOptions(cmd: Command, lrHelp: string): Command {
   return cmd
@@ -98,7 +79,8 @@ export function addTrainingOptions(cmd: Command, lrHelp: string): Command {
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
 }
 
-export function parseTrainingOptions(o: TrainingCliOptions): TrainingOptions {
+/** The shared options, parsed and checked. */
+export function parseTrainingOptions(o: TrainingCliOptions): TrainingRunOptions {
   if (o.shortcut && o.shortcut !== 'A' && o.shortcut !== 'B') throw new CliError(`--shortcut: expected A|B, got '${o.shortcut}'`, 2);
   const patch = o.patch ? triple('--patch', o.patch) : undefined;
   if (patch && !patch.every((x) => Number.isInteger(x) && x % 8 === 0)) throw new CliError(`--patch: sizes must be multiples of 8, got ${patch.join(',')}`, 2);

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Vec3 } from '../../volume/Volume';
-import type { BackboneSpec, ResNetDepth, ShortcutType } from '../../engine/models/ModelSpec';
 import { buildModel } from '../../engine/models/buildModel';
 import { diceCrossEntropy } from '../../engine/train/losses';
 import { trainLoop, type StopReason } from '../../engine/train/trainLoop';
-import type { LrSchedule } from '../../engine/train/schedules';
 import type { JsonValue } from '../../engine/weights/checkpoint';
 import { checkDataset, openDataset, type SegmentationDataset } from '../../datasets';
 import { preprocessingToJson } from '../engine/taskModel';
@@ -14,6 +10,7 @@ import { DEFAULT_BACKBONE, SEGMENT_TASK } from '../taskDefinitions';
 import { segmentationRecipe } from '../train/segmentationRecipe';
 import { splitValidation } from '../train/splitValidation';
 import { trainOutputs, type TrainEvent } from '../train/trainTask';
+import { backboneFrom, trainingRunLoop, type TrainingRunOptions } from '../train/trainingRunLoop';
 import { writeTrainingReport } from '../train/report/writeTrainingReport';
 import { exportEncoder } from './exportEncoder';
 import { multiDomainBatch, validateDomains, type PretrainDomain } from './multiDomainTraining';
@@ -29,34 +26,16 @@ import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
  * Writes the encoder (.m3d, and MedicalNet-layout .pth with `pth`), the whole multi-domain model
  * with its branches, metrics.json and learning curves.
  */
-export interface PretrainOptions {
+export interface PretrainOptions extends TrainingRunOptions {
   /** Segmentation dataset folders (MSD / nnU-Net / images+labels), one branch each. */
   data: string[];
   /** Encoder checkpoint to write (.m3d). */
   out: string;
   /** Also write the encoder as a MedicalNet-layout PyTorch file. */
   pth?: string;
-  depth?: ResNetDepth;
-  width?: number;
-  shortcut?: ShortcutType;
-  /** Adam learning rate (default 1e-2: pretraining starts from scratch, the paper's rule). */
-  lr?: number;
-  schedule?: LrSchedule;
-  steps?: number;
-  /** Minutes of training (default 5 when neither budget is given). */
-  minutes?: number;
-  patch?: Vec3;
-  batchSize?: number;
-  augment?: boolean;
-  /** Held-out fraction of each dataset for validation (default 0.2). */
-  valFraction?: number;
-  /** Choose the weights by mean branch Dice and stop after this many validations without improvement (default: train the whole budget, keep the last weights). */
-  patience?: number;
-  checkpointSeconds?: number;
-  resume?: boolean;
-  seed?: number;
-  skipBad?: boolean;
-  signal?: AbortSignal;
+  // lr: default 1e-2 (pretraining starts from scratch, the paper's rule); minutes: default 5 when
+  // neither budget is given; patience: choose the weights by mean branch Dice and stop after this
+  // many validations without improvement (default: train the whole budget, keep the last weights).
 }
 
 export interface PretrainResult {
@@ -130,36 +109,24 @@ export async function pretrainEncoder(o: PretrainOptions, onEvent: (e: TrainEven
     });
   }
 
-  const backbone: BackboneSpec = { ...DEFAULT_BACKBONE, ...(o.depth ? { depth: o.depth } : {}), ...(o.width ? { baseWidth: o.width } : {}), ...(o.shortcut ? { shortcut: o.shortcut } : {}) };
+  const backbone = backboneFrom(DEFAULT_BACKBONE, o);
   const model = buildModel(createHeadRegistry(), { backbone, head: { kind: 'multi-domain', classesPerDomain: domains.map((d) => d.classes) } }, { seed: o.seed ?? 0 });
   const lr = o.lr ?? 1e-2;
-  const schedule: LrSchedule = o.schedule ?? { kind: 'cosine', minFactor: 0.05, warmupSteps: 20 };
-  const resumeFrom = o.resume && existsSync(files.checkpoint) ? files.checkpoint : undefined;
-  if (o.resume) log(resumeFrom ? `resuming from ${files.checkpoint}` : `no checkpoint ${files.checkpoint} yet: starting from the beginning`);
-  const config: Record<string, JsonValue> = { data: o.data.map((d) => path.resolve(d)), lr, schedule: schedule as unknown as JsonValue, patch: [...patch], batchSize, augment: o.augment ?? true, valFraction, seed: o.seed ?? 0, steps: o.steps ?? null, minutes: minutes ?? null };
+  const loop = trainingRunLoop(o, { lr, minutes, checkpointFile: files.checkpoint, log });
+  const config: Record<string, JsonValue> = { data: o.data.map((d) => path.resolve(d)), lr, schedule: loop.schedule as unknown as JsonValue, patch: [...patch], batchSize, augment: o.augment ?? true, valFraction, seed: o.seed ?? 0, steps: o.steps ?? null, minutes: minutes ?? null };
   const meta = { task: 'pretrained-encoder', createdBy: 'med3d pretrain', domains: described, trainConfig: config };
-  const stepsBudget = o.steps ?? 1e9;
   onEvent({ event: 'start', task: 'pretrain', trainCases: described.reduce((a, d) => a + (d.trainingCases as string[]).length, 0), valCases: described.reduce((a, d) => a + (d.validationCases as string[]).length, 0), model: `ResNet-${backbone.depth} width ${backbone.baseWidth}, ${domains.length} branches (${domains.map((d) => d.name).join(', ')})`, steps: o.steps ?? null, minutes: minutes ?? null });
 
   const choose = o.patience !== undefined;
   const r = await trainLoop({
+    ...loop,
     model,
-    epochs: 1,
-    stepsPerEpoch: stepsBudget,
-    maxSeconds: minutes !== undefined ? minutes * 60 : undefined,
-    batch: multiDomainBatch(domains, stepsBudget),
+    batch: multiDomainBatch(domains, loop.stepsPerEpoch),
     loss: (out, b) => {
       if (!out.logits) throw new Error('multi-domain model without branches');
       return diceCrossEntropy(out.logits, b.labels);
     },
-    optimizer: { kind: 'adam', lr },
-    schedule,
-    seed: o.seed ?? 0,
-    checkpointFile: files.checkpoint,
-    checkpointSeconds: o.checkpointSeconds ?? 60,
     meta,
-    resumeFrom,
-    signal: o.signal,
     // Pretraining runs its whole budget and keeps its last weights, as the paper's fixed schedule:
     // the branches predict at 1/8 resolution, so their held-out Dice is reported but too coarse to
     // pick an encoder by. The loop keeps the weights of the best `metric`; 'step' always improves.

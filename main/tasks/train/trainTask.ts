@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Vec3 } from '../../volume/Volume';
-import type { BackboneSpec, ModelSpec, ResNetDepth, ShortcutType } from '../../engine/models/ModelSpec';
+import type { ModelSpec } from '../../engine/models/ModelSpec';
 import { buildModel } from '../../engine/models/buildModel';
 import { isEncoderKey, type Med3dModel } from '../../engine/models/Med3dModel';
 import { loadWeights } from '../../engine/weights/loadWeights';
 import { saveCheckpoint, type JsonValue } from '../../engine/weights/checkpoint';
 import { trainLoop, type StopReason, type TrainProgress } from '../../engine/train/trainLoop';
 import type { FreezeSpec } from '../../engine/train/freeze';
-import type { LrSchedule } from '../../engine/train/schedules';
 import { checkDataset, openDataset, type ClassificationDataset, type CoordFrame, type Dataset, type LabelEntry, type SegmentationDataset } from '../../datasets';
 import { preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
 import type { TaskDefinition, TaskRegistry } from '../TaskDefinition';
@@ -17,6 +15,7 @@ import type { TrainingRecipe } from './TrainingRecipe';
 import { stratifiedSplit } from './noduleRecipe';
 import { splitValidation } from './splitValidation';
 import { writeTrainingReport } from './report/writeTrainingReport';
+import { backboneFrom, trainingRunLoop, type TrainingRunOptions } from './trainingRunLoop';
 import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 
 /**
@@ -25,40 +24,22 @@ import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
  * training loop with the task's recipe, and writes the model (best validated weights + task,
  * preprocessing, label table, metrics, provenance), metrics.json and the learning curves beside it.
  */
-export interface TrainTaskOptions {
+export interface TrainTaskOptions extends TrainingRunOptions {
   task: string;
   data: string;
   /** Separate validation dataset; default: `valFraction` of `data`. */
   val?: string;
-  valFraction?: number;
   out: string;
   /** MedicalNet .pth (encoder-only allowed) or our .m3d to start from; default: scratch. */
   weights?: string;
-  depth?: ResNetDepth;
-  width?: number;
-  shortcut?: ShortcutType;
   /** Target spacing (mm, i j k after reorientation); default: median of the training data. */
   spacing?: Vec3;
   huWindow?: [number, number];
-  lr?: number;
   headLrMult?: number;
   freeze?: FreezeSpec;
-  schedule?: LrSchedule;
-  steps?: number;
-  minutes?: number;
-  patch?: Vec3;
-  batchSize?: number;
-  augment?: boolean;
-  /** Validations without improvement before stopping (default 6). */
-  patience?: number;
-  /** Seconds between checkpoints (default 60). */
-  checkpointSeconds?: number;
-  resume?: boolean;
-  seed?: number;
   coords?: CoordFrame;
   dropIndeterminate?: boolean;
-  skipBad?: boolean;
-  signal?: AbortSignal;
+  // patience: validations without improvement before stopping (default 6).
 }
 
 export type TrainEvent =
@@ -112,7 +93,7 @@ function split(ds: Dataset, fraction: number): { train: Dataset; val: Dataset } 
 /** Build the model: scratch, or from --weights (same head kept when it fits, else the encoder under a new head). */
 async function initialModel(def: TaskDefinition, classes: number, o: TrainTaskOptions, log: (m: string) => void): Promise<{ model: Med3dModel; pretrained: boolean }> {
   if (!o.weights) {
-    const backbone: BackboneSpec = { ...def.backbone, ...(o.depth ? { depth: o.depth } : {}), ...(o.width ? { baseWidth: o.width } : {}), ...(o.shortcut ? { shortcut: o.shortcut } : {}) };
+    const backbone = backboneFrom(def.backbone, o);
     return { model: buildModel(createHeadRegistry(), { backbone, head: def.head(backbone, classes) }, { seed: o.seed ?? 0 }), pretrained: false };
   }
   const w = await loadWeights(o.weights);
@@ -150,15 +131,12 @@ export async function trainTask(tasks: TaskRegistry, recipes: ReadonlyMap<string
   const prepared = await recipe.prepare({ def, train: parts.train, val: parts.val, labels, preprocessing, patch, batchSize: o.batchSize ?? def.batchSize, augment: o.augment ?? true, log });
   const { model, pretrained } = await initialModel(def, labels.length, o, log);
   const lr = o.lr ?? (pretrained ? 1e-3 : 1e-2);
-  const resumeFrom = o.resume && existsSync(files.checkpoint) ? files.checkpoint : undefined;
-  if (o.resume) log(resumeFrom ? `resuming from ${files.checkpoint}` : `no checkpoint ${files.checkpoint} yet: starting from the beginning`);
-  const stepsBudget = o.steps ?? 1e9;
+  const loop = trainingRunLoop(o, { lr, minutes: o.minutes, checkpointFile: files.checkpoint, log });
   const valEvery = o.steps !== undefined ? Math.max(1, Math.round(o.steps / 10)) : Number.MAX_SAFE_INTEGER;
   const valSeconds = o.minutes !== undefined ? Math.max(10, (o.minutes * 60) / 12) : undefined;
-  const schedule: LrSchedule = o.schedule ?? { kind: 'cosine', minFactor: 0.05, warmupSteps: 20 };
   const trainIds = parts.train.kind === 'segmentation' ? parts.train.cases.map((c) => c.id) : parts.train.items.map((i) => `row ${i.row + 1}`);
   const valIds = parts.val.kind === 'segmentation' ? parts.val.cases.map((c) => c.id) : parts.val.items.map((i) => `row ${i.row + 1}`);
-  const config: Record<string, JsonValue> = { task: def.id, data: path.resolve(o.data), ...(o.val ? { val: path.resolve(o.val) } : { valFraction: o.valFraction ?? 0.2 }), lr, headLrMult: o.headLrMult ?? 1, freeze: (o.freeze ?? 'none') as JsonValue, schedule: schedule as unknown as JsonValue, patch: [...patch], batchSize: o.batchSize ?? def.batchSize, augment: o.augment ?? true, seed: o.seed ?? 0, steps: o.steps ?? null, minutes: o.minutes ?? null, weights: o.weights ? path.resolve(o.weights) : null };
+  const config: Record<string, JsonValue> = { task: def.id, data: path.resolve(o.data), ...(o.val ? { val: path.resolve(o.val) } : { valFraction: o.valFraction ?? 0.2 }), lr, headLrMult: o.headLrMult ?? 1, freeze: (o.freeze ?? 'none') as JsonValue, schedule: loop.schedule as unknown as JsonValue, patch: [...patch], batchSize: o.batchSize ?? def.batchSize, augment: o.augment ?? true, seed: o.seed ?? 0, steps: o.steps ?? null, minutes: o.minutes ?? null, weights: o.weights ? path.resolve(o.weights) : null };
   const meta = {
     task: def.checkpointTask,
     preprocessing: preprocessingToJson(prepared.preprocessing),
@@ -173,22 +151,13 @@ export async function trainTask(tasks: TaskRegistry, recipes: ReadonlyMap<string
   onEvent({ event: 'start', task: def.id, trainCases: prepared.trainCount, valCases: prepared.valCount, model: `ResNet-${model.spec.backbone.depth} width ${model.spec.backbone.baseWidth} ${model.spec.head.kind}`, steps: o.steps ?? null, minutes: o.minutes ?? null });
 
   const r = await trainLoop({
+    ...loop,
     model,
-    epochs: 1,
-    stepsPerEpoch: stepsBudget,
-    maxSeconds: o.minutes !== undefined ? o.minutes * 60 : undefined,
     batch: prepared.batch,
     loss: prepared.loss,
-    optimizer: { kind: 'adam', lr },
     headLrScale: o.headLrMult ?? 1,
     freeze: o.freeze ?? 'none',
-    schedule,
-    seed: o.seed ?? 0,
-    checkpointFile: files.checkpoint,
-    checkpointSeconds: o.checkpointSeconds ?? 60,
     meta,
-    resumeFrom,
-    signal: o.signal,
     validation: {
       every: valEvery,
       everySeconds: valSeconds,
