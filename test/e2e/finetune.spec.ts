@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, openPath, startServer, waitForVolume, hasData, DATA_DIR } from './fixtures';
 import { fineTune, startFineTune, type FineTuneSettings } from './fineTunePanel';
+import { strokeAndSaveVerified } from './strokeAndSave';
 
 type Hooks = {
   api: {
@@ -20,13 +21,7 @@ async function paintAndVerify(page: Page): Promise<void> {
   const b = await at(0.6, 0.6);
   await page.getByRole('button', { name: 'Brush', exact: true }).click();
   await page.getByLabel('Brush diameter (mm)').fill('12');
-  await page.mouse.move(a![0], a![1]);
-  await page.mouse.down();
-  await page.mouse.move(b![0], b![1], { steps: 6 });
-  await page.mouse.up();
-  await page.getByLabel('Save as status').selectOption('verified');
-  await page.getByRole('button', { name: /^Save/ }).click();
-  await expect(page.locator('.notice').filter({ hasText: /Saved label version \d+ \(verified\)/ })).toBeVisible();
+  await strokeAndSaveVerified(page, a!, b!);
 }
 
 /** The demo case with one verified correction. */

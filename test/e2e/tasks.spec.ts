@@ -1,4 +1,5 @@
 import { test, expect, waitForVolume } from './fixtures';
+import { strokeAndSaveVerified } from './strokeAndSave';
 
 type Hooks = {
   api: { listModels(r: { task?: string }): Promise<Array<{ versionId: string; origin: string }>> };
@@ -24,13 +25,7 @@ test('correct → verified → fine-tune → new model version, not promoted wit
   await page.getByRole('button', { name: 'Eraser' }).click();
   const a = await page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.clientAtVoxel('axial', [40, 80, 48]));
   const b = await page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.clientAtVoxel('axial', [70, 80, 48]));
-  await page.mouse.move(a![0], a![1]);
-  await page.mouse.down();
-  await page.mouse.move(b![0], b![1], { steps: 6 });
-  await page.mouse.up();
-  await page.getByLabel('Save as status').selectOption('verified');
-  await page.getByRole('button', { name: /^Save/ }).click();
-  await expect(page.locator('.notice').filter({ hasText: /Saved label version 2 \(verified\)/ })).toBeVisible();
+  await strokeAndSaveVerified(page, a!, b!, 2);
 
   const before = await page.evaluate(async () => (await (window as unknown as { __med3d: Hooks }).__med3d.api.listModels({ task: 'lung' })).length);
   const panel = page.getByRole('region', { name: 'Fine-tuning' });

@@ -4,6 +4,7 @@ import { DatasetError } from '../DatasetError';
 import { channelFile, listFolder, pathKind } from '../datasetFiles';
 import { isNiftiVolumeName, stripNiftiExtension } from '../../../common/files/fileKind';
 import { parseLabelTable } from '../labelTable';
+import { datasetJsonDataset } from './datasetJsonDataset';
 
 /**
  * Medical Segmentation Decathlon / nnU-Net v1: dataset.json with `labels` index → name and `training`
@@ -96,14 +97,5 @@ export async function openMsdDataset(root: string, json: Record<string, unknown>
     const labelPath = path.join(root, 'labelsTs', name);
     cases.push({ id, image, ...((await pathKind(labelPath)) === 'file' ? { label: labelPath } : {}), split: 'test' });
   }
-  return {
-    kind: 'segmentation',
-    root,
-    layout: 'msd',
-    name: typeof json.name === 'string' && json.name ? json.name : path.basename(root),
-    labels: table.labels,
-    cases,
-    bad,
-    warnings,
-  };
+  return datasetJsonDataset(root, 'msd', json, { labels: table.labels, cases, bad, warnings });
 }

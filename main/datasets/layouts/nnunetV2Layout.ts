@@ -3,6 +3,7 @@ import type { BadCase, SegmentationCaseRef, SegmentationDataset } from '../Datas
 import { DatasetError } from '../DatasetError';
 import { listFolder, pathKind } from '../datasetFiles';
 import { parseLabelTable } from '../labelTable';
+import { datasetJsonDataset } from './datasetJsonDataset';
 
 const CHANNEL_RE = /^(.*)_(\d{4})$/;
 
@@ -69,14 +70,5 @@ export async function openNnunetV2Dataset(root: string, json: Record<string, unk
   const numTraining = typeof json.numTraining === 'number' ? json.numTraining : undefined;
   const nTrain = cases.filter((c) => c.split === 'train').length + bad.length;
   if (numTraining !== undefined && numTraining !== nTrain) warnings.push(`dataset.json says numTraining ${numTraining}, the folder has ${nTrain} training case(s)`);
-  return {
-    kind: 'segmentation',
-    root,
-    layout: 'nnunet-v2',
-    name: typeof json.name === 'string' && json.name ? json.name : path.basename(root),
-    labels: table.labels,
-    cases,
-    bad,
-    warnings,
-  };
+  return datasetJsonDataset(root, 'nnunet-v2', json, { labels: table.labels, cases, bad, warnings });
 }
