@@ -1,4 +1,4 @@
-import { RenderingEngine, Enums, volumeLoader, setVolumesForViewports, cache, type Types } from '@cornerstonejs/core';
+import { RenderingEngine, Enums, volumeLoader, imageLoader, setVolumesForViewports, cache, type Types } from '@cornerstonejs/core';
 import {
   ToolGroupManager,
   Enums as ToolEnums,
@@ -79,6 +79,8 @@ export class MprViewer {
   private pendingScanSlices: number[] = [];
   private scanFlushScheduled = false;
   private lastScanFlush = 0;
+  /** Puts display slice k of the scan (back) into cornerstone's image cache. */
+  private cacheSlice: (k: number) => void = () => {};
   private readonly detach: Array<() => void> = [];
   onCursor: (c: CursorInfo) => void = () => {};
   onEditPointer: (e: EditPointerEvent) => void = () => {};
@@ -121,7 +123,7 @@ export class MprViewer {
     const g = displayGeometryFromRas(header.affine, header.dims);
     const n = header.dims[0] * header.dims[1] * header.dims[2];
     const scan = allocateDisplayArray(header.dtype, n);
-    copySlab(scan, g.dims, g.flipK, first.kStart, first.data, header.dtype);
+    const firstSlices = new Set(copySlab(scan, g.dims, g.flipK, first.kStart, first.data, header.dtype));
     this.dtype = header.dtype;
     const id = ++volumeCounter;
     this.shown = id;
@@ -145,7 +147,21 @@ export class MprViewer {
       voiLut: [],
     };
     const common = { dimensions: g.dims, spacing: g.spacing, origin: g.origin, direction: g.direction as unknown as Types.Mat3, metadata: metadata as unknown as Types.Metadata };
-    volumeLoader.createLocalVolume(this.volumeId, { ...common, scalarData: scan });
+    const vol = volumeLoader.createLocalVolume(this.volumeId, { ...common, scalarData: scan });
+    // cornerstone's texture uploads every slice whose image is cached when it first builds the
+    // texture: slices still to arrive are taken out of the cache, so the first render uploads the
+    // centre slices alone and each streamed slice is uploaded once, when flushScanSlices puts it back.
+    const slice = g.dims[0] * g.dims[1];
+    this.cacheSlice = (k) =>
+      void imageLoader.createAndCacheLocalImage(vol.imageIds[k], {
+        scalarData: scan.subarray(k * slice, (k + 1) * slice),
+        dimensions: [g.dims[0], g.dims[1]],
+        spacing: [g.spacing[0], g.spacing[1]],
+        origin: g.origin,
+        direction: g.direction as unknown as Types.Mat3,
+        targetBuffer: { type: scan.constructor.name as 'Int16Array' },
+      });
+    for (let k = 0; k < g.dims[2]; k++) if (!firstSlices.has(k)) cache.removeImageLoadObject(vol.imageIds[k], { force: true });
     const labels = new Uint8Array(n);
     volumeLoader.createLocalLabelmapVolume({ ...common, scalarData: labels }, this.labelVolumeId);
     this.geometry = g;
@@ -293,7 +309,10 @@ export class MprViewer {
     this.pendingScanSlices = [];
     if (!vol || !this.engine || slices.length === 0) return;
     this.lastScanFlush = performance.now();
-    for (const k of slices) vol.vtkOpenGLTexture.setUpdatedFrame(k);
+    for (const k of slices) {
+      if (!cache.getImage(vol.imageIds[k])) this.cacheSlice(k);
+      vol.vtkOpenGLTexture.setUpdatedFrame(k);
+    }
     vol.imageData?.modified();
     this.engine.render();
   }
@@ -513,8 +532,15 @@ export class MprViewer {
       this.engine.destroy();
       this.engine = null;
     }
-    if (this.volumeId) cache.removeVolumeLoadObject(this.volumeId);
-    if (this.labelVolumeId) cache.removeVolumeLoadObject(this.labelVolumeId);
+    // The volumes' slice images too: cornerstone leaves them cached, which would keep every
+    // scan opened in this page alive.
+    for (const id of [this.volumeId, this.labelVolumeId]) {
+      const vol = id ? cache.getVolume(id) : undefined;
+      if (!vol) continue;
+      const imageIds = vol.imageIds ?? [];
+      cache.removeVolumeLoadObject(id);
+      for (const imageId of imageIds) if (cache.getImage(imageId)) cache.removeImageLoadObject(imageId, { force: true });
+    }
     this.geometry = null;
     this.scan = null;
     this.labels = null;
