@@ -1,17 +1,14 @@
 import path from 'node:path';
 import type { Vec3, Volume } from '../../volume/Volume';
-import { buildModel } from '../../engine/models/buildModel';
-import type { Med3dModel } from '../../engine/models/Med3dModel';
-import { loadWeights } from '../../engine/weights/loadWeights';
 import { saveCheckpoint, type HistoryEntry } from '../../engine/weights/checkpoint';
 import type { EngineJobContext } from '../../engine/worker/EngineJobContext';
-import { backendReport } from '../../engine/backend/selectBackend';
 import type { ModelComparison, PromotionMode } from '../../../common/api/types';
-import { tinyBackbone } from '../engine/defaultSpecs';
 import { segmentVolume } from '../engine/segmentVolume';
-import { parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
+import { preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
 import { prepareTask, type TaskName } from '../taskRegistry';
 import { meanForegroundDice } from '../train/segmentationRecipe';
+import { fineTuneStartModel } from '../train/fineTuneStartModel';
+import { fineTuneRunSummary, type FineTuneRunSummary } from '../train/fineTuneRunSummary';
 import { fineTune, segmentationClasses, type LabelledCase } from './fineTune';
 import { fineTuneTask } from './fineTuneTasks';
 import { promotionDecision } from './promotionDecision';
@@ -58,42 +55,10 @@ export interface FineTunePayload {
   promotion: PromotionMode;
 }
 
-export interface FineTuneJobResult {
+export interface FineTuneJobResult extends FineTuneRunSummary {
   comparison: ModelComparison;
   /** Model-grid validation Dice of the kept weights (null without validation). */
   bestDice: number | null;
-  bestStep: number;
-  steps: number;
-  stopReason: string;
-  pretrained: boolean;
-  /** e.g. 'resnet10-w8'. */
-  backbone: string;
-  backend: string;
-  /** Seconds of training (all runs of a resumed job) plus the comparison. */
-  seconds: number;
-  notes: string[];
-}
-
-/**
- * The model to fine-tune: the start model itself when it has the task's head, else the task head
- * on its (pretrained) encoder, else a small model from scratch.
- */
-async function startModel(task: string, startFile?: string, width?: number): Promise<{ model: Med3dModel; pretrained: boolean; notes: string[]; preprocessing?: TaskPreprocessing }> {
-  const def = fineTuneTask(task);
-  if (!startFile) return { model: buildModel(heads, def.spec(tinyBackbone(width)), { seed: 1 }), pretrained: false, notes: ['from scratch'] };
-  const w = await loadWeights(startFile);
-  const spec = def.spec(w.spec.backbone);
-  const pre = w.checkpoint?.meta.preprocessing !== undefined ? parsePreprocessing(w.checkpoint.meta.preprocessing) : undefined;
-  if (w.spec.head.kind === spec.head.kind) {
-    const model = buildModel(heads, w.spec);
-    model.loadStateDict(w.stateDict);
-    return { model, pretrained: true, notes: [`continued from ${path.basename(startFile)}`], preprocessing: pre };
-  }
-  // A MedicalNet import (encoder, maybe another head): new task head on the pretrained encoder.
-  const model = buildModel(heads, { backbone: w.spec.backbone, head: spec.head }, { seed: 1 });
-  const encoderOnly = new Map([...w.stateDict].filter(([k]) => /^(conv1|bn1|layer[1-4])\./.test(k)));
-  const r = model.loadStateDict(encoderOnly, { strict: false });
-  return { model, pretrained: true, notes: [`pretrained encoder from ${path.basename(startFile)}; new ${spec.head.kind} head (${r.missing.length} tensors initialised)`] };
 }
 
 /** Class table whose values are the class indices, so masks compare directly with the case's classes. */
@@ -115,7 +80,8 @@ async function baselineSegmenter(task: string, file: string | undefined, id: str
 export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext): Promise<FineTuneJobResult> {
   const p = payload as FineTunePayload;
   const def = fineTuneTask(p.task);
-  const { model, pretrained, notes, preprocessing: startPre } = await startModel(p.task, p.startFile, p.width);
+  const { model, pretrained, note, preprocessing: startPre } = await fineTuneStartModel(heads, def.spec, p.startFile, p.width);
+  const notes = [note];
   const preprocessing = p.preprocessing ?? startPre ?? def.preprocessing;
   const meta = {
     task: def.checkpointTask,
@@ -148,11 +114,12 @@ export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext)
   const history: HistoryEntry[] = r.history.map((h) => ({ step: h.step, ...(h.loss !== undefined ? { loss: h.loss } : {}), ...(h.valDice !== undefined ? { metrics: { valDice: h.valDice } } : {}) }));
   const used = r.preprocessing ?? preprocessing;
   await saveCheckpoint(p.outFile, { spec: model.spec, stateDict: r.stateDict, meta: { ...meta, preprocessing: preprocessingToJson(used), createdAt: new Date().toISOString(), history, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason } });
-  const base = { bestDice: Number.isFinite(r.bestDice) ? r.bestDice : null, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, pretrained, backbone: `resnet${model.spec.backbone.depth}-w${model.spec.backbone.baseWidth}`, backend: backendReport()?.backend ?? 'unknown', notes };
+  const bestDice = Number.isFinite(r.bestDice) ? r.bestDice : null;
   if (r.cancelled) {
     // The worker reports a cancelled job as an error; this last event is how the host learns the step.
-    ctx.progress({ message: `cancelled at step ${r.steps}: best weights so far kept`, values: { step: r.steps, cancelledAtStep: r.steps, depth: model.spec.backbone.depth, baseWidth: model.spec.backbone.baseWidth,  ...(base.bestDice !== null ? { bestDice: base.bestDice } : {}), seconds: r.elapsedSeconds } });
-    return { ...base, comparison: promotionDecision({ baseline: p.baselineId ?? 'none', rows: [], promotion: p.promotion, cancelled: true }), seconds: r.elapsedSeconds };
+    ctx.progress({ message: `cancelled at step ${r.steps}: best weights so far kept`, values: { step: r.steps, cancelledAtStep: r.steps, depth: model.spec.backbone.depth, baseWidth: model.spec.backbone.baseWidth,  ...(bestDice !== null ? { bestDice } : {}), seconds: r.elapsedSeconds } });
+    const summary = fineTuneRunSummary(model, { bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, seconds: r.elapsedSeconds }, pretrained, notes);
+    return { ...summary, bestDice, comparison: promotionDecision({ baseline: p.baselineId ?? 'none', rows: [], promotion: p.promotion, cancelled: true }) };
   }
 
   const t0 = performance.now();
@@ -177,5 +144,6 @@ export async function fineTuneWorkerJob(payload: unknown, ctx: EngineJobContext)
     }
   }
   const comparison = promotionDecision({ baseline: baselineId, rows, promotion: p.promotion, cancelled: false });
-  return { ...base, comparison, seconds: r.elapsedSeconds + (performance.now() - t0) / 1000 };
+  const summary = fineTuneRunSummary(model, { bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, seconds: r.elapsedSeconds + (performance.now() - t0) / 1000 }, pretrained, notes);
+  return { ...summary, bestDice, comparison };
 }

@@ -5,6 +5,7 @@ import { JobCancelledError } from '../../engine/worker/EngineJobContext';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import { listNoduleMarks } from '../../workspace/noduleMarks';
 import type { Vec3 } from '../../volume/Volume';
+import { addFineTunedVersion } from './addFineTunedVersion';
 import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
 import { stratifiedSplit } from '../train/noduleRecipe';
@@ -109,12 +110,7 @@ export function register(r: JobRegistry): void {
         // A user's cancel keeps the best weights so far as an inactive candidate (activate it by hand).
         const note = `cancelled at step ${last.cancelledAtStep}: best weights so far kept as a candidate (not active; activate it by hand)`;
         const comparison: ModelComparison = { baseline: active?.versionId ?? 'none', metric: 'accuracy', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' };
-        const info = await ws.addModelVersion(
-          slot.versionId,
-          slot.file,
-          { task: 'nodule', backbone: `resnet${last.depth ?? '?'}-w${last.baseWidth ?? '?'}`, parent: start?.versionId ?? null, origin: 'finetune', trainingCases: train.map((t) => t.id), metrics: { trainingMarks: train.length, validationMarks: val.length, steps: last.cancelledAtStep, bestStep: last.bestStep ?? last.cancelledAtStep }, note, comparison, seconds: Math.round((last.seconds ?? 0) * 10) / 10 },
-          { activate: false },
-        );
+        const info = await addFineTunedVersion(ws, slot, { task: 'nodule', backbone: `resnet${last.depth ?? '?'}-w${last.baseWidth ?? '?'}`, parent: start?.versionId ?? null, trainingCases: train.map((t) => t.id), metrics: { trainingMarks: train.length, validationMarks: val.length, steps: last.cancelledAtStep, bestStep: last.bestStep ?? last.cancelledAtStep }, note, comparison, seconds: last.seconds ?? 0 });
         return { modelVersion: info.versionId, promoted: false, cancelled: true, comparison: comparison as unknown as JsonValue, note };
       } finally {
         await fs.rm(`${slot.path}.best`, { force: true });
@@ -133,23 +129,7 @@ export function register(r: JobRegistry): void {
       if (res.auc !== null) metrics.valAuc = res.auc;
       if (res.baselineAccuracy !== null) metrics.baselineAccuracy = res.baselineAccuracy;
       if (res.baselineAuc !== null) metrics.baselineAuc = res.baselineAuc;
-      const info = await ws.addModelVersion(
-        slot.versionId,
-        slot.file,
-        {
-          task: 'nodule',
-          backbone: res.backbone,
-          parent: start?.versionId ?? null,
-          origin: 'finetune',
-          trainingCases: train.map((t) => t.id),
-          metrics,
-          note,
-          comparison: c,
-          backend: res.backend,
-          seconds: Math.round(res.seconds * 10) / 10,
-        },
-        { activate: c.decision === 'promoted' },
-      );
+      const info = await addFineTunedVersion(ws, slot, { task: 'nodule', backbone: res.backbone, parent: start?.versionId ?? null, trainingCases: train.map((t) => t.id), metrics, note, comparison: c, backend: res.backend, seconds: res.seconds });
       return { modelVersion: info.versionId, promoted: c.decision === 'promoted', cancelled: false, comparison: c as unknown as JsonValue, note };
     },
   });

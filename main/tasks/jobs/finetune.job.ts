@@ -12,6 +12,7 @@ import { FINETUNE_TASKS, fineTuneTask } from '../finetune/fineTuneTasks';
 import type { FineTuneJobResult, FineTunePayload } from '../finetune/fineTuneWorkerJob';
 import { describeDecision } from '../finetune/promotionDecision';
 import { chooseHeldOut } from '../finetune/chooseHeldOut';
+import { addFineTunedVersion } from './addFineTunedVersion';
 import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';
@@ -168,23 +169,7 @@ async function registerCandidate(ws: Workspace, task: TaskName, plan: FineTunePl
     if (c.candidateMean !== null) metrics.valDice = c.candidateMean;
     if (c.baselineMean !== null) metrics.baselineDice = c.baselineMean;
     if (res.bestDice !== null) metrics.modelGridValDice = res.bestDice;
-    return await ws.addModelVersion(
-      slot.versionId,
-      slot.file,
-      {
-        task,
-        backbone: res.backbone,
-        parent: plan.start,
-        origin: 'finetune',
-        trainingCases: [...new Set([...plan.seen, ...plan.train, ...plan.replay])],
-        metrics,
-        note,
-        comparison: c,
-        backend: res.backend,
-        seconds: Math.round(res.seconds * 10) / 10,
-      },
-      { activate: c.decision === 'promoted' },
-    );
+    return await addFineTunedVersion(ws, slot, { task, backbone: res.backbone, parent: plan.start, trainingCases: [...new Set([...plan.seen, ...plan.train, ...plan.replay])], metrics, note, comparison: c, backend: res.backend, seconds: res.seconds });
   } catch (err) {
     await fs.rm(slot.path, { force: true });
     throw err;

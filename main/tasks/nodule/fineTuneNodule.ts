@@ -1,19 +1,16 @@
-import path from 'node:path';
 import type { Vec3, Volume } from '../../volume/Volume';
 import type { ModelComparison, PromotionMode } from '../../../common/api/types';
-import { buildModel } from '../../engine/models/buildModel';
 import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
-import type { Med3dModel } from '../../engine/models/Med3dModel';
-import { loadWeights } from '../../engine/weights/loadWeights';
 import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { accuracy, auc } from '../../engine/train/metrics';
 import type { EngineJobContext } from '../../engine/worker/EngineJobContext';
-import { backendReport } from '../../engine/backend/selectBackend';
-import { noduleSpec, tinyBackbone } from '../engine/defaultSpecs';
-import { loadTaskModel, parsePreprocessing, preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
+import { noduleSpec } from '../engine/defaultSpecs';
+import { loadTaskModel, preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
 import { NODULE_TASK } from '../taskDefinitions';
 import { noduleMargin, noduleTraining } from '../train/noduleRecipe';
 import { trainParts } from '../train/trainParts';
+import { fineTuneStartModel } from '../train/fineTuneStartModel';
+import { fineTuneRunSummary, type FineTuneRunSummary } from '../train/fineTuneRunSummary';
 import { loadVolume } from '../../volume/io/loadVolume';
 import { malignancyProbabilities, modelNoduleInputs, scanNoduleInputs } from './noduleTask';
 
@@ -54,39 +51,16 @@ export interface NoduleFineTunePayload {
   promotion: PromotionMode;
 }
 
-export interface NoduleFineTuneResult {
+export interface NoduleFineTuneResult extends FineTuneRunSummary {
   comparison: ModelComparison;
   /** Held-out accuracy and AUC of the candidate and of the baseline (null without held-out marks / baseline). */
   accuracy: number | null;
   auc: number | null;
   baselineAccuracy: number | null;
   baselineAuc: number | null;
-  bestStep: number;
-  steps: number;
-  stopReason: string;
-  pretrained: boolean;
-  backbone: string;
-  backend: string;
-  seconds: number;
-  notes: string[];
 }
 
 const heads = createHeadRegistry();
-
-async function startModel(startFile: string | undefined, width: number | undefined): Promise<{ model: Med3dModel; pretrained: boolean; preprocessing?: TaskPreprocessing; note: string }> {
-  if (!startFile) return { model: buildModel(heads, noduleSpec(tinyBackbone(width)), { seed: 1 }), pretrained: false, note: 'from scratch' };
-  const w = await loadWeights(startFile);
-  if (w.spec.head.kind === 'classifier') {
-    const model = buildModel(heads, w.spec);
-    model.loadStateDict(w.stateDict);
-    const pre = w.checkpoint?.meta.preprocessing !== undefined ? parsePreprocessing(w.checkpoint.meta.preprocessing) : undefined;
-    return { model, pretrained: true, preprocessing: pre, note: `continued from ${path.basename(startFile)}` };
-  }
-  // An imported encoder (maybe with another head): the classifier head on it.
-  const model = buildModel(heads, noduleSpec(w.spec.backbone), { seed: 1 });
-  model.loadStateDict(new Map([...w.stateDict].filter(([k]) => /^(conv1|bn1|layer[1-4])\./.test(k))), { strict: false });
-  return { model, pretrained: true, note: `pretrained encoder from ${path.basename(startFile)}; new classifier head` };
-}
 
 /** Patches of `items` cut by `inputs` from each scan. */
 interface Cut {
@@ -122,7 +96,7 @@ function mean(xs: number[]): number | null {
 
 export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobContext): Promise<NoduleFineTuneResult> {
   const p = payload as NoduleFineTunePayload;
-  const { model, pretrained, preprocessing: startPre, note } = await startModel(p.startFile, p.width);
+  const { model, pretrained, preprocessing: startPre, note } = await fineTuneStartModel(heads, noduleSpec, p.startFile, p.width);
   const size: Vec3 = startPre?.window ?? p.patch ?? NODULE_TASK.patch;
   const pre: TaskPreprocessing = { ...NODULE_TASK.preprocessing, ...startPre, window: size, patchSpacingMm: startPre?.patchSpacingMm ?? 1 };
   const margin = noduleMargin(size, true);
@@ -176,7 +150,7 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
     b?.model.dispose();
     ctx.progress({ message: `cancelled at step ${r.steps}: best weights so far kept`, values: { cancelledAtStep: r.steps, bestStep: r.bestStep, seconds: r.elapsedSeconds, depth: model.spec.backbone.depth, baseWidth: model.spec.backbone.baseWidth } });
     const comparison: ModelComparison = { baseline: p.baselineId ?? 'none', metric: 'accuracy', cases: [], candidateMean: null, baselineMean: null, decision: 'cancelled' };
-    return { comparison, accuracy: null, auc: null, baselineAccuracy: null, baselineAuc: null, bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, pretrained, backbone: '', backend: '', seconds: r.elapsedSeconds, notes: [note] };
+    return { comparison, accuracy: null, auc: null, baselineAccuracy: null, baselineAuc: null, ...fineTuneRunSummary(model, { bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, seconds: r.elapsedSeconds }, pretrained, [note]) };
   }
 
   // Never worse: candidate and baseline on the same held-out marks, each with its own preprocessing and patch.
@@ -208,13 +182,6 @@ export async function fineTuneNoduleWorkerJob(payload: unknown, ctx: EngineJobCo
     auc: cand?.auc ?? null,
     baselineAccuracy: base?.accuracy ?? null,
     baselineAuc: base?.auc ?? null,
-    bestStep: r.bestStep,
-    steps: r.steps,
-    stopReason: r.stopReason,
-    pretrained,
-    backbone: `resnet${model.spec.backbone.depth}-w${model.spec.backbone.baseWidth}`,
-    backend: backendReport()?.backend ?? 'unknown',
-    seconds: r.elapsedSeconds + (performance.now() - t0) / 1000,
-    notes: [note],
+    ...fineTuneRunSummary(model, { bestStep: r.bestStep, steps: r.steps, stopReason: r.stopReason, seconds: r.elapsedSeconds + (performance.now() - t0) / 1000 }, pretrained, [note]),
   };
 }
