@@ -55,6 +55,14 @@ const SEG_ID = 'med3d-seg';
 
 let volumeCounter = 0;
 
+/** The next animation frame, or half a second when there is none (a hidden tab or minimised window has no frames). */
+function nextFrame(): Promise<void> {
+  return new Promise((res) => {
+    requestAnimationFrame(() => res());
+    setTimeout(res, 500);
+  });
+}
+
 /** Least time between redraws of the views while a volume streams in. */
 const SCAN_REDRAW_MS = 4000;
 
@@ -296,9 +304,9 @@ export class MprViewer {
   /** Uploads and draws the slabs written so far now (the last slab is in); resolves once the views have been redrawn. */
   async finishSlabs(): Promise<void> {
     const shown = this.shown;
-    await new Promise((res) => requestAnimationFrame(res));
+    await nextFrame();
     this.flushScanSlices(shown);
-    await new Promise((res) => requestAnimationFrame(res)); // cornerstone renders on the next frame
+    await nextFrame(); // cornerstone renders on the next frame
   }
 
   private flushScanSlices(shown: number): void {
