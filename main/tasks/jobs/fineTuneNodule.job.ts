@@ -1,10 +1,9 @@
 import { promises as fs } from 'node:fs';
-import type { JsonValue } from '../../../common/api/schema';
+import { v, type Infer, type JsonValue } from '../../../common/api/schema';
 import type { ModelComparison, NoduleMark, PromotionMode } from '../../../common/api/types';
 import { JobCancelledError } from '../../engine/worker/EngineJobContext';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import { listNoduleMarks } from '../../workspace/noduleMarks';
-import type { Vec3 } from '../../volume/Volume';
 import { addFineTunedVersion } from './addFineTunedVersion';
 import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
@@ -17,44 +16,28 @@ import type { NoduleFineTunePayload, NoduleFineTuneResult, NoduleItem } from '..
  * marks (workspace setting validationFraction) is held out and never trains; the new version is
  * registered either way (origin 'finetune') and activated only when promotion is automatic and it
  * classifies the held-out marks more accurately than the active nodule model (none yet: any
- * right answer wins). Params: {caseIds?, steps?, minutes?, from?, promotion?, patch?, width?}.
+ * right answer wins.
  */
-interface Params {
-  caseIds?: string[];
-  steps?: number;
-  minutes?: number;
-  from?: string;
-  promotion?: PromotionMode;
-  patch?: Vec3;
-  width?: number;
-}
+const NODULE_FINETUNE_PARAMS = v.object({
+  /** api.fineTune names the task; this kind trains only nodules. */
+  task: v.optional(v.literal('nodule')),
+  caseIds: v.optional(v.array(v.string({ max: 128 }))),
+  steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
+  minutes: v.optional(v.number({ min: 0, max: 10_000 })),
+  /** A nodule model version id, or 'scratch' / 'cold-start' (a new model); default the active nodule model. */
+  from: v.optional(v.string({ max: 128 })),
+  promotion: v.optional(v.literal('automatic', 'manual')),
+  /** Patch (voxels, multiples of 8); default the start model's, else 32³. */
+  patch: v.optional(v.tuple3(v.number({ integer: true, min: 8 }))),
+  width: v.optional(v.number({ integer: true, min: 1, max: 64 })),
+  /** What started it (api.fineTune: 'manual'). */
+  trigger: v.optional(v.literal('manual', 'save')),
+});
 
-function parse(params: JsonValue): Params {
-  const p = (params ?? {}) as Record<string, JsonValue>;
-  const num = (k: string, ok: (x: number) => boolean, what: string): number | undefined => {
-    if (p[k] === undefined) return undefined;
-    const x = Number(p[k]);
-    if (!ok(x)) throw new Error(`nodule:finetune: ${k} must be ${what}`);
-    return x;
-  };
-  const steps = num('steps', (x) => Number.isInteger(x) && x > 0 && x <= 1_000_000, 'a positive integer');
-  const minutes = num('minutes', (x) => x > 0 && x <= 10_000, 'a positive number');
-  const width = num('width', (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'an integer 1..64');
-  if (p.from !== undefined && typeof p.from !== 'string') throw new Error("nodule:finetune: from must be a model version id or 'scratch'");
-  if (p.promotion !== undefined && p.promotion !== 'automatic' && p.promotion !== 'manual') throw new Error("nodule:finetune: promotion must be 'automatic' or 'manual'");
-  const patch = p.patch;
-  if (patch !== undefined && !(Array.isArray(patch) && patch.length === 3 && patch.every((x) => Number.isInteger(x) && (x as number) > 0 && (x as number) % 8 === 0))) {
-    throw new Error('nodule:finetune: patch must be three multiples of 8');
-  }
-  return {
-    ...(Array.isArray(p.caseIds) ? { caseIds: p.caseIds.map(String) } : {}),
-    steps,
-    minutes,
-    width,
-    ...(typeof p.from === 'string' ? { from: p.from } : {}),
-    ...(p.promotion ? { promotion: p.promotion } : {}),
-    ...(patch ? { patch: patch as Vec3 } : {}),
-  };
+/** What the schema cannot say: a positive budget, patches of multiples of 8. */
+function check(p: Infer<typeof NODULE_FINETUNE_PARAMS>): void {
+  if (p.minutes === 0) throw new Error('nodule:finetune: minutes must be a positive number');
+  if (p.patch && !p.patch.every((x) => x % 8 === 0)) throw new Error('nodule:finetune: patch must be three multiples of 8');
 }
 
 const item = (m: NoduleMark): NoduleItem => ({ id: `${m.caseId}/${m.markId}`, caseId: m.caseId, centerVoxel: m.centerVoxel, label: m.label === 'malignant' ? 1 : 0 });
@@ -63,10 +46,11 @@ const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
 
 export function register(r: JobRegistry): void {
   r.register('nodule:finetune', {
-    validate: (params) => void parse(params),
+    params: NODULE_FINETUNE_PARAMS,
+    validate: check,
     title: () => 'Train nodule classifier from marked nodules',
     async run(ctx) {
-      const p = parse(ctx.params);
+      const p = ctx.params;
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('nodule:finetune: no workspace is open');
       const marks = (await listNoduleMarks(ws)).filter((m) => !p.caseIds || p.caseIds.includes(m.caseId));

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { JsonValue } from '../../../common/api/schema';
+import { v, type Infer, type JsonValue } from '../../../common/api/schema';
 import type { ModelVersionInfo, PromotionMode, TaskName } from '../../../common/api/types';
 import type { JobContext, JobRegistry } from '../../jobs/jobRegistry';
 import type { Workspace } from '../../workspace/Workspace';
@@ -25,20 +25,32 @@ import { toTaskClasses } from './taskLabels';
  * lung's cold-start mask) on those cases (promotionDecision). Resumable: the plan (case split,
  * start and baseline) and trainLoop's checkpoints live in the job's workspace folder; a cancel
  * registers the best weights so far as an inactive candidate. After a promotion the job's case is
- * re-predicted. Params: {task, caseIds?, steps?, minutes?, from?, promotion?, trigger?}.
+ * re-predicted.
  */
-interface FineTuneParams {
-  task: TaskName;
-  caseIds?: string[];
-  steps?: number;
-  minutes?: number;
+const FINETUNE_PARAMS = v.object({
+  /** lung | liver (checked by `check`, which says why nodule is not: its kind is 'nodule:finetune'). */
+  task: v.string({ max: 64 }),
+  caseIds: v.optional(v.array(v.string({ max: 128 }))),
+  steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
+  minutes: v.optional(v.number({ min: 0, max: 10_000 })),
   /** A model version id, or 'scratch' / 'cold-start' (a new model); default the active model. */
-  from?: string;
-  promotion?: PromotionMode;
-  /** Advanced: training patch (voxels), model-grid voxel size (mm) and width of a model from scratch. */
-  patch?: [number, number, number];
-  spacingMm?: [number, number, number];
-  width?: number;
+  from: v.optional(v.string({ max: 128 })),
+  promotion: v.optional(v.literal('automatic', 'manual')),
+  /** Advanced: training patch (voxels, multiples of 8), model-grid voxel size (mm) and width of a model from scratch. */
+  patch: v.optional(v.tuple3(v.number({ integer: true, min: 8 }))),
+  spacingMm: v.optional(v.tuple3(v.number({ min: 0 }))),
+  width: v.optional(v.number({ integer: true, min: 1, max: 64 })),
+  /** What started it: the fine-tune panel ('manual') or a save of a verified case ('save'). */
+  trigger: v.optional(v.literal('manual', 'save')),
+});
+type FineTuneParams = Omit<Infer<typeof FINETUNE_PARAMS>, 'task'> & { task: TaskName };
+
+/** What the schema cannot say: the task's mask training exists, sizes are positive, patches are multiples of 8. */
+function check(p: Infer<typeof FINETUNE_PARAMS>): void {
+  if (!(p.task in FINETUNE_TASKS)) throw new Error(`finetune: task must be one of ${Object.keys(FINETUNE_TASKS).join(', ')} (nodule models are trained from patches, not masks), got ${JSON.stringify(p.task)}`);
+  if (p.minutes === 0) throw new Error('finetune: minutes must be a positive number');
+  if (p.patch && !p.patch.every((x) => Number.isInteger(x) && x % 8 === 0)) throw new Error('finetune: patch sizes must be multiples of 8');
+  if (p.spacingMm && !p.spacingMm.every((x) => x > 0)) throw new Error('finetune: spacingMm must be three positive numbers');
 }
 
 /** What the job decided before training; kept in its folder so a resumed run trains exactly the same. */
@@ -58,29 +70,6 @@ interface FineTunePlan {
 }
 
 const NEW_MODEL = new Set(['scratch', 'cold-start']);
-
-function triple(v: JsonValue | undefined, what: string): [number, number, number] | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && x > 0)) throw new Error(`finetune: ${what} must be three positive numbers`);
-  return v as [number, number, number];
-}
-
-function parse(params: JsonValue): FineTuneParams {
-  const p = (params ?? {}) as Record<string, JsonValue>;
-  if (typeof p.task !== 'string' || !(p.task in FINETUNE_TASKS)) throw new Error(`finetune: task must be one of ${Object.keys(FINETUNE_TASKS).join(', ')} (nodule models are trained from patches, not masks), got ${JSON.stringify(p.task)}`);
-  const steps = p.steps === undefined ? undefined : Number(p.steps);
-  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0 && steps <= 1_000_000)) throw new Error('finetune: steps must be a positive integer');
-  const minutes = p.minutes === undefined ? undefined : Number(p.minutes);
-  if (minutes !== undefined && !(minutes > 0 && minutes <= 10_000)) throw new Error('finetune: minutes must be a positive number');
-  if (p.from !== undefined && typeof p.from !== 'string') throw new Error("finetune: from must be a model version id, 'scratch' or 'cold-start'");
-  if (p.promotion !== undefined && p.promotion !== 'automatic' && p.promotion !== 'manual') throw new Error("finetune: promotion must be 'automatic' or 'manual'");
-  const caseIds = Array.isArray(p.caseIds) ? p.caseIds.map(String) : undefined;
-  const patch = triple(p.patch, 'patch');
-  if (patch && !patch.every((x) => Number.isInteger(x) && x % 8 === 0)) throw new Error('finetune: patch sizes must be multiples of 8');
-  const width = p.width === undefined ? undefined : Number(p.width);
-  if (width !== undefined && !(Number.isInteger(width) && width >= 1 && width <= 64)) throw new Error('finetune: width must be an integer 1..64');
-  return { task: p.task as TaskName, steps, minutes, caseIds, from: p.from, promotion: p.promotion, patch, spacingMm: triple(p.spacingMm, 'spacingMm'), width };
-}
 
 /** The task's labelled cases (latest label version with something of the task), with their status. */
 async function labelledCaseIds(ws: Workspace, task: TaskName): Promise<Array<{ id: string; verified: boolean }>> {
@@ -179,10 +168,11 @@ async function registerCandidate(ws: Workspace, task: TaskName, plan: FineTunePl
 export function register(r: JobRegistry): void {
   r.register('finetune', {
     resumable: true,
-    validate: (params) => void parse(params),
-    title: (params) => `Fine-tune ${String((params as Record<string, JsonValue>)?.task ?? '')} model from corrections`,
+    params: FINETUNE_PARAMS,
+    validate: check,
+    title: (params) => `Fine-tune ${params.task} model from corrections`,
     async run(ctx) {
-      const p = parse(ctx.params);
+      const p: FineTuneParams = { ...ctx.params, task: ctx.params.task as TaskName };
       const ws = ctx.services.workspace();
       if (!ws) throw new Error('finetune: no workspace is open');
       // Without a workspace job folder (a host that does not persist jobs) the work is not resumable: a temporary folder.

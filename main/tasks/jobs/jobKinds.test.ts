@@ -24,6 +24,14 @@ describe('task job kinds', () => {
       expect(() => registry.get('predict')!.validate!({ task: 'lung' }, undefined)).toThrow(/caseId/);
       expect(() => registry.get('finetune')!.validate!({ task: 'nodule' }, undefined)).toThrow(/task must be one of lung, liver/);
       expect(() => registry.get('finetune')!.validate!({ task: 'lung', patch: [10, 16, 16] }, undefined)).toThrow(/multiples of 8/);
+      // Both fine-tune kinds declare their parameters with schemas: the save trigger is kept, typos are refused.
+      expect(registry.get('finetune')!.params!.parse({ task: 'lung', trigger: 'save', steps: 3 }, 'finetune')).toEqual({ task: 'lung', trigger: 'save', steps: 3 });
+      expect(() => registry.get('finetune')!.params!.parse({ task: 'lung', step: 3 }, 'finetune')).toThrow(/^finetune\.step: expected no such field, got 3$/);
+      expect(() => registry.get('finetune')!.params!.parse({ task: 'lung', steps: 0 }, 'finetune')).toThrow(/^finetune\.steps: expected integer in \[1, 1000000\], got 0$/);
+      expect(registry.get('nodule:finetune')!.params!.parse({ task: 'nodule', trigger: 'manual', patch: [16, 16, 16] }, 'nodule:finetune')).toEqual({ task: 'nodule', trigger: 'manual', patch: [16, 16, 16] });
+      expect(() => registry.get('nodule:finetune')!.params!.parse({ task: 'lung' }, 'nodule:finetune')).toThrow(/^nodule:finetune\.task: expected "nodule"/);
+      expect(() => registry.get('nodule:finetune')!.validate!({ patch: [12, 16, 16] }, undefined)).toThrow(/nodule:finetune: patch must be three multiples of 8/);
+      expect(() => registry.get('nodule:finetune')!.validate!({ minutes: 0 }, undefined)).toThrow(/minutes must be a positive number/);
       // 'batch' declares its parameters with a schema (checked before validate): field names in the errors.
       expect(() => registry.get('batch')!.params!.parse({ task: 'lung', in: '/a' }, 'batch')).toThrow(/^batch\.out: expected string, got undefined$/);
       expect(() => registry.get('batch')!.params!.parse({ task: 'lung', in: '/a', out: '/b', format: 'png' }, 'batch')).toThrow(/batch\.format: expected "nifti" \| "dicom-seg"/);
