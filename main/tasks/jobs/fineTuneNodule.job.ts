@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
-import { v, type Infer, type JsonValue } from '../../../common/api/schema';
+import { v, type JsonValue } from '../../../common/api/schema';
 import type { ModelComparison, NoduleMark, PromotionMode } from '../../../common/api/types';
 import { JobCancelledError } from '../../engine/worker/EngineJobContext';
 import type { JobRegistry } from '../../jobs/jobRegistry';
 import { listNoduleMarks } from '../../workspace/noduleMarks';
 import { addFineTunedVersion } from './addFineTunedVersion';
+import { FINE_TUNE_PARAMS, checkFineTuneParams } from './fineTuneParams';
 import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
 import { stratifiedSplit } from '../train/noduleRecipe';
@@ -16,29 +17,13 @@ import type { NoduleFineTunePayload, NoduleFineTuneResult, NoduleItem } from '..
  * marks (workspace setting validationFraction) is held out and never trains; the new version is
  * registered either way (origin 'finetune') and activated only when promotion is automatic and it
  * classifies the held-out marks more accurately than the active nodule model (none yet: any
- * right answer wins.
+ * right answer wins).
  */
 const NODULE_FINETUNE_PARAMS = v.object({
-  /** api.fineTune names the task; this kind trains only nodules. */
+  /** api.fineTune names the task; this kind trains only nodules (patch default: the start model's, else 32³). */
   task: v.optional(v.literal('nodule')),
-  caseIds: v.optional(v.array(v.string({ max: 128 }))),
-  steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
-  minutes: v.optional(v.number({ min: 0, max: 10_000 })),
-  /** A nodule model version id, or 'scratch' / 'cold-start' (a new model); default the active nodule model. */
-  from: v.optional(v.string({ max: 128 })),
-  promotion: v.optional(v.literal('automatic', 'manual')),
-  /** Patch (voxels, multiples of 8); default the start model's, else 32³. */
-  patch: v.optional(v.tuple3(v.number({ integer: true, min: 8 }))),
-  width: v.optional(v.number({ integer: true, min: 1, max: 64 })),
-  /** What started it (api.fineTune: 'manual'). */
-  trigger: v.optional(v.literal('manual', 'save')),
+  ...FINE_TUNE_PARAMS,
 });
-
-/** What the schema cannot say: a positive budget, patches of multiples of 8. */
-function check(p: Infer<typeof NODULE_FINETUNE_PARAMS>): void {
-  if (p.minutes === 0) throw new Error('nodule:finetune: minutes must be a positive number');
-  if (p.patch && !p.patch.every((x) => x % 8 === 0)) throw new Error('nodule:finetune: patch must be three multiples of 8');
-}
 
 const item = (m: NoduleMark): NoduleItem => ({ id: `${m.caseId}/${m.markId}`, caseId: m.caseId, centerVoxel: m.centerVoxel, label: m.label === 'malignant' ? 1 : 0 });
 
@@ -47,7 +32,7 @@ const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
 export function register(r: JobRegistry): void {
   r.register('nodule:finetune', {
     params: NODULE_FINETUNE_PARAMS,
-    validate: check,
+    validate: (p) => checkFineTuneParams('nodule:finetune', p),
     title: () => 'Train nodule classifier from marked nodules',
     async run(ctx) {
       const p = ctx.params;

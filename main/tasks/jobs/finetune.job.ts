@@ -13,6 +13,7 @@ import type { FineTuneJobResult, FineTunePayload } from '../finetune/fineTuneWor
 import { describeDecision } from '../finetune/promotionDecision';
 import { chooseHeldOut } from '../finetune/chooseHeldOut';
 import { addFineTunedVersion } from './addFineTunedVersion';
+import { FINE_TUNE_PARAMS, checkFineTuneParams } from './fineTuneParams';
 import { followTraining } from './followTraining';
 import { taskEngine } from './taskEngine';
 import { toTaskClasses } from './taskLabels';
@@ -30,26 +31,16 @@ import { toTaskClasses } from './taskLabels';
 const FINETUNE_PARAMS = v.object({
   /** lung | liver (checked by `check`, which says why nodule is not: its kind is 'nodule:finetune'). */
   task: v.string({ max: 64 }),
-  caseIds: v.optional(v.array(v.string({ max: 128 }))),
-  steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
-  minutes: v.optional(v.number({ min: 0, max: 10_000 })),
-  /** A model version id, or 'scratch' / 'cold-start' (a new model); default the active model. */
-  from: v.optional(v.string({ max: 128 })),
-  promotion: v.optional(v.literal('automatic', 'manual')),
-  /** Advanced: training patch (voxels, multiples of 8), model-grid voxel size (mm) and width of a model from scratch. */
-  patch: v.optional(v.tuple3(v.number({ integer: true, min: 8 }))),
+  ...FINE_TUNE_PARAMS,
+  /** Advanced: the model grid's voxel size (mm). */
   spacingMm: v.optional(v.tuple3(v.number({ min: 0 }))),
-  width: v.optional(v.number({ integer: true, min: 1, max: 64 })),
-  /** What started it: the fine-tune panel ('manual') or a save of a verified case ('save'). */
-  trigger: v.optional(v.literal('manual', 'save')),
 });
 type FineTuneParams = Omit<Infer<typeof FINETUNE_PARAMS>, 'task'> & { task: TaskName };
 
 /** What the schema cannot say: the task's mask training exists, sizes are positive, patches are multiples of 8. */
 function check(p: Infer<typeof FINETUNE_PARAMS>): void {
   if (!(p.task in FINETUNE_TASKS)) throw new Error(`finetune: task must be one of ${Object.keys(FINETUNE_TASKS).join(', ')} (nodule models are trained from patches, not masks), got ${JSON.stringify(p.task)}`);
-  if (p.minutes === 0) throw new Error('finetune: minutes must be a positive number');
-  if (p.patch && !p.patch.every((x) => Number.isInteger(x) && x % 8 === 0)) throw new Error('finetune: patch sizes must be multiples of 8');
+  checkFineTuneParams('finetune', p);
   if (p.spacingMm && !p.spacingMm.every((x) => x > 0)) throw new Error('finetune: spacingMm must be three positive numbers');
 }
 

@@ -30,7 +30,7 @@ describe('task job kinds', () => {
       expect(() => registry.get('finetune')!.params!.parse({ task: 'lung', steps: 0 }, 'finetune')).toThrow(/^finetune\.steps: expected integer in \[1, 1000000\], got 0$/);
       expect(registry.get('nodule:finetune')!.params!.parse({ task: 'nodule', trigger: 'manual', patch: [16, 16, 16] }, 'nodule:finetune')).toEqual({ task: 'nodule', trigger: 'manual', patch: [16, 16, 16] });
       expect(() => registry.get('nodule:finetune')!.params!.parse({ task: 'lung' }, 'nodule:finetune')).toThrow(/^nodule:finetune\.task: expected "nodule"/);
-      expect(() => registry.get('nodule:finetune')!.validate!({ patch: [12, 16, 16] }, undefined)).toThrow(/nodule:finetune: patch must be three multiples of 8/);
+      expect(() => registry.get('nodule:finetune')!.validate!({ patch: [12, 16, 16] }, undefined)).toThrow(/nodule:finetune: patch sizes must be multiples of 8/);
       expect(() => registry.get('nodule:finetune')!.validate!({ minutes: 0 }, undefined)).toThrow(/minutes must be a positive number/);
       // 'batch' declares its parameters with a schema (checked before validate): field names in the errors.
       expect(() => registry.get('batch')!.params!.parse({ task: 'lung', in: '/a' }, 'batch')).toThrow(/^batch\.out: expected string, got undefined$/);
