@@ -96,6 +96,8 @@ export interface Med3dApiMethods {
   cancelJob(req: R.JobRef): Promise<void>;
   getJob(req: R.JobRef): Promise<JobInfo>;
   listJobs(): Promise<JobInfo[]>;
+  /** Continue an interrupted resumable job (state 'interrupted', e.g. fine-tuning after a crash) from its last checkpoint, under the same id. */
+  resumeJob(req: R.JobRef): Promise<{ jobId: string }>;
   /** Registered job kinds (e.g. 'predict', 'finetune', 'batch'). */
   listJobKinds(): Promise<string[]>;
 
@@ -116,8 +118,6 @@ export interface Med3dApiMethods {
   // ---- tasks ----
   /** Segmentation on a case; the job's result is the new label version. */
   runTask(req: R.RunTaskRequest): Promise<{ jobId: string }>;
-  /** Continue an interrupted resumable job (state 'interrupted', e.g. fine-tuning after a crash) from its last checkpoint, under the same id. */
-  resumeJob(req: R.JobRef): Promise<{ jobId: string }>;
   /** Fine-tune the task's model on corrected cases (the 'finetune' job kind). */
   fineTune(req: R.FineTuneRequest): Promise<{ jobId: string }>;
   classifyNodule(req: R.ClassifyNoduleRequest): Promise<NoduleResult>;
@@ -192,9 +192,9 @@ export const REQUEST_SCHEMAS: { readonly [M in MethodName]: Schema<RequestOf<M>>
   updateSettings: S.UpdateSettingsRequest,
   startJob: S.StartJobRequest,
   cancelJob: S.JobRef,
-  resumeJob: S.JobRef,
   getJob: S.JobRef,
   listJobs: v.none(),
+  resumeJob: S.JobRef,
   listJobKinds: v.none(),
   listModels: S.ListModelsRequest,
   importWeights: S.ImportWeightsRequest,

@@ -147,15 +147,15 @@ export function createMockApi(): Med3dApi {
     },
     getJob: async (req) => structuredClone(jobs.get(req.jobId)!),
     listJobs: async () => [...jobs.values()].map((j) => structuredClone(j)),
+    resumeJob: async (req) => {
+      throw new ApiError('not-found', `mock: no interrupted job ${req.jobId}`);
+    },
     listJobKinds: async () => ['predict', 'finetune'],
     listModels: async () => [],
     importWeights: async () => { throw new ApiError('unsupported', 'mock: no weights'); },
     activateModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
     deleteModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
     exportModel: async () => { throw new ApiError('unsupported', 'mock: no models'); },
-    resumeJob: async (req) => {
-      throw new ApiError('not-found', `mock: no interrupted job ${req.jobId}`);
-    },
     runTask: async (req) =>
       runJob(`Lung segmentation — ${req.caseId}`, 'predict', req.caseId, () => {
         const m = new Uint8Array(voxels.length);

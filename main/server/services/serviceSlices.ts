@@ -42,10 +42,10 @@ export const METHOD_SLICES = {
   cancelJob: 'jobs',
   getJob: 'jobs',
   listJobs: 'jobs',
+  resumeJob: 'jobs',
   listJobKinds: 'jobs',
 
   listModels: 'models',
-  resumeJob: 'jobs',
   importWeights: 'models',
   activateModel: 'models',
   deleteModel: 'models',
