@@ -56,38 +56,32 @@ const KNOWN_FOLDER_EDGES = [
   // cycle: main/datasets, main/datasets/layouts
   ['main/datasets', 'main/datasets/layouts', 'openDataset.ts'],
   ['main/datasets/layouts', 'main/datasets', 'imagesLabelsLayout.ts, msdLayout.ts, nnunetV2Layout.ts'],
-  // tasks/* folders in one cycle: tasks/engine's defaultSpecs takes the lung and nodule heads from the
-  // TaskDefinitions (tasks/), which import tasks/engine; nodule takes labels from the phantom. (The engine
-  // worker's job table, which imported every task, lives in tasks/jobs now, outside the cycle.)
-  // cycle: main/tasks, main/tasks/batch, main/tasks/engine, main/tasks/finetune, main/tasks/liver, main/tasks/lung, main/tasks/nodule, main/tasks/phantom, main/tasks/train
-  ['main/tasks', 'main/tasks/engine', 'TaskDefinition.ts'],
+  // tasks/* folders in one cycle: the task folders use the TaskDefinitions, defaultSpecs and the task registry
+  // (tasks/), which name every task folder; recipes and fine-tunes cross between train/ and liver/, nodule/;
+  // nodule takes labels from the phantom. (tasks/engine and tasks/jobs are outside it: the engine worker's job
+  // table lives in tasks/jobs, and defaultSpecs, which reads the TaskDefinitions, in tasks/ beside them.)
+  // Fix: TaskDefinition + registries to a leaf, recipes and task-specific fine-tunes into their task folders.
+  // cycle: main/tasks, main/tasks/batch, main/tasks/finetune, main/tasks/liver, main/tasks/lung, main/tasks/nodule, main/tasks/phantom, main/tasks/train
   ['main/tasks', 'main/tasks/liver', 'taskDefinitions.ts, taskRegistry.ts'],
   ['main/tasks', 'main/tasks/lung', 'taskDefinitions.ts, taskRegistry.ts'],
   ['main/tasks', 'main/tasks/nodule', 'taskRegistry.ts'],
   ['main/tasks/batch', 'main/tasks', 'prepareTrainedTask.ts, runBatch.ts'],
-  ['main/tasks/batch', 'main/tasks/engine', 'prepareTrainedTask.ts'],
-  ['main/tasks/engine', 'main/tasks', 'defaultSpecs.ts'],
   // fine-tuning from corrections: the per-task entries (lung/liver defaults) and the baseline is what runTask runs (taskRegistry).
   ['main/tasks/finetune', 'main/tasks', 'fineTuneTasks.ts, fineTuneWorkerJob.ts'],
-  ['main/tasks/finetune', 'main/tasks/engine', 'fineTune.ts, fineTuneTasks.ts, fineTuneWorkerJob.ts'],
   ['main/tasks/finetune', 'main/tasks/liver', 'fineTuneTasks.ts'],
   ['main/tasks/finetune', 'main/tasks/lung', 'fineTuneTasks.ts'],
   ['main/tasks/finetune', 'main/tasks/train', 'fineTune.ts, fineTuneWorkerJob.ts'],
-  ['main/tasks/liver', 'main/tasks', 'liverTask.ts, liverTaskDefinition.ts'],
-  ['main/tasks/liver', 'main/tasks/engine', 'liverRecipe.ts, liverTask.ts, liverViews.ts'],
+  ['main/tasks/liver', 'main/tasks', 'fineTuneLiver.ts, liverTask.ts, liverTaskDefinition.ts'],
   // liver fine-tuning from workspace masks: the segmentation fine-tune's option/result types, so the job runs both alike.
   ['main/tasks/liver', 'main/tasks/finetune', 'fineTuneLiver.ts'],
   ['main/tasks/liver', 'main/tasks/train', 'liverRecipe.ts, fineTuneLiver.ts'],
-  ['main/tasks/lung', 'main/tasks/engine', 'lungModel.ts'],
-  ['main/tasks/nodule', 'main/tasks', 'noduleTask.ts'],
-  ['main/tasks/nodule', 'main/tasks/engine', 'noduleTask.ts'],
+  ['main/tasks/nodule', 'main/tasks', 'fineTuneNodule.ts, noduleTask.ts'],
   ['main/tasks/nodule', 'main/tasks/lung', 'noduleTask.ts'],
   ['main/tasks/nodule', 'main/tasks/phantom', 'noduleTask.ts'],
   // the nodule classifier trained from the workspace's marks with the nodule recipe's pieces (noduleTraining, trainParts).
   ['main/tasks/nodule', 'main/tasks/train', 'fineTuneNodule.ts'],
   ['main/tasks/phantom', 'main/tasks/lung', 'ctPhantom.ts'],
-  ['main/tasks/train', 'main/tasks', 'TrainingRecipe.ts, trainTask.ts'],
-  ['main/tasks/train', 'main/tasks/engine', 'TrainingRecipe.ts, noduleRecipe.ts, segmentationRecipe.ts, trainTask.ts'],
+  ['main/tasks/train', 'main/tasks', 'TrainingRecipe.ts, fineTuneStartModel.ts, trainTask.ts'],
   ['main/tasks/train', 'main/tasks/liver', 'recipes.ts'],
   ['main/tasks/train', 'main/tasks/nodule', 'noduleRecipe.ts'],
 ];

@@ -1,7 +1,7 @@
 import { buildModel } from '../main/engine/models/buildModel';
 import { createHeadRegistry } from '../main/engine/models/heads/headRegistry';
 import { saveCheckpoint } from '../main/engine/weights/checkpoint';
-import { lungSpec, tinyBackbone } from '../main/tasks/engine/defaultSpecs';
+import { lungSpec, tinyBackbone } from '../main/tasks/defaultSpecs';
 import { preprocessingToJson } from '../main/tasks/engine/taskModel';
 
 /**

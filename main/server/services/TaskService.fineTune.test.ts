@@ -13,7 +13,7 @@ import type { JobInfo } from '../../../common/api/types';
 import { buildModel } from '../../engine/models/buildModel';
 import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 import { saveCheckpoint } from '../../engine/weights/checkpoint';
-import { lungSpec, tinyBackbone } from '../../tasks/engine/defaultSpecs';
+import { lungSpec, tinyBackbone } from '../../tasks/defaultSpecs';
 import { generateCtPhantom } from '../../tasks/phantom/ctPhantom';
 import { register as registerFinetune } from '../../tasks/jobs/finetune.job';
 import { register as registerPredict } from '../../tasks/jobs/predict.job';

@@ -8,7 +8,7 @@ import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { generateCtPhantom, NODULE_LABELS } from '../phantom/ctPhantom';
 import { argmaxLabels, meanEntropy, predictProbabilities, type Probabilities } from './segmentationInference';
-import { liverCoarseSpec, liverFineSpec, lungSpec, noduleSpec, tinyBackbone } from './defaultSpecs';
+import { liverCoarseSpec, liverFineSpec, lungSpec, noduleSpec, tinyBackbone } from '../defaultSpecs';
 import { loadTaskModel, preprocessingToJson, type TaskPreprocessing } from './taskModel';
 import { loadLungPredictor } from '../lung/lungModel';
 import { prepareTask } from '../taskRegistry';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Vec3, Volume } from '../../volume/Volume';
 import { buildModel } from '../../engine/models/buildModel';
-import { lungSpec, tinyBackbone } from '../engine/defaultSpecs';
+import { lungSpec, tinyBackbone } from '../defaultSpecs';
 import { fineTune, toSample, type LabelledCase } from './fineTune';
 import { validationDice } from '../train/segmentationRecipe';
 import { splitValidation } from '../train/splitValidation';

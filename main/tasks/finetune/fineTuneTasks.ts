@@ -1,6 +1,6 @@
 import type { BackboneSpec, ModelSpec } from '../../engine/models/ModelSpec';
 import type { TaskPreprocessing } from '../engine/taskModel';
-import { lungSpec } from '../engine/defaultSpecs';
+import { lungSpec } from '../defaultSpecs';
 import { LUNG_TASK } from '../taskDefinitions';
 import { LUNG_DEFAULT_PREPROCESSING } from '../lung/lungModel';
 import { fineTuneLiver, LIVER_TWO_STAGE_PREPROCESSING, liverTwoStageSpec } from '../liver/fineTuneLiver';

@@ -3,7 +3,7 @@ import { reorientTo } from '../../volume/geometry/reorient';
 import { medianSpacing } from '../../volume/preprocess/spacing';
 import type { BackboneSpec, ModelSpec } from '../../engine/models/ModelSpec';
 import type { TaskPreprocessing } from '../engine/taskModel';
-import { tinyBackbone } from '../engine/defaultSpecs';
+import { tinyBackbone } from '../defaultSpecs';
 import { liverTaskDefinition } from './liverTaskDefinition';
 import type { FineTuneOptions, FineTuneResult, LabelledCase } from '../finetune/fineTune';
 import { trainParts } from '../train/trainParts';

@@ -4,7 +4,7 @@ import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
 import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { accuracy, auc } from '../../engine/train/metrics';
 import type { EngineJobContext } from '../../engine/worker/EngineJobContext';
-import { noduleSpec } from '../engine/defaultSpecs';
+import { noduleSpec } from '../defaultSpecs';
 import { loadTaskModel, preprocessingToJson, type TaskPreprocessing } from '../engine/taskModel';
 import { NODULE_TASK } from '../taskDefinitions';
 import { noduleMargin, noduleTraining } from '../train/noduleRecipe';

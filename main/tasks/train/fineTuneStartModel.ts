@@ -5,7 +5,7 @@ import type { HeadRegistry } from '../../engine/models/heads/headRegistry';
 import { isEncoderKey, type Med3dModel } from '../../engine/models/Med3dModel';
 import { loadWeights } from '../../engine/weights/loadWeights';
 import { parsePreprocessing, type TaskPreprocessing } from '../engine/taskModel';
-import { tinyBackbone } from '../engine/defaultSpecs';
+import { tinyBackbone } from '../defaultSpecs';
 
 /**
  * The model a fine-tune job trains (segmentation from corrections, nodules from marks): the start

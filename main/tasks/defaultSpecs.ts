@@ -1,6 +1,6 @@
-import { denseAsppRates } from '../../engine/models/heads/DenseAsppHead';
-import type { BackboneSpec, ModelSpec } from '../../engine/models/ModelSpec';
-import { LUNG_TASK, NODULE_TASK } from '../taskDefinitions';
+import { denseAsppRates } from '../engine/models/heads/DenseAsppHead';
+import type { BackboneSpec, ModelSpec } from '../engine/models/ModelSpec';
+import { LUNG_TASK, NODULE_TASK } from './taskDefinitions';
 
 const LUNG_CLASSES = LUNG_TASK.labels === 'from-dataset' ? 3 : LUNG_TASK.labels.length;
 
