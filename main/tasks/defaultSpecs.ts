@@ -1,4 +1,4 @@
-import { denseAsppRates } from '../engine/models/heads/DenseAsppHead';
+import { denseAsppRates } from '../engine/models/heads/denseAsppHeadShape';
 import type { BackboneSpec, ModelSpec } from '../engine/models/ModelSpec';
 import { LUNG_TASK, NODULE_TASK } from './taskDefinitions';
 

@@ -94,4 +94,17 @@ describe('med3d weights (CLI)', () => {
       expect(r.stdout).toBe('');
     }
   });
+
+  it('inspect recognises the head from the head shapes alone: TensorFlow.js is never loaded (the probe sees it when it is)', async () => {
+    const file = path.join(dir, 'probe.pth');
+    await writePth(file, synth(spec));
+    // tfjs-core makes its engine global when it loads; the probe reports it as the process exits (NODE_OPTIONS splits on spaces: none in it).
+    const probe = "--import=data:text/javascript,process.on('exit',()=>process.stderr.write('tfjs-loaded:'+(globalThis._tfengine!==undefined)))";
+    const run = (nodeOptions: string) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/med3d.mjs'), 'weights', 'inspect', file], { encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, MED3D_DEBUG: '', NODE_OPTIONS: nodeOptions } });
+    const r = run(probe);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/ResNet-34 .*medicalnet-seg head \(3 classes, 4 hidden\)/);
+    expect(r.stderr).toBe('tfjs-loaded:false');
+    expect(run(`--import=@tensorflow/tfjs-core ${probe}`).stderr).toBe('tfjs-loaded:true');
+  });
 });

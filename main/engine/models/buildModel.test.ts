@@ -9,7 +9,7 @@ import type { HeadSpec, ModelSpec, ResNetDepth } from './ModelSpec';
 import { crossEntropy } from '../train/losses';
 import { createHeadRegistry } from './heads/headRegistry';
 import { classifierHeadKind } from './heads/ClassifierHead';
-import { denseAsppRates } from './heads/DenseAsppHead';
+import { denseAsppRates } from './heads/denseAsppHeadShape';
 
 const heads = createHeadRegistry();
 

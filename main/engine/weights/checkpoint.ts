@@ -5,7 +5,7 @@ import { WeightsError, asWeightsError } from './WeightsError';
 import { readWeightsFile } from './readWeightsFile';
 import { decodeSafetensors, encodeSafetensors, isSafetensors } from './safetensors';
 import { validateModelSpec } from './validateSpec';
-import { createHeadRegistry } from '../models/heads/headRegistry';
+import { createHeadShapes } from '../models/heads/headShapes';
 import { crc32 } from './zip/crc32';
 
 /**
@@ -73,7 +73,7 @@ const M = {
 } as const;
 
 export function encodeCheckpoint(ckpt: Med3dCheckpoint): Uint8Array[] {
-  validateModelSpec(ckpt.spec, createHeadRegistry());
+  validateModelSpec(ckpt.spec, createHeadShapes());
   if (typeof ckpt.meta?.createdAt !== 'string') throw new Error('checkpoint meta.createdAt must be an ISO date string');
   const tensors: StateDict = new Map();
   for (const [k, t] of ckpt.stateDict) {
@@ -139,7 +139,7 @@ export function parseCheckpoint(bytes: Uint8Array, file: string, opts: ReadCheck
       if (jsonDepth(v) > MAX_METADATA_DEPTH) throw new WeightsError(file, `corrupt checkpoint: metadata '${key}' is nested more than ${MAX_METADATA_DEPTH} levels deep`);
       return v;
     };
-    const spec = validateModelSpec(parse(M.spec), createHeadRegistry());
+    const spec = validateModelSpec(parse(M.spec), createHeadShapes());
     const meta = parse(M.meta) as CheckpointMeta;
     if (typeof meta !== 'object' || meta === null || typeof meta.createdAt !== 'string') throw new WeightsError(file, 'corrupt checkpoint: meta.createdAt missing');
     const stateDict: StateDict = new Map();

@@ -1,4 +1,4 @@
-import type { HeadRegistry } from '../models/heads/headRegistry';
+import type { HeadShapes } from '../models/heads/headShapes';
 import type { HeadSpec, ModelSpec, ResNetDepth, ShortcutType } from '../models/ModelSpec';
 import { RESNET_BLOCKS, type BlockType } from '../models/resnet/resnetBlocks';
 import { shapeOf } from '../models/heads/stateDictKeys';
@@ -45,8 +45,8 @@ function requireShape(sd: StateDict, key: string, rank: number): number[] {
   return t.shape;
 }
 
-/** `heads` (createHeadRegistry()) recognises the head from the keys outside the backbone, first match in its order. */
-export function inferArchitecture(heads: HeadRegistry, sd: StateDict): InferredArchitecture {
+/** `heads` (createHeadShapes(), or a whole createHeadRegistry()) recognises the head from the keys outside the backbone, first match in its order. */
+export function inferArchitecture(heads: HeadShapes, sd: StateDict): InferredArchitecture {
   const conv1 = requireShape(sd, 'conv1.weight', 5);
   const [baseWidth, inChannels] = conv1 as [number, number];
   if (conv1[2] !== 7 || conv1[3] !== 7 || conv1[4] !== 7) throw new Error(`'conv1.weight' has a ${conv1.slice(2).join('x')} kernel, MedicalNet uses 7x7x7`);

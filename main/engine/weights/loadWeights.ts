@@ -1,4 +1,4 @@
-import { createHeadRegistry } from '../models/heads/headRegistry';
+import { createHeadShapes } from '../models/heads/headShapes';
 import type { ModelSpec } from '../models/ModelSpec';
 import type { StateDict } from '../nn/StateDict';
 import { WeightsError, asWeightsError } from './WeightsError';
@@ -13,7 +13,7 @@ import { modelLayout } from './resnetLayout';
  * One entry point for "the user gave us weights": a PyTorch .pth (zip or legacy, architecture
  * inferred from the tensors) or one of our checkpoints (architecture from its metadata, checked
  * against the tensors). The file type is decided from its bytes, not its extension. Heads are the
- * engine's (createHeadRegistry()): this is the boundary where a user's file meets them.
+ * engine's (createHeadShapes()): this is the boundary where a user's file meets them.
  */
 export interface LoadedWeights {
   spec: ModelSpec;
@@ -85,7 +85,7 @@ function parseWeightsUnguarded(bytes: Uint8Array, file: string, opts: LoadWeight
     const pth = parsePth(bytes, file, opts);
     let arch;
     try {
-      arch = inferArchitecture(createHeadRegistry(), pth.stateDict);
+      arch = inferArchitecture(createHeadShapes(), pth.stateDict);
     } catch (err) {
       throw asWeightsError(file, err);
     }

@@ -1,9 +1,9 @@
-import type { HeadRegistry } from '../models/heads/headRegistry';
+import type { HeadShapes } from '../models/heads/headShapes';
 import type { ModelSpec } from '../models/ModelSpec';
 import { RESNET_BLOCKS } from '../models/resnet/resnetBlocks';
 
 /** Check untrusted JSON (a checkpoint's metadata) really is a ModelSpec whose head `heads` knows; throws naming the bad field. */
-export function validateModelSpec(v: unknown, heads: HeadRegistry): ModelSpec {
+export function validateModelSpec(v: unknown, heads: HeadShapes): ModelSpec {
   const o = v as { backbone?: Record<string, unknown>; head?: Record<string, unknown> } | null;
   if (typeof o !== 'object' || o === null || typeof o.backbone !== 'object' || o.backbone === null || typeof o.head !== 'object' || o.head === null) {
     throw new Error('model spec must have a backbone and a head');

@@ -1,4 +1,4 @@
-import { denseAsppRates } from '../../engine/models/heads/DenseAsppHead';
+import { denseAsppRates } from '../../engine/models/heads/denseAsppHeadShape';
 import type { BackboneSpec } from '../../engine/models/ModelSpec';
 import type { TaskDefinition } from '../TaskDefinition';
 import { LIVER_HU } from './liverTask';

@@ -4,8 +4,7 @@ import type { SeedSequence } from '../../nn/layers/init';
 import { Linear } from '../../nn/layers/Linear';
 import type { Head } from './Head';
 import type { HeadKind } from './HeadKind';
-import { requirePositiveInt } from './headFields';
-import { keysWithPrefix, shapeOf } from './stateDictKeys';
+import { classifierHeadShape } from './classifierHeadShape';
 
 /** Nodule malignancy classifier: global average pool + `fc` (Linear). Output [N, classes]. */
 export class ClassifierHead implements Head {
@@ -22,14 +21,7 @@ export class ClassifierHead implements Head {
   }
 }
 
-/** `classifier`: fc.weight [classes, features] (+ fc.bias). */
 export const classifierHeadKind: HeadKind<'classifier'> = {
-  kind: 'classifier',
-  validate: (h) => requirePositiveInt(h, 'classes'),
+  ...classifierHeadShape,
   build: (h, c) => new ClassifierHead(c.inChannels, h.classes, c.seeds),
-  recognize(sd) {
-    const w = shapeOf(sd, 'fc.weight');
-    if (!w || w.length !== 2) return undefined;
-    return { head: { kind: 'classifier', classes: w[0]! }, keys: keysWithPrefix(sd, 'fc.') };
-  },
 };

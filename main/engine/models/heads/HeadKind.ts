@@ -16,19 +16,27 @@ export interface HeadBuildContext {
 }
 
 /**
- * Everything the engine knows about one head kind, in the head's own file: how to build it, how to
- * check a spec of it (typed or untrusted JSON from a checkpoint) and how to recognise it from a
- * PyTorch state dict's keys. Kinds are gathered by createHeadRegistry and passed explicitly to
- * buildModel and inferArchitecture.
+ * What the engine knows about one head kind without building it: how to check a spec of it (typed
+ * or untrusted JSON from a checkpoint) and how to recognise it from a PyTorch state dict's keys.
+ * Its own file per head (`<head>Shape.ts`) imports no tensor library, so reading and checking
+ * weights (`med3d weights inspect`, loadWeights) does not load TensorFlow.js.
  */
-export interface HeadKind<K extends HeadKindName = HeadKindName> {
+export interface HeadShape<K extends HeadKindName = HeadKindName> {
   readonly kind: K;
   /** Throws `head '<kind>': <field> …` when a field is missing or out of range. */
   validate(head: Readonly<Record<string, unknown>>): void;
-  build(head: HeadSpecOf<K>, ctx: HeadBuildContext): Head;
   /** The head's spec and the keys it claims, or undefined when the keys are not this head's. */
   recognize(sd: StateDict): { head: HeadSpecOf<K>; keys: string[] } | undefined;
 }
 
-/** One of the kinds (a union member per kind, so a list of them type-checks without casts). */
+/**
+ * Everything the engine knows about one head kind, in the head's own file: its shape plus how to
+ * build it. Kinds are gathered by createHeadRegistry and passed explicitly to buildModel.
+ */
+export interface HeadKind<K extends HeadKindName = HeadKindName> extends HeadShape<K> {
+  build(head: HeadSpecOf<K>, ctx: HeadBuildContext): Head;
+}
+
+/** One of the shapes / kinds (a union member per kind, so a list of them type-checks without casts). */
+export type AnyHeadShape = { [K in HeadKindName]: HeadShape<K> }[HeadKindName];
 export type AnyHeadKind = { [K in HeadKindName]: HeadKind<K> }[HeadKindName];

@@ -6,8 +6,7 @@ import { DenseAsppHead } from './DenseAsppHead';
 import type { Head, HeadForwardCtx } from './Head';
 import { UpsampledConvHead } from './UpsampledConvHead';
 import type { HeadKind } from './HeadKind';
-import { liverCoarseHeadKind } from './UpsampledConvHead';
-import { recognizeDenseAspp, validateDenseAspp } from './DenseAsppHead';
+import { liverTwoStageHeadShape } from './liverTwoStageHeadShape';
 
 /** Branch indices of the two-stage liver head (passed as the forward's `domain`). */
 export const LIVER_STAGE = { coarse: 0, fine: 1 } as const;
@@ -41,13 +40,6 @@ export class LiverTwoStageHead implements Head {
 
 /** `liver-two-stage`: a liver-coarse head's keys and a dense-aspp head's, with the same classes. */
 export const liverTwoStageHeadKind: HeadKind<'liver-two-stage'> = {
-  kind: 'liver-two-stage',
-  validate: validateDenseAspp,
+  ...liverTwoStageHeadShape,
   build: (h, c) => new LiverTwoStageHead(c.inChannels, h.classes, h.growth, h.rates, c.seeds, c.eps, c.momentum),
-  recognize(sd) {
-    const coarse = liverCoarseHeadKind.recognize(sd);
-    const fine = recognizeDenseAspp(sd);
-    if (!coarse || !fine || coarse.head.classes !== fine.classes) return undefined;
-    return { head: { kind: 'liver-two-stage', classes: fine.classes, growth: fine.growth, rates: fine.rates }, keys: [...coarse.keys, ...fine.keys] };
-  },
 };

@@ -7,8 +7,7 @@ import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
 import type { Head, HeadForwardCtx } from './Head';
 import type { HeadKind } from './HeadKind';
-import { requirePositiveInt, requirePositiveInts } from './headFields';
-import { indexedGroups, keysWithPrefix, shapeOf } from './stateDictKeys';
+import { lungDecoderHeadShape } from './lungDecoderHeadShape';
 
 /**
  * The paper's lung-segmentation decoder (Med3D §Transfer learning): three groups, each a
@@ -53,19 +52,7 @@ export class LungDecoderHead implements Head {
   }
 }
 
-/** `lung-decoder`: decoder.<g>.0 ConvT (in, channels[g], 3,3,3) for g = 0..2 and decoder_out. */
 export const lungDecoderHeadKind: HeadKind<'lung-decoder'> = {
-  kind: 'lung-decoder',
-  validate(h) {
-    requirePositiveInt(h, 'classes');
-    requirePositiveInts(h, 'channels', '3 group widths', 3);
-  },
+  ...lungDecoderHeadShape,
   build: (h, c) => new LungDecoderHead(c.inChannels, h.channels, h.classes, c.seeds, c.eps, c.momentum),
-  recognize(sd) {
-    const out = shapeOf(sd, 'decoder_out.weight');
-    if (!out || indexedGroups(sd, 'decoder.') !== 3) return undefined;
-    const channels = [0, 1, 2].map((g) => shapeOf(sd, `decoder.${g}.0.weight`)?.[1]);
-    if (channels.some((c) => c === undefined)) return undefined;
-    return { head: { kind: 'lung-decoder', classes: out[0]!, channels: channels as [number, number, number] }, keys: [...keysWithPrefix(sd, 'decoder.'), ...keysWithPrefix(sd, 'decoder_out.')] };
-  },
 };

@@ -7,8 +7,7 @@ import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
 import type { Head, HeadForwardCtx } from './Head';
 import type { HeadKind } from './HeadKind';
-import { requirePositiveInt } from './headFields';
-import { keysWithPrefix, shapeOf } from './stateDictKeys';
+import { medicalnetSegHeadShape } from './medicalnetSegHeadShape';
 
 /**
  * MedicalNet's `conv_seg`: 0 ConvTranspose3d(k2, s2, bias) → 1 BN → 2 ReLU → 3 Conv3d 3³ p1 →
@@ -39,18 +38,7 @@ export class MedicalNetSegHead implements Head {
   }
 }
 
-/** `medicalnet-seg`: conv_seg.0 ConvTranspose3d (in, hidden, 2,2,2) … conv_seg.6 Conv3d (classes, hidden, 1,1,1). */
 export const medicalnetSegHeadKind: HeadKind<'medicalnet-seg'> = {
-  kind: 'medicalnet-seg',
-  validate(h) {
-    requirePositiveInt(h, 'classes');
-    requirePositiveInt(h, 'hidden');
-  },
+  ...medicalnetSegHeadShape,
   build: (h, c) => new MedicalNetSegHead(c.inChannels, h.hidden, h.classes, c.seeds, c.eps, c.momentum),
-  recognize(sd) {
-    const t = shapeOf(sd, 'conv_seg.0.weight');
-    const last = shapeOf(sd, 'conv_seg.6.weight');
-    if (!t || !last || t.length !== 5 || last.length !== 5) return undefined;
-    return { head: { kind: 'medicalnet-seg', classes: last[0]!, hidden: t[1]! }, keys: keysWithPrefix(sd, 'conv_seg.') };
-  },
 };

@@ -5,8 +5,7 @@ import { Group } from '../../nn/layers/Group';
 import type { SeedSequence } from '../../nn/layers/init';
 import type { Head, HeadForwardCtx } from './Head';
 import type { HeadKind } from './HeadKind';
-import { requirePositiveInts } from './headFields';
-import { indexedGroups, keysWithPrefix, shapeOf } from './stateDictKeys';
+import { multiDomainHeadShape } from './multiDomainHeadShape';
 
 /**
  * Med3D multi-domain pretraining: one light branch per dataset (conv 1³ + trilinear
@@ -33,16 +32,7 @@ export class MultiDomainHead implements Head {
   }
 }
 
-/** `multi-domain`: branches.<i> 1³ convs, one per pretraining dataset. */
 export const multiDomainHeadKind: HeadKind<'multi-domain'> = {
-  kind: 'multi-domain',
-  validate: (h) => requirePositiveInts(h, 'classesPerDomain', 'at least one domain'),
+  ...multiDomainHeadShape,
   build: (h, c) => new MultiDomainHead(c.inChannels, h.classesPerDomain, c.seeds),
-  recognize(sd) {
-    const n = indexedGroups(sd, 'branches.');
-    if (!n) return undefined;
-    const classes = Array.from({ length: n }, (_, i) => shapeOf(sd, `branches.${i}.weight`)?.[0]);
-    if (classes.some((c) => c === undefined)) return undefined;
-    return { head: { kind: 'multi-domain', classesPerDomain: classes as number[] }, keys: keysWithPrefix(sd, 'branches.') };
-  },
 };

@@ -4,8 +4,7 @@ import { Conv3d } from '../../nn/layers/Conv3d';
 import type { SeedSequence } from '../../nn/layers/init';
 import type { Head, HeadForwardCtx } from './Head';
 import type { HeadKind } from './HeadKind';
-import { requirePositiveInt } from './headFields';
-import { keysWithPrefix, shapeOf } from './stateDictKeys';
+import { liverCoarseHeadShape } from './liverCoarseHeadShape';
 
 /**
  * Liver coarse stage (paper §LiTS): conv 1³ to the classes, then trilinear upsampling to the
@@ -25,14 +24,7 @@ export class UpsampledConvHead implements Head {
   }
 }
 
-/** `liver-coarse`: coarse_seg 1³ conv (classes, in, 1,1,1) + bias. */
 export const liverCoarseHeadKind: HeadKind<'liver-coarse'> = {
-  kind: 'liver-coarse',
-  validate: (h) => requirePositiveInt(h, 'classes'),
+  ...liverCoarseHeadShape,
   build: (h, c) => new UpsampledConvHead(c.inChannels, h.classes, c.seeds),
-  recognize(sd) {
-    const w = shapeOf(sd, 'coarse_seg.weight');
-    if (!w || w.length !== 5) return undefined;
-    return { head: { kind: 'liver-coarse', classes: w[0]! }, keys: keysWithPrefix(sd, 'coarse_seg.') };
-  },
 };
