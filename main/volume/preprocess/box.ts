@@ -43,23 +43,9 @@ export function boundingBox(data: VoxelArray, dims: Vec3, opts: { background?: n
  */
 export function cropBox<V extends Volume>(vol: V, box: Box, pad = 0): V {
   const [sx, sy, sz] = box.size;
-  const [ox, oy, oz] = box.start;
-  const [nx, ny, nz] = vol.dims;
   const out = allocLike(vol.data, sx * sy * sz);
   if (pad !== 0) out.fill(pad);
-  const i0 = Math.max(0, -ox);
-  const i1 = Math.min(sx, nx - ox);
-  for (let k = 0; k < sz; k++) {
-    const zk = oz + k;
-    if (zk < 0 || zk >= nz) continue;
-    for (let j = 0; j < sy; j++) {
-      const yj = oy + j;
-      if (yj < 0 || yj >= ny) continue;
-      if (i1 <= i0) continue;
-      const src = ox + i0 + nx * (yj + ny * zk);
-      out.set(vol.data.subarray(src, src + (i1 - i0)), i0 + sx * (j + sy * k));
-    }
-  }
+  forEachBoxRow(box, vol.dims, (inBox, inGrid, n) => out.set(vol.data.subarray(inGrid, inGrid + n), inBox));
   const affine = subGridAffine(vol.affine, box.start);
   return { ...vol, data: out, dims: [sx, sy, sz], affine, spacing: spacingFromAffine(affine), meta: deriveMeta(vol) };
 }
@@ -71,23 +57,30 @@ export function cropBox<V extends Volume>(vol: V, box: Box, pad = 0): V {
 export function pasteBox<T extends VoxelArray>(crop: T, box: Box, dims: Vec3, fill = 0): T {
   const out = allocLike(crop, dims[0] * dims[1] * dims[2]);
   if (fill !== 0) out.fill(fill);
+  forEachBoxRow(box, dims, (inBox, inGrid, n) => out.set(crop.subarray(inBox, inBox + n), inGrid));
+  return out;
+}
+
+/**
+ * The x-rows a box shares with a grid of `dims`: for each, its first voxel's index in the box's
+ * own array, in the grid's array, and its length (cropBox and pasteBox copy them either way).
+ */
+function forEachBoxRow(box: Box, dims: Vec3, row: (inBox: number, inGrid: number, length: number) => void): void {
   const [sx, sy, sz] = box.size;
   const [ox, oy, oz] = box.start;
   const [nx, ny, nz] = dims;
   const i0 = Math.max(0, -ox);
   const i1 = Math.min(sx, nx - ox);
-  if (i1 <= i0) return out;
+  if (i1 <= i0) return;
   for (let k = 0; k < sz; k++) {
     const zk = oz + k;
     if (zk < 0 || zk >= nz) continue;
     for (let j = 0; j < sy; j++) {
       const yj = oy + j;
       if (yj < 0 || yj >= ny) continue;
-      const src = i0 + sx * (j + sy * k);
-      out.set(crop.subarray(src, src + (i1 - i0)), ox + i0 + nx * (yj + ny * zk));
+      row(i0 + sx * (j + sy * k), ox + i0 + nx * (yj + ny * zk), i1 - i0);
     }
   }
-  return out;
 }
 
 export interface ExpandOptions {
