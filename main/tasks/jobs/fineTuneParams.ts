@@ -5,12 +5,12 @@ import { v } from '../../../common/api/schema';
  * marks), as api.fineTune and startJob send them; each kind adds its own to these.
  */
 export const FINE_TUNE_PARAMS = {
-  /** Train only on these cases (default: every labelled / marked case). */
-  caseIds: v.optional(v.array(v.string({ max: 128 }))),
+  /** Train only on these cases (default: every labelled / marked case); ids and sizes as api.fineTune allows them. */
+  caseIds: v.optional(v.array(v.string({ max: 200 }), { max: 10_000 })),
   steps: v.optional(v.number({ integer: true, min: 1, max: 1_000_000 })),
   minutes: v.optional(v.number({ min: 0, max: 10_000 })),
   /** A model version id of the task, or 'scratch' / 'cold-start' (a new model); default the active model. */
-  from: v.optional(v.string({ max: 128 })),
+  from: v.optional(v.string({ max: 200 })),
   promotion: v.optional(v.literal('automatic', 'manual')),
   /** Advanced: training patch (voxels, multiples of 8) and width of a model from scratch. */
   patch: v.optional(v.tuple3(v.number({ integer: true, min: 8 }))),
