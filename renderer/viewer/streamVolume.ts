@@ -47,7 +47,12 @@ export async function streamVolume(
   const inFlight: Array<Promise<ArrayBuffer>> = [];
   let requested = 0;
   const refill = (): void => {
-    while (requested < plan.length && inFlight.length < IN_FLIGHT) inFlight.push(fetchSlab(plan[requested++]));
+    while (requested < plan.length && inFlight.length < IN_FLIGHT) {
+      const p = fetchSlab(plan[requested++]);
+      // Marked handled now: after a failed or abandoned slab nobody awaits the ones still in flight.
+      p.catch(() => undefined);
+      inFlight.push(p);
+    }
   };
   refill();
   for (let n = 0; n < plan.length; n++) {
@@ -58,7 +63,6 @@ export async function streamVolume(
       generation = sink.generation;
       opts.onShown?.();
     } else if (sink.generation !== generation) {
-      for (const p of inFlight) p.catch(() => undefined); // abandoned: nobody waits for the slabs in flight
       return false;
     } else sink.writeSlab(plan[n].kStart, data);
     arrived += plan[n].kCount;
