@@ -24,9 +24,17 @@ test.describe('docs screenshots', () => {
     await page.screenshot({ path: shot('demo-phantom') });
     await page.getByLabel('Save as status').selectOption('verified');
     await page.getByRole('button', { name: /^Save/ }).click();
-    await page.getByRole('region', { name: 'Fine-tuning' }).getByRole('button', { name: 'Fine-tune' }).click();
+    const fineTuning = page.getByRole('region', { name: 'Fine-tuning' });
+    await fineTuning.getByLabel('Time budget (minutes)').fill('0.5');
+    await fineTuning.getByRole('button', { name: 'Fine-tune' }).click();
     await page.waitForTimeout(20_000);
     await page.screenshot({ path: shot('jobs') });
+    // The fine-tuned version in the Models panel (its held-out comparison with cold start).
+    await expect(page.locator('.job').first()).toHaveAttribute('data-state', /done|failed|cancelled/, { timeout: 240_000 });
+    const models = page.getByRole('region', { name: 'Models' });
+    await models.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1000);
+    await models.screenshot({ path: shot('models') });
 
     // 2. A real CT with a correction being painted.
     await openPath(page, path.join(DATA_DIR, 'nifti/ct/example_ct_sm.nii.gz'));
