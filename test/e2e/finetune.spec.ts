@@ -6,6 +6,9 @@ import { test, expect, openPath, startServer, waitForVolume, hasData, DATA_DIR }
 import { fineTune, startFineTune, type FineTuneSettings } from './fineTunePanel';
 import { strokeAndSaveVerified } from './strokeAndSave';
 
+// Counts verified cases and label versions: a workspace of its own.
+test.use({ workspaceName: 'finetune' });
+
 type Hooks = {
   api: {
     updateSettings(r: { promotion: 'automatic' | 'manual' }): Promise<unknown>; listModels(r: { task?: string }): Promise<Array<{ versionId: string; parent: string | null; active: boolean; origin: string }>> };

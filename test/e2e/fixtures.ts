@@ -44,10 +44,16 @@ export async function startServer(workspace: string): Promise<{ url: string; pro
   return { url, proc };
 }
 
-export const test = base.extend<{ app: Page }, { server: Server }>({
+export const test = base.extend<{ app: Page }, { server: Server; workspaceName: string }>({
+  /**
+   * Specs that count cases, versions or verified cases set their own name with
+   * `test.use({ workspaceName: '…' })`: Playwright then runs them in a worker of their own, with
+   * a fresh server and workspace, whatever ran before them.
+   */
+  workspaceName: ['shared', { scope: 'worker', option: true }],
   server: [
-    async ({}, use) => {
-      const workspace = mkdtempSync(path.join(os.tmpdir(), 'med3d-e2e-'));
+    async ({ workspaceName }, use) => {
+      const workspace = mkdtempSync(path.join(os.tmpdir(), `med3d-e2e-${workspaceName}-`));
       const { url, proc } = await startServer(workspace);
       await use({ url, workspace });
       proc.kill('SIGTERM');

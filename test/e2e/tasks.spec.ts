@@ -1,6 +1,9 @@
 import { test, expect, waitForVolume } from './fixtures';
 import { strokeAndSaveVerified } from './strokeAndSave';
 
+// Counts verified cases and label versions: a workspace of its own.
+test.use({ workspaceName: 'tasks' });
+
 type Hooks = {
   api: { listModels(r: { task?: string }): Promise<Array<{ versionId: string; origin: string }>> };
   state(): { caseId: string | null; loadedVersion: number | null; dirty: boolean };
