@@ -131,7 +131,7 @@ interface TrainState {
 }
 
 /** Seed of one step's batch: a stable hash of the run seed and global step. */
-export function stepSeed(seed: number, step: number): number {
+function stepSeed(seed: number, step: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
   h = Math.imul(h ^ (step + 0x7f4a7c15), 0x85ebca6b) >>> 0;
   return (h ^ (h >>> 13)) >>> 0;

@@ -60,9 +60,8 @@ export interface Med3dCheckpoint {
 }
 
 export const CHECKPOINT_FORMAT = 'med3d-checkpoint/1';
-export const CHECKPOINT_EXTENSION = '.m3d';
 /** Optimizer tensors share the file with the weights under this prefix (never a PyTorch module path). */
-export const OPTIMIZER_PREFIX = '@optimizer/';
+const OPTIMIZER_PREFIX = '@optimizer/';
 
 const M = {
   format: 'med3d.format',
@@ -166,7 +165,7 @@ export function parseCheckpoint(bytes: Uint8Array, file: string, opts: ReadCheck
 const MAX_METADATA_DEPTH = 64;
 
 /** Nesting depth of a parsed JSON value, without recursion (a hostile value may be 100,000 deep). */
-export function jsonDepth(v: unknown): number {
+function jsonDepth(v: unknown): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[v, 0]];
   while (stack.length) {

@@ -59,7 +59,7 @@ export function backboneLayout(b: BackboneSpec, out: ExpectedLayout = new Map())
 }
 
 /** MedicalNet's conv_seg head: ConvTranspose3d(k2,s2,bias) → BN → ReLU → Conv 3³ → BN → ReLU → Conv 1³. */
-export function medicalnetSegLayout(inChannels: number, hidden: number, classes: number, out: ExpectedLayout = new Map()): ExpectedLayout {
+function medicalnetSegLayout(inChannels: number, hidden: number, classes: number, out: ExpectedLayout = new Map()): ExpectedLayout {
   // ConvTranspose3d weights are (in, out, k, k, k).
   out.set('conv_seg.0.weight', { shape: [inChannels, hidden, 2, 2, 2], dtype: 'float32' });
   out.set('conv_seg.0.bias', { shape: [hidden], dtype: 'float32' });
@@ -74,7 +74,7 @@ export function medicalnetSegLayout(inChannels: number, hidden: number, classes:
  * Head layouts, mirroring the heads in models/heads (names and bias choices are theirs; the test
  * resnetLayout.test.ts checks them against buildModel so the two cannot drift apart).
  */
-export function headLayout(head: HeadSpec, inChannels: number, out: ExpectedLayout = new Map()): ExpectedLayout {
+function headLayout(head: HeadSpec, inChannels: number, out: ExpectedLayout = new Map()): ExpectedLayout {
   switch (head.kind) {
     case 'none':
       break;

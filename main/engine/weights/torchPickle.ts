@@ -10,7 +10,7 @@ import { PyDict, PyGlobal, PyObject, PyTuple, pyTypeName, type PyValue } from '.
  */
 
 /** Storage classes as pickled by torch.save (legacy classes and the typed-storage form alike). */
-export const STORAGE_CLASSES: Readonly<Record<string, { dtype: TensorDType | 'bfloat16'; bytes: number }>> = {
+const STORAGE_CLASSES: Readonly<Record<string, { dtype: TensorDType | 'bfloat16'; bytes: number }>> = {
   FloatStorage: { dtype: 'float32', bytes: 4 },
   DoubleStorage: { dtype: 'float64', bytes: 8 },
   HalfStorage: { dtype: 'float16', bytes: 2 },
@@ -25,7 +25,7 @@ export const STORAGE_CLASSES: Readonly<Record<string, { dtype: TensorDType | 'bf
 
 const ALLOWED_CALLABLES = new Set(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter']);
 
-export function isAllowedGlobal(module: string, name: string): boolean {
+function isAllowedGlobal(module: string, name: string): boolean {
   if (ALLOWED_CALLABLES.has(`${module}.${name}`)) return true;
   return module === 'torch' && Object.hasOwn(STORAGE_CLASSES, name);
 }

@@ -43,7 +43,7 @@ function contiguousStrides(shape: number[]): number[] {
 }
 
 /** The data.pkl bytes for `sd` whose tensors are stored as records '0', '1', … in order. */
-export function encodeStateDictPickle(sd: StateDict, opts: WritePthOptions = {}): Uint8Array {
+function encodeStateDictPickle(sd: StateDict, opts: WritePthOptions = {}): Uint8Array {
   const prefix = opts.prefix ?? 'module.';
   const w = new PickleWriter().proto(2);
   const wrap = opts.wrap !== false;
@@ -73,7 +73,7 @@ export function encodeStateDictPickle(sd: StateDict, opts: WritePthOptions = {})
   return w.stop().finish();
 }
 
-export function encodePth(sd: StateDict, archiveName: string, opts: WritePthOptions = {}): Uint8Array[] {
+function encodePth(sd: StateDict, archiveName: string, opts: WritePthOptions = {}): Uint8Array[] {
   const root = archiveName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'archive';
   const records: ZipRecord[] = [{ name: `${root}/data.pkl`, data: encodeStateDictPickle(sd, opts) }];
   let i = 0;
