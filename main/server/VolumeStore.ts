@@ -4,30 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../common/api/errors';
-import type { LabelDef, VolumeHeader, VoxelDType } from '../../common/api/types';
-import type { Volume, VoxelArray } from '../volume/Volume';
-
-export function dtypeOf(a: VoxelArray): VoxelDType {
-  if (a instanceof Uint8Array) return 'uint8';
-  if (a instanceof Int8Array) return 'int8';
-  if (a instanceof Uint16Array) return 'uint16';
-  if (a instanceof Int16Array) return 'int16';
-  if (a instanceof Uint32Array) return 'uint32';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof Float32Array) return 'float32';
-  return 'float64';
-}
-
-export function valueRange(a: VoxelArray): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  return a.length ? { min, max } : { min: 0, max: 0 };
-}
+import type { LabelDef, VolumeHeader } from '../../common/api/types';
+import type { Volume } from '../volume/Volume';
+import { dtypeOf } from '../volume/dtypeOf';
+import { valueRange } from '../volume/valueRange';
 
 /** The voxels as an ArrayBuffer holding exactly them (no copy when the array owns its buffer). */
 export function exactBuffer(a: ArrayBufferView): ArrayBuffer {

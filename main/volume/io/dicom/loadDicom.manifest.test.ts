@@ -104,6 +104,7 @@ describe.skipIf(!has)('loadDicom on the manifest series', () => {
     const s = series.find((x) => x.path === 'series/dcm_qa_ct_Philips_tilt')!;
     const v = await loadDicom(abs(s.path));
     expect(v.dims).toEqual([512, 512, 54]);
+    expect(v.data).toBeInstanceOf(Int16Array); // HU stay int16 through the resampling (half the memory of float32)
     const [c0, c1, c2] = [col(v, 0), col(v, 1), col(v, 2)];
     const dot = (a: number[], b: number[]): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
     expect(Math.abs(dot(c0, c2))).toBeLessThan(1e-6);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { checkLimit } from '../../../util/readLimits';
 import type { Mat4, Vec3, Volume, VoxelArray } from '../../Volume';
 import { VolumeReadError } from '../errors';
+import { valueRange } from '../../valueRange';
 import { readImageInfo } from './dicomImageInfo';
 import { parseDicomBytes, type ParsedDicom } from './parseDicomBytes';
 import { allocStored, decodeFrame, samplesPerFrame, storedArrayType, transferSyntaxName, validateImageInfo, type StoredArray } from './pixel/decodeFrame';
@@ -192,7 +193,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
           `slice gap of ${maxGap.toFixed(2)} mm is ${(maxGap / plan.spacing).toFixed(1)}× the median spacing ${plan.spacing.toFixed(3)} mm: the slices are not one contiguous stack (missing files?)`,
         );
       }
-      const fill = minOf(data);
+      const fill = valueRange(data).min;
       const res = resampleStack(data, cols, rows, plan, plan.spacing, fill);
       data = res.data;
       dims = [cols, rows, res.nk];
@@ -320,10 +321,4 @@ async function parsedFor(file: string, cache: Map<string, ParsedDicom>): Promise
 
 function scaleV(v: V3, s: number): V3 {
   return [v[0] * s, v[1] * s, v[2] * s];
-}
-
-function minOf(a: VoxelArray): number {
-  let m = Infinity;
-  for (let i = 0; i < a.length; i++) if (a[i] < m) m = a[i];
-  return m;
 }

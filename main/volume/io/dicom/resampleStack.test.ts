@@ -38,4 +38,30 @@ describe('resampleStack', () => {
     for (let k = 0; k < 5; k++) expect(res.data[C * R * k + 7]).toBeCloseTo(3 * k, 5);
     expect(res.gapSlices).toBe(2);
   });
+
+  it('integer input keeps its type: interpolated values rounded, fill where there is no data', () => {
+    const plan = planStack(stack([0, 2, 4], (z) => z * 0.25)); // 0.5 px per slice along j
+    const f = (i: number, j: number): number => 3 * j + i - 30;
+    const src = Int16Array.from(volume(3, f));
+    const res = resampleStack(src, C, R, plan, 2, -1024);
+    expect(res.data).toBeInstanceOf(Int16Array);
+    expect(res.data[2 + C * (3 + R * 1)]).toBe(-20); // between -22 and -19: -20.5 rounds to -20
+    expect(res.data[2 + C * (3 + R * 2)]).toBe(f(2, 2));
+    expect(res.data[2 + C * (0 + R * 2)]).toBe(-1024);
+    expect(res.filledVoxels).toBe(2 * C);
+    const u16 = resampleStack(Uint16Array.from(src, (v) => v + 100), C, R, plan, 2, 0);
+    expect(u16.data).toBeInstanceOf(Uint16Array);
+    expect(resampleStack(Float64Array.from(src), C, R, plan, 2, 0).data).toBeInstanceOf(Float32Array);
+  });
+
+  it('shift along both axes: four-neighbour bilinear sample, the uncovered border filled', () => {
+    const plan = planStack(stack([0, 1], () => 0).map((s, n) => ({ ...s, position: [0.5 * n, 0.25 * n, n] as V3 })));
+    const f = (i: number, j: number): number => 3 * i + 7 * j;
+    const res = resampleStack(volume(2, f), C, R, plan, 1, -5);
+    // Slice 1 output (i, j) samples source (i - 0.5, j - 0.25): column 0 and row 0 have no data.
+    expect(res.data[2 + C * (3 + R)]).toBeCloseTo(f(1.5, 2.75), 5);
+    expect(res.data[0 + C * (3 + R)]).toBe(-5);
+    expect(res.data[2 + C * (0 + R)]).toBe(-5);
+    expect(res.filledVoxels).toBe(C + R - 1);
+  });
 });

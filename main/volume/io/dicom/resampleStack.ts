@@ -2,7 +2,8 @@ import type { VoxelArray } from '../../Volume';
 import { dot, scale, sub, type StackPlan, type V3 } from './stackGeometry';
 
 export interface ResampledStack {
-  data: Float32Array;
+  /** Same integer type as the input (interpolated values rounded: they stay within the input's range); Float32 for float input. */
+  data: VoxelArray;
   /** Slices in the output grid. */
   nk: number;
   /** LPS position of voxel (0,0,0): the first slice's origin. */
@@ -15,12 +16,29 @@ export interface ResampledStack {
   filledVoxels: number;
 }
 
+/** Output pixels i0 ≤ i < i1, j0 ≤ j < j1 of a slice that have source data (a shifted slice covers a rectangle). */
+interface Covered {
+  i0: number;
+  i1: number;
+  j0: number;
+  j1: number;
+}
+
+/** The output array: the input's integer class (a CT stays int16, half the memory of float32), else Float32. */
+function outputLike(src: VoxelArray, n: number): VoxelArray {
+  if (src instanceof Float32Array || src instanceof Float64Array) return new Float32Array(n);
+  return new (src.constructor as new (n: number) => VoxelArray)(n);
+}
+
 /**
  * Resample a sheared (gantry-tilted) and/or irregularly spaced stack onto the orthogonal grid spanned
  * by the first slice's rows/columns and the slice normal, with uniform spacing `spacing`.
  * Each output voxel is the linear interpolation, along the normal, of the two nearest input slices, each
  * sampled bilinearly at the same patient position (input slices are parallel, so a slice's in-plane
  * offset is one constant shift). `src` holds the input slices in `plan.slices` order.
+ * Integer input gives the same integer type, rounded to the nearest value: sub-unit interpolation
+ * steps (fractions of a HU) carry no information a stored integer scan had, and float32 would double
+ * the memory of the scan everywhere it goes (service, transfer, renderer, GPU texture).
  */
 export function resampleStack(src: VoxelArray, cols: number, rows: number, plan: StackPlan<unknown>, spacing: number, fill: number): ResampledStack {
   const { positions, normal, row, col, inplaneSpacing } = plan;
@@ -28,7 +46,7 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
   const span = positions[nIn - 1] - positions[0];
   const nk = Math.max(1, Math.round(span / spacing) + 1);
   const sliceSize = cols * rows;
-  const out = new Float32Array(sliceSize * nk);
+  const out = outputLike(src, sliceSize * nk);
   const origin = plan.slices[0].position;
   // Per input slice: in-plane offset of its origin from the first slice's normal line, in pixels.
   const shifts = plan.slices.map((s) => {
@@ -38,9 +56,8 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
   });
   let gapSlices = 0;
   let filled = 0;
+  const cur = new Float32Array(sliceSize);
   const tmp = new Float32Array(sliceSize);
-  const valid = new Uint8Array(sliceSize);
-  const valid2 = new Uint8Array(sliceSize);
   let s = 0;
   for (let k = 0; k < nk; k++) {
     const d = positions[0] + k * spacing;
@@ -49,34 +66,47 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
     let w = nIn === 1 ? 0 : (d - positions[s]) / (gap || 1);
     w = Math.min(1, Math.max(0, w));
     if (nIn > 1 && gap > 1.5 * spacing && w > 1e-6 && w < 1 - 1e-6) gapSlices++;
-    const outSlice = out.subarray(k * sliceSize, (k + 1) * sliceSize);
+    let c: Covered;
     if (w < 1e-6 || nIn === 1) {
-      sampleShifted(src, s * sliceSize, cols, rows, shifts[s], outSlice, valid);
+      c = sampleShifted(src, s * sliceSize, cols, rows, shifts[s], cur);
     } else if (w > 1 - 1e-6) {
-      sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], outSlice, valid);
+      c = sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], cur);
     } else {
-      sampleShifted(src, s * sliceSize, cols, rows, shifts[s], outSlice, valid);
-      sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], tmp, valid2);
-      for (let p = 0; p < sliceSize; p++) {
-        outSlice[p] = outSlice[p] * (1 - w) + tmp[p] * w;
-        valid[p] &= valid2[p];
-      }
+      const a = sampleShifted(src, s * sliceSize, cols, rows, shifts[s], cur);
+      const b = sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], tmp);
+      c = { i0: Math.max(a.i0, b.i0), i1: Math.min(a.i1, b.i1), j0: Math.max(a.j0, b.j0), j1: Math.min(a.j1, b.j1) };
+      for (let j = c.j0; j < c.j1; j++) for (let p = j * cols + c.i0, end = j * cols + c.i1; p < end; p++) cur[p] = cur[p] * (1 - w) + tmp[p] * w;
     }
-    for (let p = 0; p < sliceSize; p++) {
-      if (!valid[p]) {
-        outSlice[p] = fill;
-        filled++;
-      }
-    }
+    filled += sliceSize - Math.max(0, c.i1 - c.i0) * Math.max(0, c.j1 - c.j0);
+    writeSlice(cur, c, cols, rows, fill, out, k * sliceSize);
   }
   return { data: out, nk, origin, spacing, gapSlices, filledVoxels: filled };
 }
 
+/** One resampled slice into the output: covered pixels (rounded for integer output), `fill` elsewhere. */
+function writeSlice(cur: Float32Array, c: Covered, cols: number, rows: number, fill: number, out: VoxelArray, base: number): void {
+  const round = !(out instanceof Float32Array);
+  for (let j = 0; j < rows; j++) {
+    const o = base + j * cols;
+    if (j < c.j0 || j >= c.j1 || c.i1 <= c.i0) {
+      out.fill(fill, o, o + cols);
+      continue;
+    }
+    out.fill(fill, o, o + c.i0);
+    out.fill(fill, o + c.i1, o + cols);
+    const from = j * cols;
+    // floor(x + 0.5) is Math.round for float32 x (exact in double) and several times faster here.
+    if (round) for (let i = c.i0; i < c.i1; i++) out[o + i] = Math.floor(cur[from + i] + 0.5);
+    else out.set(cur.subarray(from + c.i0, from + c.i1), o + c.i0);
+  }
+}
+
 /**
- * out[j, i] = src slice sampled at (i - shift_i, j - shift_j), bilinear; valid[p] = 0 where the sample
- * falls outside the slice. Integer shifts copy exactly.
+ * out[j, i] = src slice sampled at (i - shift_i, j - shift_j), bilinear, for the pixels whose samples
+ * fall inside the slice (the returned rectangle; the rest of `out` is left as it was). Integer shifts
+ * copy exactly; a shift along one axis only (the usual gantry tilt) reads two neighbours, not four.
  */
-function sampleShifted(src: VoxelArray, base: number, cols: number, rows: number, shift: [number, number], out: Float32Array, valid: Uint8Array): void {
+function sampleShifted(src: VoxelArray, base: number, cols: number, rows: number, shift: [number, number], out: Float32Array): Covered {
   const ax = -shift[0];
   const ay = -shift[1];
   let x0 = Math.floor(ax);
@@ -87,28 +117,21 @@ function sampleShifted(src: VoxelArray, base: number, cols: number, rows: number
   if (fy > 1 - 1e-6) { y0++; fy = 0; }
   if (fx < 1e-6) fx = 0;
   if (fy < 1e-6) fy = 0;
+  // Source column i + x0 (and + 1 when fx > 0) must lie in [0, cols); likewise rows.
+  const c: Covered = {
+    i0: Math.max(0, -x0),
+    i1: Math.min(cols, cols - x0 - (fx === 0 ? 0 : 1)),
+    j0: Math.max(0, -y0),
+    j1: Math.min(rows, rows - y0 - (fy === 0 ? 0 : 1)),
+  };
   const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-  for (let j = 0; j < rows; j++) {
-    const sy = j + y0;
-    const rowOk = sy >= 0 && (fy === 0 ? sy < rows : sy + 1 < rows);
+  for (let j = c.j0; j < c.j1; j++) {
     const o = j * cols;
-    if (!rowOk) {
-      out.fill(0, o, o + cols);
-      valid.fill(0, o, o + cols);
-      continue;
-    }
-    const r0 = base + sy * cols;
+    const r0 = base + (j + y0) * cols + x0;
     const r1 = fy === 0 ? r0 : r0 + cols;
-    for (let i = 0; i < cols; i++) {
-      const sx = i + x0;
-      if (sx < 0 || (fx === 0 ? sx >= cols : sx + 1 >= cols)) {
-        out[o + i] = 0;
-        valid[o + i] = 0;
-        continue;
-      }
-      const sx1 = fx === 0 ? sx : sx + 1;
-      out[o + i] = w00 * src[r0 + sx] + w10 * src[r0 + sx1] + w01 * src[r1 + sx] + w11 * src[r1 + sx1];
-      valid[o + i] = 1;
-    }
+    if (fx === 0 && fy === 0) for (let i = c.i0; i < c.i1; i++) out[o + i] = src[r0 + i];
+    else if (fx === 0) for (let i = c.i0; i < c.i1; i++) out[o + i] = w00 * src[r0 + i] + w01 * src[r1 + i];
+    else for (let i = c.i0; i < c.i1; i++) out[o + i] = w00 * src[r0 + i] + w10 * src[r0 + i + 1] + w01 * src[r1 + i] + w11 * src[r1 + i + 1];
   }
+  return c;
 }
