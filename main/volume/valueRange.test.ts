@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VoxelArray } from './Volume';
-import { valueRange } from './valueRange';
+import { noteValueRange, valueRange } from './valueRange';
 
 const CASES: Array<[string, VoxelArray, number, number]> = [
   ['int8', Int8Array.from([3, -128, 127, 0]), -128, 127],
@@ -33,5 +33,13 @@ describe('valueRange', () => {
     expect(valueRange(Float32Array.from([NaN, 2, NaN, -3]))).toEqual({ min: -3, max: 2 });
     expect(valueRange(Float64Array.from([NaN, Infinity, -Infinity]))).toEqual({ min: -Infinity, max: Infinity });
     expect(valueRange(Float32Array.from([NaN, NaN]))).toEqual({ min: Infinity, max: -Infinity });
+  });
+
+  it('a noted range is returned for that array only', () => {
+    const a = Int16Array.from([1, 2, 3]);
+    noteValueRange(a, { min: 1, max: 3 });
+    a[0] = -50; // a producer notes only arrays nobody writes to; this shows the note is what answers
+    expect(valueRange(a)).toEqual({ min: 1, max: 3 });
+    expect(valueRange(Int16Array.from(a))).toEqual({ min: -50, max: 3 });
   });
 });

@@ -57,8 +57,22 @@ const RANGE_OF: { [K in VoxelDType]: (a: never) => ValueRange } = {
   },
 };
 
+/** Ranges that the code which made an array already knew (see noteValueRange). */
+const NOTED = new WeakMap<VoxelArray, ValueRange>();
+
+/**
+ * Record the range of an array its producer computed anyway (a reader that walked every voxel while
+ * the file was still arriving), so that valueRange does not walk a 150 MB scan a second time. Only for
+ * a fresh array that nobody writes to afterwards: the note is kept as long as the array lives.
+ */
+export function noteValueRange(a: VoxelArray, r: ValueRange): void {
+  NOTED.set(a, { min: r.min, max: r.max });
+}
+
 /** Smallest and largest voxel value ({0, 0} for an empty array). */
 export function valueRange(a: VoxelArray): ValueRange {
   if (a.length === 0) return { min: 0, max: 0 };
+  const noted = NOTED.get(a);
+  if (noted) return { min: noted.min, max: noted.max };
   return RANGE_OF[dtypeOf(a)](a as never);
 }

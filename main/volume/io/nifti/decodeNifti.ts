@@ -81,16 +81,40 @@ export function niftiContentCap(part: 'single' | 'header' | 'image', header?: Ui
   };
 }
 
-/** The few raw header fields sizing needs, read without the full parser. */
-function headerFields(hdr: Uint8Array, version: 1 | 2, le: boolean): { voxOffset: number; voxels: number; dataBytes: number } {
+/** The few raw header fields that sizing (and reading the voxels as they arrive) needs, read without the full parser. */
+export interface NiftiRawFields {
+  voxOffset: number;
+  voxels: number;
+  dataBytes: number;
+  datatypeCode: number;
+  /** Product of dim[4..dim[0]]: how many 3D volumes the file holds (NaN when dims are invalid). */
+  volumes: number;
+  sclSlope: number;
+  sclInter: number;
+}
+
+export function headerFields(hdr: Uint8Array, version: 1 | 2, le: boolean): NiftiRawFields {
   const dv = new DataView(hdr.buffer, hdr.byteOffset, hdr.byteLength);
   const v2 = version === 2;
   const voxOffset = v2 ? Number(dv.getBigInt64(168, le)) : dv.getFloat32(108, le);
   const ndim = v2 ? Number(dv.getBigInt64(16, le)) : dv.getInt16(40, le);
   const bitpix = v2 ? dv.getInt16(14, le) : dv.getInt16(72, le);
   let voxels = ndim >= 1 && ndim <= 7 ? 1 : NaN;
-  for (let i = 1; i <= ndim && i <= 7; i++) voxels *= v2 ? Number(dv.getBigInt64(16 + 8 * i, le)) : dv.getInt16(40 + 2 * i, le);
-  return { voxOffset, voxels, dataBytes: bitpix > 0 && voxels >= 0 ? (voxels * bitpix) / 8 : NaN };
+  let volumes = voxels;
+  for (let i = 1; i <= ndim && i <= 7; i++) {
+    const d = v2 ? Number(dv.getBigInt64(16 + 8 * i, le)) : dv.getInt16(40 + 2 * i, le);
+    voxels *= d;
+    if (i > 3) volumes *= d;
+  }
+  return {
+    voxOffset,
+    voxels,
+    dataBytes: bitpix > 0 && voxels >= 0 ? (voxels * bitpix) / 8 : NaN,
+    datatypeCode: v2 ? dv.getInt16(12, le) : dv.getInt16(70, le),
+    volumes,
+    sclSlope: v2 ? dv.getFloat64(176, le) : dv.getFloat32(112, le),
+    sclInter: v2 ? dv.getFloat64(184, le) : dv.getFloat32(116, le),
+  };
 }
 
 function toArrayBuffer(u8: Uint8Array, len = u8.byteLength): ArrayBuffer {

@@ -4,16 +4,21 @@ import { VolumeReadError } from '../errors';
 import { decodeNifti, niftiContentCap, type NiftiImage } from './decodeNifti';
 import { gunzipCapped, isGzip } from './gzip';
 import { niftiToVolume } from './niftiToVolume';
+import { NiftiRangeWhileReading } from './NiftiRangeWhileReading';
+import { readFileInChunks } from '../readFileInChunks';
+import { noteValueRange } from '../../valueRange';
 
 export interface ReadNiftiOptions {
   /** Which 3D volume of a 4D/5D file to load (default 0; a warning says so). */
   volumeIndex?: number;
 }
 
-/** A NIfTI part's bytes, inflated (only as far as its header describes) when gzipped. */
-async function readMaybeGz(file: string, cap: (prefix: Uint8Array) => number | undefined): Promise<Uint8Array> {
-  const buf = await fs.readFile(file);
-  const u8 = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+/**
+ * A NIfTI part's bytes, inflated (only as far as its header describes) when gzipped. `watch` sees the
+ * bytes as they are read (NiftiRangeWhileReading).
+ */
+async function readMaybeGz(file: string, cap: (prefix: Uint8Array) => number | undefined, watch?: NiftiRangeWhileReading): Promise<Uint8Array> {
+  const u8 = await readFileInChunks(file, watch ? watch.onBytes : () => {});
   return isGzip(u8) ? gunzipCapped(u8, cap) : u8;
 }
 
@@ -42,7 +47,7 @@ async function partner(file: string, want: 'hdr' | 'img'): Promise<string | null
  * Read and decode a NIfTI file (all volumes, stored values + header facts). `.hdr`/`.img` pairs can be
  * named by either half. Errors are VolumeReadError naming the file and the cause.
  */
-export async function readNiftiImage(file: string): Promise<NiftiImage> {
+export async function readNiftiImage(file: string, watch?: NiftiRangeWhileReading): Promise<NiftiImage> {
   try {
     let hdrFile = file;
     let imgFile: string | null = null;
@@ -54,7 +59,7 @@ export async function readNiftiImage(file: string): Promise<NiftiImage> {
     } else if (/\.hdr(\.gz)?$/i.test(file)) {
       imgFile = await partner(file, 'img');
     }
-    const header = await readMaybeGz(hdrFile, niftiContentCap(imgFile ? 'header' : 'single'));
+    const header = await readMaybeGz(hdrFile, niftiContentCap(imgFile ? 'header' : 'single'), imgFile ? undefined : watch);
     let image: Uint8Array | undefined;
     const magic = header.length >= 348 ? String.fromCharCode(header[344], header[345], header[346]) : '';
     const isPairMagic = magic === 'ni1' || (header.length >= 7 && String.fromCharCode(header[4], header[5], header[6]) === 'ni2');
@@ -82,10 +87,15 @@ function describeFsError(err: unknown): unknown {
 
 /** Load a NIfTI file as a Volume (RAS+ affine as nibabel's img.affine, values scaled). */
 export async function readNifti(file: string, opts: ReadNiftiOptions = {}): Promise<Volume> {
-  const img = await readNiftiImage(file);
+  const watch = new NiftiRangeWhileReading();
+  const img = await readNiftiImage(file, watch);
+  let vol: Volume;
   try {
-    return niftiToVolume(img, { volumeIndex: opts.volumeIndex, source: file });
+    vol = niftiToVolume(img, { volumeIndex: opts.volumeIndex, source: file });
   } catch (err) {
     throw VolumeReadError.wrap(file, err);
   }
+  const range = watch.rangeOf(vol.data);
+  if (range) noteValueRange(vol.data, range);
+  return vol;
 }
