@@ -48,6 +48,18 @@ describe('Med3dService hosted in a worker thread (Electron main stays free)', ()
     expect(events.some((e) => e.reason === 'cases')).toBe(true);
   });
 
+  it('moves getVoxels replies out of the worker without giving away the open volume', async () => {
+    const file = path.join(dir, 'elsewhere', 'ramp.nii');
+    const ramp = Int16Array.from({ length: 4 * 4 * 3 }, (_, i) => i - 20);
+    await writeNifti(file, { data: ramp, dims: [4, 4, 3], spacing: [1, 1, 1], affine: Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]), meta: { warnings: [] } });
+    await host.grant(file);
+    const hdr = await api.openVolume({ kind: 'path', path: file });
+    for (let round = 0; round < 2; round++) {
+      expect([...new Int16Array(await api.getVoxels({ volumeId: hdr.volumeId, kStart: 1, kCount: 1 }))]).toEqual([...ramp.subarray(16, 32)]);
+      expect([...new Int16Array(await api.getVoxels({ volumeId: hdr.volumeId }))]).toEqual([...ramp]);
+    }
+  });
+
   it('grants user-chosen paths (drag-and-drop) and refuses relative ones', async () => {
     await expect(host.grant('relative/x.nii')).rejects.toThrow(/absolute/);
     expect(await host.grant(path.join(dir, 'elsewhere'))).toBe(path.join(dir, 'elsewhere'));

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApiDispatcher } from '../../common/api/dispatcher';
+import type { MethodName } from '../../common/api/Med3dApi';
 import type { ChooseFileRequest } from '../../common/api/requests';
 import { startEngineBackendInfo } from './engineBackendInfo';
 import { Med3dService } from './Med3dService';
@@ -14,6 +15,8 @@ const port = parentPort;
 if (!port) throw new Error('serviceHostMain must run in a worker thread');
 const init = workerData as ServiceHostInit;
 const post = (m: FromServiceHost): void => port.postMessage(m);
+/** Methods whose ArrayBuffer reply is a copy made for that reply (VolumeService.getVoxels), so it can be transferred. */
+const FRESH_BUFFER_REPLIES: ReadonlySet<string> = new Set<MethodName>(['getVoxels']);
 const log = (message: string): void => post({ t: 'log', message });
 
 let dialogSeq = 0;
@@ -47,7 +50,11 @@ try {
   service.events.onAny((event, payload) => post({ t: 'event', event, payload }));
   port.on('message', (m: ToServiceHost) => {
     if (m.t === 'call') {
-      void dispatch(m.method, m.payload).then((env) => post({ t: 'result', id: m.id, env }));
+      void dispatch(m.method, m.payload).then((env) => {
+        // A reply buffer made for that reply alone moves to the main thread: no second copy of a 48 MB slab.
+        const moved = env.ok && FRESH_BUFFER_REPLIES.has(m.method) && env.result instanceof ArrayBuffer ? [env.result] : [];
+        port.postMessage({ t: 'result', id: m.id, env } satisfies FromServiceHost, moved);
+      });
     } else if (m.t === 'grant') {
       service.guard.grant(m.path).then(
         (p) => post({ t: 'granted', id: m.id, path: p }),

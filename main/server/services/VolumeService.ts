@@ -3,7 +3,6 @@ import { ApiError } from '../../../common/api/errors';
 import type * as R from '../../../common/api/requests';
 import type { LabelDef, SeriesListing, VolumeHeader } from '../../../common/api/types';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
-import { exactBuffer } from '../VolumeStore';
 import type { DemoScan, ServiceContext } from './ServiceContext';
 import type { SliceOf } from './serviceSlices';
 import { isNiftiFileName } from '../../../common/files/fileKind';
@@ -77,15 +76,19 @@ export class VolumeService implements SliceOf<'volumes'> {
     return file;
   }
 
+  /**
+   * The voxels of slices [kStart, kStart + kCount), or all, as a buffer made for this reply alone:
+   * the service host moves it to the transport instead of copying it (serviceHostMain), and a copy
+   * keeps the open volume safe from whatever the caller does with the reply.
+   */
   async getVoxels(req: R.GetVoxelsRequest): Promise<ArrayBuffer> {
     const { vol } = this.ctx.store.get(req.volumeId);
-    if (req.kStart === undefined && req.kCount === undefined) return exactBuffer(vol.data);
     const nz = vol.dims[2];
     const k0 = req.kStart ?? 0;
     if (k0 >= nz) throw new ApiError('invalid-request', `kStart ${k0} is beyond the volume's ${nz} slices`);
     const k1 = Math.min(nz, k0 + (req.kCount ?? nz - k0));
     const slice = vol.dims[0] * vol.dims[1];
-    return exactBuffer(vol.data.subarray(k0 * slice, k1 * slice));
+    return vol.data.slice(k0 * slice, k1 * slice).buffer as ArrayBuffer;
   }
 
   async listSeries(req: R.ListSeriesRequest): Promise<SeriesListing> {
