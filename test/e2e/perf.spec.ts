@@ -129,6 +129,8 @@ async function strokeLatency(page: Page): Promise<{ meanMs: number; p95Ms: numbe
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
+const BYTES_PER_VOXEL: Record<string, number> = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 };
+
 /** JS heap in use after a full garbage collection (what the page holds, not garbage awaiting collection). */
 async function heapMb(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
@@ -159,16 +161,21 @@ test.describe('UI performance figures', () => {
     for (const [file, name] of inputs) {
       const base = await heapMb(page);
       const { firstSliceMs, openMs } = await measureOpen(page, file, name);
-      const dims = await page.evaluate(() => (window as unknown as { __med3d: { state(): { header: { dims: [number, number, number] } } } }).__med3d.state().header.dims);
+      const { dims, dtype } = await page.evaluate(() => {
+        const h = (window as unknown as { __med3d: { state(): { header: { dims: [number, number, number]; dtype: string } } } }).__med3d.state().header;
+        return { dims: h.dims, dtype: h.dtype };
+      });
       const phases = await page.evaluate(() => (window as unknown as { __med3dTiming?: { shownMs: number; streamMs: number; totalMs: number } }).__med3dTiming);
       const stroke = await strokeLatency(page);
       const heap = await heapMb(page);
-      const voxMb = (dims[0] * dims[1] * dims[2] * 3) / 2 ** 20; // int16 scan + uint8 labels
+      // The scan at the type the server sends (header.dtype) plus one uint8 label map.
+      const voxMb = (dims[0] * dims[1] * dims[2] * (BYTES_PER_VOXEL[dtype] + 1)) / 2 ** 20;
       rows.push(
         `${name} ${dims.join('x')}: open→first slice ${firstSliceMs} ms, →every slice in and 3 views rendered ${openMs} ms ` +
           `(server open + UI before the voxels ${phases ? (openMs - phases.totalMs).toFixed(0) : '?'} ms, centre slices + volume creation + first render ${phases?.shownMs.toFixed(0)} ms, other slabs streamed in ${phases?.streamMs.toFixed(0)} ms); ` +
           `stroke: frame per mouse move mean ${stroke.meanMs.toFixed(1)} ms p95 ${stroke.p95Ms.toFixed(1)} ms, move → axial view re-rendered mean ${stroke.renderedMeanMs.toFixed(1)} ms p95 ${stroke.renderedP95Ms.toFixed(1)} ms; ` +
-          `JS heap after GC ${heap.toFixed(0)} MB (before open ${base.toFixed(0)} MB; scan+labels ${voxMb.toFixed(0)} MB, ratio ${(heap / voxMb).toFixed(2)})`,
+          `JS heap after GC ${heap.toFixed(0)} MB (before open ${base.toFixed(0)} MB; scan (${dtype}) + labels ${voxMb.toFixed(0)} MB, ratio ${(heap / voxMb).toFixed(2)}, ` +
+          `${((heap - base) / voxMb).toFixed(2)} without the page's own heap before open)`,
       );
       figures.cases.push({ name, dims, firstSliceMs, openMs, strokeMeanMs: round1(stroke.meanMs), strokeP95Ms: round1(stroke.p95Ms), heapMb: round1(heap) });
       await page.goto(`${server.url}&empty`);
