@@ -140,10 +140,12 @@ export class EditingController {
       const seed: [number, number, number] = [Math.round(e.ijk[0]), Math.round(e.ijk[1]), Math.round(e.ijk[2])];
       return this.applied(editor.fill(seed, e.shiftKey ? undefined : e.axis));
     }
-    if (e.phase === 'down') viewer.labelsChanged(editor.beginStroke(e.ijk, e.axis, this.tool === 'eraser'));
-    else if (e.phase === 'move') viewer.labelsChanged(editor.continueStroke(e.ijk));
+    // Each move is drawn at once in the view painted (a preview); the views are redrawn when the stroke pauses or ends.
+    if (e.phase === 'down') viewer.labelsChanged(editor.beginStroke(e.ijk, e.axis, this.tool === 'eraser'), e.view);
+    else if (e.phase === 'move') viewer.labelsChanged(editor.continueStroke(e.ijk), e.view);
     else {
-      viewer.labelsChanged(editor.continueStroke(e.ijk));
+      viewer.labelsChanged(editor.continueStroke(e.ijk), e.view);
+      viewer.strokeEnded();
       this.applied(editor.endStroke());
     }
     if (e.phase !== 'move') this.sync();

@@ -16,6 +16,9 @@ import { windowToRange } from './windowPresets';
 import type { LabelDiff } from '../editing/EditRecorder';
 import { regionCrossesSlice, regionOfIndices, type VoxelRegion } from '../editing/VoxelRegion';
 import { allocateDisplayArray, copySlab, type DisplayArray } from './slabCopy';
+import { drawStrokePreview } from './drawStrokePreview';
+import { DeferredRedraw } from './DeferredRedraw';
+import { labelLook } from './labelLook';
 
 export type ViewName = 'axial' | 'sagittal' | 'coronal';
 export const VIEW_NAMES: readonly ViewName[] = ['axial', 'sagittal', 'coronal'];
@@ -66,6 +69,9 @@ function nextFrame(): Promise<void> {
 /** Least time between redraws of the views while a volume streams in. */
 const SCAN_REDRAW_MS = 4000;
 
+/** A brush stroke still for this long has its views redrawn (at its end they are at once). */
+const STROKE_PAUSE_MS = 120;
+
 /**
  * Three orthographic MPR viewports (axial, sagittal, coronal) on one cornerstone3D volume, with
  * the label map as a labelmap segmentation overlay. The renderer holds one copy of the voxels:
@@ -90,6 +96,7 @@ export class MprViewer {
   /** Puts display slice k of the scan (back) into cornerstone's image cache. */
   private cacheSlice: (k: number) => void = () => {};
   private readonly detach: Array<() => void> = [];
+  private readonly strokeRedraw = new DeferredRedraw<ViewName>((views) => this.engine?.renderViewports(views), STROKE_PAUSE_MS);
   onCursor: (c: CursorInfo) => void = () => {};
   onEditPointer: (e: EditPointerEvent) => void = () => {};
   onCamera: () => void = () => {};
@@ -250,8 +257,11 @@ export class MprViewer {
    * and only the views whose current slice crosses `region` are redrawn: with software WebGL a
    * view's redraw is most of a frame, and a stroke in one view rarely crosses the other two.
    * No region: everything; null: nothing changed.
+   * `paintedIn` (a brush move in that view): the change is drawn at once into that view's canvas
+   * (drawStrokePreview), and the redraw of the views waits for a pause in the stroke or its end
+   * (strokeEnded); the redraw replaces the preview.
    */
-  labelsChanged(region?: VoxelRegion | null): void {
+  labelsChanged(region?: VoxelRegion | null, paintedIn?: ViewName): void {
     if (!this.engine || !this.geometry || region === null) return;
     const vol = cache.getVolume(this.labelVolumeId);
     if (!vol) return;
@@ -260,7 +270,16 @@ export class MprViewer {
     for (let k = k0; k <= k1; k++) vol.vtkOpenGLTexture.setUpdatedFrame(k);
     vol.imageData?.modified();
     const views = region ? VIEW_NAMES.filter((v) => this.viewShows(v, region)) : [...VIEW_NAMES];
-    if (views.length > 0) this.engine.renderViewports(views);
+    if (paintedIn && region) {
+      const viewport = this.engine.getViewport(paintedIn) as Types.IVolumeViewport;
+      drawStrokePreview(region, { viewport, geometry: this.geometry, scan: this.scan!, labels: this.labels!, look: labelLook(paintedIn, SEG_ID) });
+      this.strokeRedraw.add(views);
+    } else if (views.length > 0) this.engine.renderViewports(views);
+  }
+
+  /** The brush stroke ended: the views it changed are redrawn now. */
+  strokeEnded(): void {
+    this.strokeRedraw.flush();
   }
 
   /** labelsChanged for the voxels an undoable edit touched. */
@@ -531,6 +550,7 @@ export class MprViewer {
 
   private teardown(): void {
     for (const d of this.detach.splice(0)) d();
+    this.strokeRedraw.cancel();
     if (this.engine) {
       // Disable first: the crosshairs tool keeps camera listeners that outlive a destroyed group.
       const tg = ToolGroupManager.getToolGroup(this.toolGroupId);
