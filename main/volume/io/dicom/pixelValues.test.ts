@@ -4,6 +4,7 @@ import { DATA_DIR, sharedAvailable } from '../../../../test/sharedDir';
 import { loadDicom } from './loadDicom';
 import { applyRescale, expandSegmentedLut } from './pixelValues';
 import { stats } from './testing/manifest';
+import { valueRange } from '../../valueRange';
 
 describe('applyRescale', () => {
   it('integer CT rescale stays int16, in place, when the HU range fits', () => {
@@ -18,6 +19,14 @@ describe('applyRescale', () => {
     const big = applyRescale(Uint16Array.from([0, 65535]), 2, [{ slope: 2, intercept: 0 }]);
     expect(big).toBeInstanceOf(Int32Array);
     expect(Array.from(big)).toEqual([0, 131070]);
+  });
+
+  it('integer results carry their exact min/max (valueRange needs no second pass)', () => {
+    const stored = Uint16Array.from([7, 3, 900, 4, 0, 12]);
+    const out = applyRescale(stored, 2, [{ slope: 2, intercept: 5 }, { slope: -1, intercept: 0 }, { slope: 1, intercept: -1024 }]);
+    expect(Array.from(out)).toEqual([19, 11, -900, -4, -1024, -1012]);
+    expect(valueRange(out)).toEqual({ min: -1024, max: 19 });
+    expect(valueRange(out)).toEqual(valueRange(out.slice())); // the copy has no note: a real pass
   });
 
   it('per-slice non-integral slopes give float32', () => {

@@ -1,4 +1,5 @@
 import type { VoxelArray } from '../../Volume';
+import { noteValueRange } from '../../valueRange';
 import type { DicomImageInfo } from './dicomImageInfo';
 import type { DataSet } from './parseDicomBytes';
 import type { StoredArray } from './pixel/decodeFrame';
@@ -23,7 +24,8 @@ function arrayKind(a: VoxelArray): string {
 /**
  * Apply Modality rescale (per slice) to stored values, returning physical values (HU for CT).
  * Integer results stay integer: in place when they fit the stored type, else in the smallest integer
- * type that holds them; non-integral scaling gives Float32.
+ * type that holds them (their min/max, known from the per-slice ranges, is noted: noteValueRange);
+ * non-integral scaling gives Float32.
  */
 export function applyRescale(stored: StoredArray, sliceSize: number, perSlice: Rescale[]): VoxelArray {
   const identity = perSlice.every((r) => r.slope === 1 && r.intercept === 0);
@@ -61,6 +63,8 @@ export function applyRescale(stored: StoredArray, sliceSize: number, perSlice: R
         if (slope === 1) for (let p = s * sliceSize; p < end; p++) target[p] = stored[p] + intercept;
         else for (let p = s * sliceSize; p < end; p++) target[p] = stored[p] * slope + intercept;
       }
+      // Exact (integers): the scan's header range then costs no second pass over the voxels.
+      noteValueRange(target, { min: lo, max: hi });
       return target;
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resampleStack } from './resampleStack';
+import { valueRange } from '../../valueRange';
 import { planStack, type StackSlice, type V3 } from './stackGeometry';
 
 const AXIAL = [1, 0, 0, 0, 1, 0] as [number, number, number, number, number, number];
@@ -49,6 +50,8 @@ describe('resampleStack', () => {
     expect(res.data[2 + C * (3 + R * 2)]).toBe(f(2, 2));
     expect(res.data[2 + C * (0 + R * 2)]).toBe(-1024);
     expect(res.filledVoxels).toBe(2 * C);
+    expect(valueRange(res.data)).toEqual(valueRange(res.data.slice())); // noted while writing, fill included
+    expect(valueRange(res.data).min).toBe(-1024);
     const u16 = resampleStack(Uint16Array.from(src, (v) => v + 100), C, R, plan, 2, 0);
     expect(u16.data).toBeInstanceOf(Uint16Array);
     expect(resampleStack(Float64Array.from(src), C, R, plan, 2, 0).data).toBeInstanceOf(Float32Array);

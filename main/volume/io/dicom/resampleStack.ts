@@ -1,4 +1,5 @@
 import type { VoxelArray } from '../../Volume';
+import { noteValueRange, type ValueRange } from '../../valueRange';
 import { dot, scale, sub, type StackPlan, type V3 } from './stackGeometry';
 
 export interface ResampledStack {
@@ -58,6 +59,7 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
   let filled = 0;
   const cur = new Float32Array(sliceSize);
   const tmp = new Float32Array(sliceSize);
+  const range: ValueRange = { min: Infinity, max: -Infinity };
   let s = 0;
   for (let k = 0; k < nk; k++) {
     const d = positions[0] + k * spacing;
@@ -78,27 +80,42 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
       for (let j = c.j0; j < c.j1; j++) for (let p = j * cols + c.i0, end = j * cols + c.i1; p < end; p++) cur[p] = cur[p] * (1 - w) + tmp[p] * w;
     }
     filled += sliceSize - Math.max(0, c.i1 - c.i0) * Math.max(0, c.j1 - c.j0);
-    writeSlice(cur, c, cols, rows, fill, out, k * sliceSize);
+    writeSlice(cur, c, cols, rows, fill, out, k * sliceSize, range);
   }
+  // Known from the writing: the scan's header range needs no second pass over the voxels.
+  noteValueRange(out, range);
   return { data: out, nk, origin, spacing, gapSlices, filledVoxels: filled };
 }
 
-/** One resampled slice into the output: covered pixels (rounded for integer output), `fill` elsewhere. */
-function writeSlice(cur: Float32Array, c: Covered, cols: number, rows: number, fill: number, out: VoxelArray, base: number): void {
+/**
+ * One resampled slice into the output: covered pixels (rounded for integer output), `fill` elsewhere;
+ * `range` grows to include what was written.
+ */
+function writeSlice(cur: Float32Array, c: Covered, cols: number, rows: number, fill: number, out: VoxelArray, base: number, range: ValueRange): void {
   const round = !(out instanceof Float32Array);
+  const covered = c.i1 > c.i0 && c.j1 > c.j0;
+  let min = range.min;
+  let max = range.max;
+  if (!covered || c.i0 > 0 || c.i1 < cols || c.j0 > 0 || c.j1 < rows) (min = Math.min(min, fill)), (max = Math.max(max, fill));
   for (let j = 0; j < rows; j++) {
     const o = base + j * cols;
-    if (j < c.j0 || j >= c.j1 || c.i1 <= c.i0) {
+    if (j < c.j0 || j >= c.j1 || !covered) {
       out.fill(fill, o, o + cols);
       continue;
     }
     out.fill(fill, o, o + c.i0);
     out.fill(fill, o + c.i1, o + cols);
     const from = j * cols;
-    // floor(x + 0.5) is Math.round for float32 x (exact in double) and several times faster here.
-    if (round) for (let i = c.i0; i < c.i1; i++) out[o + i] = Math.floor(cur[from + i] + 0.5);
-    else out.set(cur.subarray(from + c.i0, from + c.i1), o + c.i0);
+    for (let i = c.i0; i < c.i1; i++) {
+      // floor(x + 0.5) is Math.round for float32 x (exact in double) and several times faster here.
+      const v = round ? Math.floor(cur[from + i] + 0.5) : cur[from + i];
+      out[o + i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
+  range.min = min;
+  range.max = max;
 }
 
 /**
