@@ -1,4 +1,4 @@
-import { RenderingEngine, Enums, volumeLoader, imageLoader, setVolumesForViewports, cache, type Types } from '@cornerstonejs/core';
+import { RenderingEngine, Enums, volumeLoader, setVolumesForViewports, cache, type Types } from '@cornerstonejs/core';
 import {
   ToolGroupManager,
   Enums as ToolEnums,
@@ -16,6 +16,7 @@ import { windowToRange } from './windowPresets';
 import type { LabelDiff } from '../editing/EditRecorder';
 import { regionCrossesSlice, regionOfIndices, type VoxelRegion } from '../editing/VoxelRegion';
 import { allocateDisplayArray, copySlab, type DisplayArray } from './slabCopy';
+import { WithheldSlices } from './WithheldSlices';
 import { drawStrokePreview } from './drawStrokePreview';
 import { DeferredRedraw } from './DeferredRedraw';
 import { labelLook } from './labelLook';
@@ -66,8 +67,8 @@ function nextFrame(): Promise<void> {
   });
 }
 
-/** Least time between redraws of the views while a volume streams in. */
-const SCAN_REDRAW_MS = 4000;
+/** Least time between redraws of the views while a volume streams in (each uploads the slices arrived since the last). */
+const SCAN_REDRAW_MS = 1000;
 
 /** A brush stroke still for this long has its views redrawn (at its end they are at once). */
 const STROKE_PAUSE_MS = 120;
@@ -92,16 +93,20 @@ export class MprViewer {
   /** Display k slices written since the scan texture was last told (streamed slabs). */
   private pendingScanSlices: number[] = [];
   private scanFlushScheduled = false;
+  /** The scan's slices still to arrive, kept out of cornerstone's cache until they do. */
+  private withheld: WithheldSlices | null = null;
   private lastScanFlush = 0;
-  /** Puts display slice k of the scan (back) into cornerstone's image cache. */
-  private cacheSlice: (k: number) => void = () => {};
   private readonly detach: Array<() => void> = [];
   private readonly strokeRedraw = new DeferredRedraw<ViewName>((views) => this.engine?.renderViewports(views), STROKE_PAUSE_MS);
   onCursor: (c: CursorInfo) => void = () => {};
   onEditPointer: (e: EditPointerEvent) => void = () => {};
   onCamera: () => void = () => {};
 
-  constructor(readonly elements: Record<ViewName, HTMLDivElement>) {}
+  constructor(readonly elements: Record<ViewName, HTMLDivElement>) {
+    // cornerstone's start-up (WebGL probing, a few hundred ms with software GL) while the page is
+    // idle rather than after Open; createVolume awaits the same promise and reports any failure.
+    requestIdleCallback(() => void initCornerstone().catch(() => undefined));
+  }
 
   /** Changes with every volume shown (streamVolume stops writing slabs of a replaced one). */
   get generation(): number {
@@ -163,20 +168,7 @@ export class MprViewer {
     };
     const common = { dimensions: g.dims, spacing: g.spacing, origin: g.origin, direction: g.direction as unknown as Types.Mat3, metadata: metadata as unknown as Types.Metadata };
     const vol = volumeLoader.createLocalVolume(this.volumeId, { ...common, scalarData: scan });
-    // cornerstone's texture uploads every slice whose image is cached when it first builds the
-    // texture: slices still to arrive are taken out of the cache, so the first render uploads the
-    // centre slices alone and each streamed slice is uploaded once, when flushScanSlices puts it back.
-    const slice = g.dims[0] * g.dims[1];
-    this.cacheSlice = (k) =>
-      void imageLoader.createAndCacheLocalImage(vol.imageIds[k], {
-        scalarData: scan.subarray(k * slice, (k + 1) * slice),
-        dimensions: [g.dims[0], g.dims[1]],
-        spacing: [g.spacing[0], g.spacing[1]],
-        origin: g.origin,
-        direction: g.direction as unknown as Types.Mat3,
-        targetBuffer: { type: scan.constructor.name as 'Int16Array' },
-      });
-    for (let k = 0; k < g.dims[2]; k++) if (!firstSlices.has(k)) cache.removeImageLoadObject(vol.imageIds[k], { force: true });
+    this.withheld = new WithheldSlices(vol.imageIds, firstSlices);
     const labels = new Uint8Array(n);
     volumeLoader.createLocalLabelmapVolume({ ...common, scalarData: labels }, this.labelVolumeId);
     this.geometry = g;
@@ -337,7 +329,7 @@ export class MprViewer {
     if (!vol || !this.engine || slices.length === 0) return;
     this.lastScanFlush = performance.now();
     for (const k of slices) {
-      if (!cache.getImage(vol.imageIds[k])) this.cacheSlice(k);
+      this.withheld?.release(k);
       vol.vtkOpenGLTexture.setUpdatedFrame(k);
     }
     vol.imageData?.modified();
@@ -575,6 +567,7 @@ export class MprViewer {
     this.shown = 0;
     this.pendingScanSlices = [];
     this.scanFlushScheduled = false;
+    this.withheld = null;
   }
 
   destroy(): void {

@@ -40,12 +40,19 @@ describe('streamVolume', () => {
     const sink = recorder();
     const fetched: Slab[] = [];
     const progress: number[] = [];
+    let fetchedAtCreate = -1;
     let shownAfter = -1;
+    const create = sink.createVolume.bind(sink);
+    sink.createVolume = async (h, l, first) => {
+      fetchedAtCreate = fetched.length;
+      await create(h, l, first);
+    };
     const done = await streamVolume(sink, header, [], source(fetched), { slabBytes: 16, onProgress: (f) => progress.push(f), onShown: () => (shownAfter = fetched.length) });
     expect(done).toBe(true);
     expect(sink.log[0]).toBe('create 3');
     expect(sink.log.at(-1)).toBe('finish'); // the last slabs drawn before the volume counts as open
-    expect(shownAfter).toBe(4); // the views came up while the next slabs were already on their way
+    expect(fetchedAtCreate).toBe(1); // the centre slab alone while the views are created
+    expect(shownAfter).toBe(3); // then the next two are on their way as the views come up
     expect(Array.from(sink.data)).toEqual(Array.from({ length: 40 }, (_, n) => n));
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -55,7 +62,7 @@ describe('streamVolume', () => {
     const sink = recorder();
     const fetched: Slab[] = [];
     const done = await streamVolume(sink, header, [], async (s) => {
-      if (fetched.length === 4) (sink as { generation: number }).generation = 2; // after the views came up
+      if (fetched.length === 1) (sink as { generation: number }).generation = 2; // after the views came up
       return source(fetched)(s);
     }, { slabBytes: 16 });
     expect(done).toBe(false);

@@ -12,7 +12,7 @@ export interface SlabSink {
 }
 
 export interface StreamOptions {
-  /** Bytes per slab after the first (default 48 MiB: 96 slices of a 512×512 int16 CT). */
+  /** Bytes per slab after the first (default 16 MiB: 32 slices of a 512×512 int16 CT). */
   slabBytes?: number;
   /** Fraction of the slices arrived, after each slab. */
   onProgress?: (fraction: number) => void;
@@ -20,15 +20,15 @@ export interface StreamOptions {
   onShown?: () => void;
 }
 
-/** Slab requests outstanding at once. */
-const IN_FLIGHT = 3;
+/** Slab requests outstanding at once once the views are up: the server prepares the next while one crosses. */
+const IN_FLIGHT = 2;
 
 const BYTES: Record<VoxelDType, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
 
 /**
- * Opens a volume progressively: the centre slices (where the views open) are fetched first and
+ * Opens a volume progressively: the centre slices (where the views open) are fetched alone and
  * the views come up with them; the other slabs follow, written into the same scan array while
- * the views are in use, with a few slab requests outstanding so the transfer never waits on a
+ * the views are in use, with two slab requests outstanding so the transfer never waits on a
  * redraw. Resolves when every slice has arrived and been drawn, or early (false) when another
  * volume replaced this one meanwhile.
  */
@@ -40,31 +40,35 @@ export async function streamVolume(
   opts: StreamOptions = {},
 ): Promise<boolean> {
   const [nx, ny, nz] = header.dims;
-  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 48 * 2 ** 20));
+  const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 16 * 2 ** 20));
   let arrived = 0;
   let generation = NaN;
-  // Up to IN_FLIGHT requests outstanding: the server keeps sending while the views render.
   const inFlight: Array<Promise<ArrayBuffer>> = [];
   let requested = 0;
-  const refill = (): void => {
-    while (requested < plan.length && inFlight.length < IN_FLIGHT) {
+  const request = (upTo: number): void => {
+    while (requested < plan.length && inFlight.length < upTo) {
       const p = fetchSlab(plan[requested++]);
       // Marked handled now: after a failed or abandoned slab nobody awaits the ones still in flight.
       p.catch(() => undefined);
       inFlight.push(p);
     }
   };
-  refill();
+  // The centre slab alone: slabs arriving meanwhile would compete with the volume creation and
+  // first render for the page's one thread, and the first image needs none of them.
+  request(1);
   for (let n = 0; n < plan.length; n++) {
     const data = await inFlight.shift()!;
-    refill();
     if (n === 0) {
       await sink.createVolume(header, labelDefs, { kStart: plan[0].kStart, data });
       generation = sink.generation;
+      request(IN_FLIGHT);
       opts.onShown?.();
     } else if (sink.generation !== generation) {
       return false;
-    } else sink.writeSlab(plan[n].kStart, data);
+    } else {
+      request(IN_FLIGHT);
+      sink.writeSlab(plan[n].kStart, data);
+    }
     arrived += plan[n].kCount;
     opts.onProgress?.(arrived / nz);
   }
