@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VolumeReadError } from '../errors';
@@ -59,13 +60,12 @@ export async function scanDicomFolder(folder: string): Promise<DicomFolderScan> 
       skipped.push({ file, reason: 'DICOMDIR (index file)' });
       continue;
     }
-    let info: DicomImageInfo;
-    try {
-      info = (await readDicomFile(file, { headerOnly: true })).info;
-    } catch (e) {
-      skipped.push({ file, reason: e instanceof VolumeReadError ? e.reason : String(e) });
+    const read = await headerOf(file);
+    if ('reason' in read) {
+      skipped.push({ file, reason: read.reason });
       continue;
     }
+    const { info } = read;
     if (!info.pixelElement || !info.rows || !info.columns) {
       skipped.push({ file, reason: `no image pixel data (${info.modality ?? 'unknown modality'})` });
       continue;
@@ -119,6 +119,33 @@ function summarize(key: string, entries: DicomSeriesEntry[]): DicomSeriesSummary
     imageCount,
     entries,
   };
+}
+
+/**
+ * Header facts of files already read, by path, while the file stays the same (size, times, inode):
+ * opening a folder lists its series (the chooser) and then loads one, and each header is read once.
+ * Plain data (no file bytes); the oldest entries go beyond MAX_REMEMBERED.
+ */
+const HEADERS = new Map<string, { stamp: string; read: { info: DicomImageInfo } | { reason: string } }>();
+const MAX_REMEMBERED = 10_000;
+
+async function headerOf(file: string): Promise<{ info: DicomImageInfo } | { reason: string }> {
+  const st = statSync(file, { throwIfNoEntry: false });
+  const stamp = st ? `${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}` : 'gone'; // a vanished file: its read says why
+  const known = HEADERS.get(file);
+  HEADERS.delete(file);
+  let read: { info: DicomImageInfo } | { reason: string };
+  if (known && known.stamp === stamp) read = known.read;
+  else {
+    try {
+      read = { info: (await readDicomFile(file, { headerOnly: true })).info };
+    } catch (e) {
+      read = { reason: e instanceof VolumeReadError ? e.reason : String(e) };
+    }
+  }
+  HEADERS.set(file, { stamp, read });
+  if (HEADERS.size > MAX_REMEMBERED) HEADERS.delete(HEADERS.keys().next().value as string);
+  return read;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
