@@ -2,7 +2,7 @@ import path from 'node:path';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, openPath, waitForVolume, hasData, DATA_DIR, REPO_ROOT } from './fixtures';
-import { openUnwatched } from './openUnwatched';
+import { openUnwatched, axialCanvasDrawn } from './openUnwatched';
 
 /**
  * UI figures for the closing note (not a test of speed: it prints numbers). Run with
@@ -68,18 +68,7 @@ async function measureOpen(page: Page, file: string, name: string): Promise<{ fi
   const t0 = Date.now();
   await openPath(page, file);
   const firstSlice = page
-    .waitForFunction(
-      () => {
-        const c = document.querySelector('[data-testid="viewport-axial"] canvas') as HTMLCanvasElement | null;
-        const ctx = c?.getContext('2d');
-        if (!c || !ctx || !c.width || !c.height) return false;
-        const d = ctx.getImageData(0, 0, c.width, c.height).data;
-        for (let p = 0; p < d.length; p += 4 * 7) if (d[p] + d[p + 1] + d[p + 2] > 30) return true;
-        return false;
-      },
-      undefined,
-      { timeout: 400_000, polling: 20 },
-    )
+    .waitForFunction(axialCanvasDrawn, undefined, { timeout: 400_000, polling: 20 })
     .then(() => Date.now() - t0);
   await waitForVolume(page, name, 400_000);
   const openMs = Date.now() - t0;
