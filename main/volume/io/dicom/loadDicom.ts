@@ -7,7 +7,7 @@ import { VolumeReadError } from '../errors';
 import { valueRange } from '../../valueRange';
 import { readImageInfo } from './dicomImageInfo';
 import { parseDicomBytes, type ParsedDicom } from './parseDicomBytes';
-import { allocStored, decodeFrame, samplesPerFrame, storedArrayType, transferSyntaxName, validateImageInfo, type StoredArray } from './pixel/decodeFrame';
+import { allocStored, decodeFrame, fitsBitsStored, samplesPerFrame, storedArrayType, transferSyntaxName, validateImageInfo, type StoredArray } from './pixel/decodeFrame';
 import { applyModalityLut, applyRescale, colourToLuminance, readPalette, type PaletteLuts, type Rescale } from './pixelValues';
 import { dsList } from './dicomImageInfo';
 import { resampleStack } from './resampleStack';
@@ -149,7 +149,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
         : `${first.photometric} colour image converted to a luminance volume (${first.photometric.startsWith('YBR_FULL') ? 'the Y channel' : first.photometric.startsWith('YBR_PARTIAL') ? 'the Y channel, studio range stretched to 0–255' : 'Rec. 601 weights 0.299 R + 0.587 G + 0.114 B'})`,
     );
   } else {
-    stored = allocStored(storedArrayType(first), sliceSize * nk);
+    stored = allocStored(holdingType(ordered), sliceSize * nk);
     for (let k = 0; k < nk; k++) {
       const r = ordered[k];
       const parsed = await parsedFor(r.file, cache);
@@ -317,6 +317,20 @@ async function parsedFor(file: string, cache: Map<string, ParsedDicom>): Promise
     cache.set(file, p);
   }
   return p;
+}
+
+/**
+ * The array a grey series is decoded into: its stored type, except unsigned samples of at most 15 bits
+ * (most CT: 12) that a rescale turns negative (HU), which are held in int16. Masked to BitsStored they
+ * are the same values there, and applyRescale then converts them in place instead of into a second
+ * array as large as the series.
+ */
+function holdingType(refs: SliceRef[]): ReturnType<typeof storedArrayType> {
+  const type = storedArrayType(refs[0].info);
+  if (type !== 'uint16' || refs[0].info.modalityLut) return type;
+  const negative = refs.some((r) => r.frameInfo.rescaleIntercept < 0 || r.frameInfo.rescaleSlope < 0);
+  const fits = refs.every((r) => r.info.bitsStored <= 15 && fitsBitsStored(r.info));
+  return negative && fits ? 'int16' : type;
 }
 
 function scaleV(v: V3, s: number): V3 {

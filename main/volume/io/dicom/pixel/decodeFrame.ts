@@ -47,6 +47,15 @@ export function storedArrayType(info: DicomImageInfo): 'uint8' | 'int8' | 'uint1
   throw new Error(`BitsAllocated ${info.bitsAllocated} is not supported for integer Pixel Data`);
 }
 
+/**
+ * Whether decoded samples always fit BitsStored: true except for JPEG 2000 codestreams, whose own
+ * precision decodeFrame trusts when it exceeds BitsStored (pydicom #693).
+ */
+export function fitsBitsStored(info: DicomImageInfo): boolean {
+  const codec = ENCAPSULATED[info.transferSyntaxUID]?.codec;
+  return codec !== 'openjpeg' && codec !== 'openjph';
+}
+
 export function allocStored(type: ReturnType<typeof storedArrayType>, n: number): StoredArray {
   switch (type) {
     case 'uint8': return new Uint8Array(n);
