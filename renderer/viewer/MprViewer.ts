@@ -264,7 +264,7 @@ export class MprViewer {
     const views = region ? VIEW_NAMES.filter((v) => this.viewShows(v, region)) : [...VIEW_NAMES];
     if (paintedIn && region) {
       const viewport = this.engine.getViewport(paintedIn) as Types.IVolumeViewport;
-      drawStrokePreview(region, { viewport, geometry: this.geometry, scan: this.scan!, labels: this.labels!, look: labelLook(paintedIn, SEG_ID) });
+      drawStrokePreview(region, { viewport, geometry: this.geometry, scan: this.scan!, labels: this.labels!, look: labelLook(viewport, SEG_ID) });
       this.strokeRedraw.add(views);
     } else if (views.length > 0) this.engine.renderViewports(views);
   }

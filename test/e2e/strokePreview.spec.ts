@@ -99,6 +99,8 @@ test.describe('brush feedback', () => {
     paint.afterOneFrame.forEach((p, n) => expect(labelled(p), `move ${n + 1}: ${p}`).toBe(true));
     expect(paint.redrawn).toBe(true);
     paint.afterRedraw.forEach((p, n) => expect(labelled(p), `move ${n + 1} after the redraw: ${p}`).toBe(true));
+    // No visible jump when the redraw replaces the preview: the same colour, within a few levels.
+    paint.afterRedraw.forEach((p, n) => expect(Math.max(...[0, 1, 2].map((c) => Math.abs(p[c] - paint.afterOneFrame[n][c]))), `move ${n + 1}: preview ${paint.afterOneFrame[n]}, render ${p}`).toBeLessThanOrEqual(6));
     const painted = (await page.evaluate(() => (window as unknown as { __med3d: Hooks }).__med3d.labelCounts()))[1];
     expect(painted).toBeGreaterThan(100);
 
