@@ -44,12 +44,19 @@ describe('NiftiRangeWhileReading', () => {
     }
   });
 
-  it('leaves to valueRange what does not reach the Volume as stored: gzip, scaling, 4D, another array', () => {
-    const data = Int16Array.from(ramp(24, (i) => i - 5));
+  it('a .nii.gz: the compressed bytes are passed over, the inflated ones watched', () => {
+    const data = Int16Array.from(ramp(24, (i) => i * 7 - 50));
     const gz = gzipSync(encodeNifti(vol(data)));
     const w = new NiftiRangeWhileReading();
     w.onBytes(gz, gz.length);
     expect(w.rangeOf(data)).toBeNull();
+    const inflated = encodeNifti(vol(data));
+    w.onBytes(inflated, inflated.length);
+    expect(w.rangeOf(niftiToVolume(decodeNifti(inflated)).data)).toEqual({ min: -50, max: 23 * 7 - 50 });
+  });
+
+  it('leaves to valueRange what does not reach the Volume as stored: scaling, 4D, another array', () => {
+    const data = Int16Array.from(ramp(24, (i) => i - 5));
 
     const scaled = encodeNifti(vol(data));
     new DataView(scaled.buffer, scaled.byteOffset).setFloat32(112, 2, true); // scl_slope 2
@@ -76,9 +83,10 @@ describe('NiftiRangeWhileReading', () => {
     expect(w.rangeOf(new Int16Array(24))).toBeNull();
   });
 
-  it('readNifti notes the range it saw while reading, so the header does not walk the voxels again', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'med3d-range-')), 'ct.nii');
-    writeFileSync(file, encodeNifti(vol(Int16Array.from(ramp(24, (i) => i * 3 - 1000)))));
+  it.each(['ct.nii', 'ct.nii.gz'])('readNifti (%s) notes the range it saw, so the header does not walk the voxels again', async (name) => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'med3d-range-')), name);
+    const bytes = encodeNifti(vol(Int16Array.from(ramp(24, (i) => i * 3 - 1000))));
+    writeFileSync(file, name.endsWith('.gz') ? gzipSync(bytes) : bytes);
     const v = await readNifti(file);
     v.data[0] = 5000; // nobody writes to a scan just read; here it shows where the answer comes from
     expect(valueRange(v.data)).toEqual({ min: -1000, max: 23 * 3 - 1000 });

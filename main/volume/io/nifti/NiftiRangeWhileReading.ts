@@ -1,6 +1,7 @@
 import type { VoxelArray } from '../../Volume';
 import { valueRange, type ValueRange } from '../../valueRange';
 import { headerFields, niftiHeaderKind } from './decodeNifti';
+import { isGzip } from './gzip';
 import { niftiDatatype } from './niftiDatatypes';
 
 /** Datatypes whose stored values are the Volume's values as they are (no conversion, no copy). */
@@ -16,10 +17,11 @@ const AS_STORED: Record<string, new (b: ArrayBuffer, offset: number, length: num
 };
 
 /**
- * Min/max of a single-file NIfTI's voxels, computed on each chunk as it arrives (readFileInChunks):
- * the loop over the voxels then overlaps the read of the rest of the file, and opening a big scan pays
- * for one of the two, not both. Only where the voxels reach the Volume exactly as stored (little-endian,
- * one 3D volume, no scaling, a plain numeric type, aligned); anything else is left to valueRange.
+ * Min/max of a single-file NIfTI's voxels, computed on each chunk as it arrives (readFileInChunks, or
+ * gunzipCapped for a .nii.gz): the loop over the voxels then overlaps the read or the inflation of the
+ * rest of the file (both run on libuv's thread pool), and opening a big scan pays for one, not both.
+ * Only where the voxels reach the Volume exactly as stored (little-endian, one 3D volume, no scaling,
+ * a plain numeric type, aligned); anything else is left to valueRange.
  */
 export class NiftiRangeWhileReading {
   private view: VoxelArray | null = null;
@@ -52,8 +54,9 @@ export class NiftiRangeWhileReading {
   /** Decide from the header (once it has arrived) whether the voxels can be watched. */
   private start(bytes: Uint8Array, filled: number): boolean {
     if (filled < 4) return false;
+    if (isGzip(bytes)) return false; // the inflated content comes next (gunzipCapped's onBytes)
     const kind = niftiHeaderKind(bytes.subarray(0, 4));
-    if (!kind || !kind.littleEndian) return !(this.skip = true); // gzip, big-endian or not NIfTI
+    if (!kind || !kind.littleEndian) return !(this.skip = true); // big-endian or not NIfTI
     if (filled < (kind.version === 1 ? 348 : 540)) return false;
     this.skip = true; // decided here, once: watched from now on, or never
     const f = headerFields(bytes.subarray(0, filled), kind.version, kind.littleEndian);

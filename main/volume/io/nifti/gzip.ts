@@ -26,8 +26,14 @@ const CHUNK = 1 << 20;
  * Inflate a gzip stream, stopping at what `cap` allows. Resolves with the content (shorter than the cap
  * when the stream is; the caller reports truncation in its own terms); rejects with a one-line Error for
  * corrupt or truncated streams, CRC mismatches, content beyond the cap and caps beyond the limits.
+ * `onBytes(content, filled)` sees the content as it is inflated (zlib runs on the thread pool meanwhile).
  */
-export function gunzipCapped(bytes: Uint8Array, cap: ContentCap, limits: ReadLimits = readLimits()): Promise<Uint8Array> {
+export function gunzipCapped(
+  bytes: Uint8Array,
+  cap: ContentCap,
+  limits: ReadLimits = readLimits(),
+  onBytes?: (content: Uint8Array, filled: number) => void,
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     if (bytes.length < 18) {
       reject(new Error('truncated gzip stream'));
@@ -53,6 +59,7 @@ export function gunzipCapped(bytes: Uint8Array, cap: ContentCap, limits: ReadLim
       }
       out.set(chunk, total);
       total += chunk.length;
+      onBytes?.(out, total);
     };
     z.on('data', (chunk: Buffer) => {
       if (done) return;

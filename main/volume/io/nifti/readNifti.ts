@@ -3,6 +3,7 @@ import type { Volume } from '../../Volume';
 import { VolumeReadError } from '../errors';
 import { decodeNifti, niftiContentCap, type NiftiImage } from './decodeNifti';
 import { gunzipCapped, isGzip } from './gzip';
+import { readLimits } from '../../../util/readLimits';
 import { niftiToVolume } from './niftiToVolume';
 import { NiftiRangeWhileReading } from './NiftiRangeWhileReading';
 import { readFileInChunks } from '../readFileInChunks';
@@ -15,11 +16,11 @@ export interface ReadNiftiOptions {
 
 /**
  * A NIfTI part's bytes, inflated (only as far as its header describes) when gzipped. `watch` sees the
- * bytes as they are read (NiftiRangeWhileReading).
+ * bytes as they are read, or as they are inflated (NiftiRangeWhileReading).
  */
 async function readMaybeGz(file: string, cap: (prefix: Uint8Array) => number | undefined, watch?: NiftiRangeWhileReading): Promise<Uint8Array> {
   const u8 = await readFileInChunks(file, watch ? watch.onBytes : () => {});
-  return isGzip(u8) ? gunzipCapped(u8, cap) : u8;
+  return isGzip(u8) ? gunzipCapped(u8, cap, readLimits(), watch?.onBytes) : u8;
 }
 
 async function exists(file: string): Promise<boolean> {
