@@ -333,7 +333,11 @@ export class MprViewer {
       vol.vtkOpenGLTexture.setUpdatedFrame(k);
     }
     vol.imageData?.modified();
-    this.engine.render();
+    // Only the views that show an arrived slice: the sagittal and coronal planes cross every
+    // slab, the axial one only its own slice (a redraw of a view costs most of a frame here).
+    const [nx, ny] = this.geometry!.dims;
+    const views = VIEW_NAMES.filter((v) => slices.some((k) => this.viewShows(v, { min: [0, 0, k], max: [nx - 1, ny - 1, k] })));
+    if (views.length > 0) this.engine.renderViewports(views);
   }
 
   /** Label map in source (API) order: a copy, ready to send. */
