@@ -57,9 +57,11 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
   });
   let gapSlices = 0;
   let filled = 0;
+  const round = !(out instanceof Float32Array);
   const cur = new Float32Array(sliceSize);
   const tmp = new Float32Array(sliceSize);
   const range: ValueRange = { min: Infinity, max: -Infinity };
+  const scratch: ValueRange = { min: Infinity, max: -Infinity };
   let s = 0;
   for (let k = 0; k < nk; k++) {
     const d = positions[0] + k * spacing;
@@ -68,62 +70,70 @@ export function resampleStack(src: VoxelArray, cols: number, rows: number, plan:
     let w = nIn === 1 ? 0 : (d - positions[s]) / (gap || 1);
     w = Math.min(1, Math.max(0, w));
     if (nIn > 1 && gap > 1.5 * spacing && w > 1e-6 && w < 1 - 1e-6) gapSlices++;
+    const base = k * sliceSize;
     let c: Covered;
-    if (w < 1e-6 || nIn === 1) {
-      c = sampleShifted(src, s * sliceSize, cols, rows, shifts[s], cur);
-    } else if (w > 1 - 1e-6) {
-      c = sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], cur);
+    if (w < 1e-6 || w > 1 - 1e-6 || nIn === 1) {
+      // One input slice: sampled straight into the output (the usual uniform tilted stack).
+      const from = w > 1 - 1e-6 && nIn > 1 ? s + 1 : s;
+      c = sampleShifted(src, from * sliceSize, cols, rows, shifts[from], out, base, round, range);
     } else {
-      const a = sampleShifted(src, s * sliceSize, cols, rows, shifts[s], cur);
-      const b = sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], tmp);
+      const a = sampleShifted(src, s * sliceSize, cols, rows, shifts[s], cur, 0, false, scratch);
+      const b = sampleShifted(src, (s + 1) * sliceSize, cols, rows, shifts[s + 1], tmp, 0, false, scratch);
       c = { i0: Math.max(a.i0, b.i0), i1: Math.min(a.i1, b.i1), j0: Math.max(a.j0, b.j0), j1: Math.min(a.j1, b.j1) };
-      for (let j = c.j0; j < c.j1; j++) for (let p = j * cols + c.i0, end = j * cols + c.i1; p < end; p++) cur[p] = cur[p] * (1 - w) + tmp[p] * w;
+      for (let j = c.j0; j < c.j1; j++) {
+        for (let p = j * cols + c.i0, end = j * cols + c.i1; p < end; p++) {
+          cur[p] = cur[p] * (1 - w) + tmp[p] * w;
+          // floor(x + 0.5) is Math.round for float32 x (exact in double) and several times faster here.
+          const v = round ? Math.floor(cur[p] + 0.5) : cur[p];
+          out[base + p] = v;
+          if (v < range.min) range.min = v;
+          if (v > range.max) range.max = v;
+        }
+      }
     }
-    filled += sliceSize - Math.max(0, c.i1 - c.i0) * Math.max(0, c.j1 - c.j0);
-    writeSlice(cur, c, cols, rows, fill, out, k * sliceSize, range);
+    const covered = Math.max(0, c.i1 - c.i0) * Math.max(0, c.j1 - c.j0);
+    if (covered < sliceSize) {
+      fillOutside(out, base, c, cols, rows, fill);
+      filled += sliceSize - covered;
+      range.min = Math.min(range.min, fill);
+      range.max = Math.max(range.max, fill);
+    }
   }
   // Known from the writing: the scan's header range needs no second pass over the voxels.
   noteValueRange(out, range);
   return { data: out, nk, origin, spacing, gapSlices, filledVoxels: filled };
 }
 
-/**
- * One resampled slice into the output: covered pixels (rounded for integer output), `fill` elsewhere;
- * `range` grows to include what was written.
- */
-function writeSlice(cur: Float32Array, c: Covered, cols: number, rows: number, fill: number, out: VoxelArray, base: number, range: ValueRange): void {
-  const round = !(out instanceof Float32Array);
-  const covered = c.i1 > c.i0 && c.j1 > c.j0;
-  let min = range.min;
-  let max = range.max;
-  if (!covered || c.i0 > 0 || c.i1 < cols || c.j0 > 0 || c.j1 < rows) (min = Math.min(min, fill)), (max = Math.max(max, fill));
+/** `fill` in the pixels of slice `base` outside the covered rectangle. */
+function fillOutside(out: VoxelArray, base: number, c: Covered, cols: number, rows: number, fill: number): void {
+  const empty = c.i1 <= c.i0 || c.j1 <= c.j0;
   for (let j = 0; j < rows; j++) {
     const o = base + j * cols;
-    if (j < c.j0 || j >= c.j1 || !covered) {
-      out.fill(fill, o, o + cols);
-      continue;
-    }
-    out.fill(fill, o, o + c.i0);
-    out.fill(fill, o + c.i1, o + cols);
-    const from = j * cols;
-    for (let i = c.i0; i < c.i1; i++) {
-      // floor(x + 0.5) is Math.round for float32 x (exact in double) and several times faster here.
-      const v = round ? Math.floor(cur[from + i] + 0.5) : cur[from + i];
-      out[o + i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
+    if (empty || j < c.j0 || j >= c.j1) out.fill(fill, o, o + cols);
+    else {
+      out.fill(fill, o, o + c.i0);
+      out.fill(fill, o + c.i1, o + cols);
     }
   }
-  range.min = min;
-  range.max = max;
 }
 
 /**
- * out[j, i] = src slice sampled at (i - shift_i, j - shift_j), bilinear, for the pixels whose samples
- * fall inside the slice (the returned rectangle; the rest of `out` is left as it was). Integer shifts
- * copy exactly; a shift along one axis only (the usual gantry tilt) reads two neighbours, not four.
+ * out[outBase + (j, i)] = src slice sampled at (i - shift_i, j - shift_j), bilinear, for the pixels whose
+ * samples fall inside the slice (the returned rectangle; the rest of `out` is left as it was); values
+ * are float32, rounded for an integer `out` (`round`), and `range` grows to include them. Integer
+ * shifts copy exactly; a shift along one axis only (the usual gantry tilt) reads two neighbours, not four.
  */
-function sampleShifted(src: VoxelArray, base: number, cols: number, rows: number, shift: [number, number], out: Float32Array): Covered {
+function sampleShifted(
+  src: VoxelArray,
+  base: number,
+  cols: number,
+  rows: number,
+  shift: [number, number],
+  out: VoxelArray,
+  outBase: number,
+  round: boolean,
+  range: ValueRange,
+): Covered {
   const ax = -shift[0];
   const ay = -shift[1];
   let x0 = Math.floor(ax);
@@ -142,13 +152,40 @@ function sampleShifted(src: VoxelArray, base: number, cols: number, rows: number
     j1: Math.min(rows, rows - y0 - (fy === 0 ? 0 : 1)),
   };
   const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+  let min = range.min;
+  let max = range.max;
   for (let j = c.j0; j < c.j1; j++) {
-    const o = j * cols;
+    const o = outBase + j * cols;
     const r0 = base + (j + y0) * cols + x0;
     const r1 = fy === 0 ? r0 : r0 + cols;
-    if (fx === 0 && fy === 0) for (let i = c.i0; i < c.i1; i++) out[o + i] = src[r0 + i];
-    else if (fx === 0) for (let i = c.i0; i < c.i1; i++) out[o + i] = w00 * src[r0 + i] + w01 * src[r1 + i];
-    else for (let i = c.i0; i < c.i1; i++) out[o + i] = w00 * src[r0 + i] + w10 * src[r0 + i + 1] + w01 * src[r1 + i] + w11 * src[r1 + i + 1];
+    // One loop per case rather than a test per pixel (twice as fast); floor(f + 0.5) is Math.round,
+    // faster here. A float output holds float32 (fround: the value the range must see).
+    if (fx === 0 && fy === 0) {
+      for (let i = c.i0; i < c.i1; i++) {
+        const v = round ? src[r0 + i] : Math.fround(src[r0 + i]);
+        out[o + i] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    } else if (fx === 0) {
+      for (let i = c.i0; i < c.i1; i++) {
+        const f = w00 * src[r0 + i] + w01 * src[r1 + i];
+        const v = round ? Math.floor(f + 0.5) : Math.fround(f);
+        out[o + i] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    } else {
+      for (let i = c.i0; i < c.i1; i++) {
+        const f = w00 * src[r0 + i] + w10 * src[r0 + i + 1] + w01 * src[r1 + i] + w11 * src[r1 + i + 1];
+        const v = round ? Math.floor(f + 0.5) : Math.fround(f);
+        out[o + i] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
   }
+  range.min = min;
+  range.max = max;
   return c;
 }
