@@ -117,11 +117,10 @@ export class SessionController {
     const t0 = performance.now();
     let tShown = t0;
     this.labelDefs = mergeLabelDefs(h.labels, this.info?.workspace ? this.labelDefs : undefined);
-    const w = defaultWindow(h.modality, h.min, h.max);
     const complete = await streamVolume(viewer, h, this.labelDefs, (s) => this.api.getVoxels({ volumeId: h.volumeId, ...s }), {
+      window: defaultWindow(h.modality, h.min, h.max),
       onShown: () => {
         tShown = performance.now();
-        viewer.setWindow(w.width, w.center);
         this.editing.startVolume(h.dims);
         this.view.refresh();
       },

@@ -134,10 +134,10 @@ export class MprViewer {
   /**
    * Shows a volume whose voxels arrive in slabs: the scan array is allocated once here, in the
    * type cornerstone renders (int16 stays int16), `first` is copied in before the views first
-   * render, and writeSlab adds the rest while the views are in use. Replaces any previous
-   * volume and label map.
+   * render (in `window`), and writeSlab adds the rest while the views are in use. Replaces any
+   * previous volume and label map.
    */
-  async createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }): Promise<void> {
+  async createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }, window: { width: number; center: number }): Promise<void> {
     await initCornerstone();
     this.teardown();
     const g = displayGeometryFromRas(header.affine, header.dims);
@@ -191,6 +191,9 @@ export class MprViewer {
       })),
     );
     await setVolumesForViewports(engine, [{ volumeId: this.volumeId }], [...VIEW_NAMES]);
+    // The window before anything is drawn: cornerstone draws the scan while the segmentation is
+    // set up, and with its default window that first image was all black (the tilted series).
+    this.applyWindow(window);
     this.setupTools();
     await this.setupSegmentation(labelDefs);
     for (const v of VIEW_NAMES) this.attachPointer(v);
@@ -358,9 +361,13 @@ export class MprViewer {
 
   setWindow(width: number, center: number): void {
     if (!this.engine) return;
-    const range = windowToRange(width, center);
-    for (const v of VIEW_NAMES) (this.engine.getViewport(v) as Types.IVolumeViewport).setProperties({ voiRange: range });
+    this.applyWindow({ width, center });
     this.engine.render();
+  }
+
+  private applyWindow(w: { width: number; center: number }): void {
+    const range = windowToRange(w.width, w.center);
+    for (const v of VIEW_NAMES) (this.engine!.getViewport(v) as Types.IVolumeViewport).setProperties({ voiRange: range });
   }
 
   /** Current window of the axial view (the W/L tool changes views independently). */

@@ -4,6 +4,7 @@ import { streamVolume, type SlabSink } from './streamVolume';
 import type { Slab } from './slabPlan';
 
 const header = { volumeId: 'v', dims: [2, 2, 10], dtype: 'int16' } as unknown as VolumeHeader;
+const window = { width: 400, center: 40 };
 
 /** A sink that records what arrives; the source voxel value is its flat index. */
 function recorder(): SlabSink & { data: Int16Array; log: string[] } {
@@ -14,8 +15,8 @@ function recorder(): SlabSink & { data: Int16Array; log: string[] } {
     data,
     log,
     generation: 1,
-    async createVolume(_h, _l, first) {
-      log.push(`create ${first.kStart}`);
+    async createVolume(_h, _l, first, window) {
+      log.push(`create ${first.kStart} in W ${window.width} L ${window.center}`);
       write(first.kStart, first.data);
     },
     writeSlab(kStart, buf) {
@@ -43,13 +44,13 @@ describe('streamVolume', () => {
     let fetchedAtCreate = -1;
     let shownAfter = -1;
     const create = sink.createVolume.bind(sink);
-    sink.createVolume = async (h, l, first) => {
+    sink.createVolume = async (h, l, first, w) => {
       fetchedAtCreate = fetched.length;
-      await create(h, l, first);
+      await create(h, l, first, w);
     };
-    const done = await streamVolume(sink, header, [], source(fetched), { slabBytes: 16, onProgress: (f) => progress.push(f), onShown: () => (shownAfter = fetched.length) });
+    const done = await streamVolume(sink, header, [], source(fetched), { window, slabBytes: 16, onProgress: (f) => progress.push(f), onShown: () => (shownAfter = fetched.length) });
     expect(done).toBe(true);
-    expect(sink.log[0]).toBe('create 3');
+    expect(sink.log[0]).toBe('create 3 in W 400 L 40');
     expect(sink.log.at(-1)).toBe('finish'); // the last slabs drawn before the volume counts as open
     expect(fetchedAtCreate).toBe(1); // the centre slab alone while the views are created
     expect(shownAfter).toBe(3); // then the next two are on their way as the views come up
@@ -64,9 +65,9 @@ describe('streamVolume', () => {
     const done = await streamVolume(sink, header, [], async (s) => {
       if (fetched.length === 1) (sink as { generation: number }).generation = 2; // after the views came up
       return source(fetched)(s);
-    }, { slabBytes: 16 });
+    }, { window, slabBytes: 16 });
     expect(done).toBe(false);
-    expect(sink.log).toEqual(['create 3']);
+    expect(sink.log).toEqual(['create 3 in W 400 L 40']);
   });
 
   it('a failed slab rejects (the caller reports it)', async () => {
@@ -74,6 +75,6 @@ describe('streamVolume', () => {
     await expect(streamVolume(sink, header, [], async (s) => {
       if (s.kStart !== 3) throw new Error('volume vol-1 is not open');
       return new Int16Array(s.kCount * 4).buffer;
-    }, { slabBytes: 16 })).rejects.toThrow('is not open');
+    }, { window, slabBytes: 16 })).rejects.toThrow('is not open');
   });
 });

@@ -3,7 +3,7 @@ import { slabPlan, slicesPerSlab, type Slab } from './slabPlan';
 
 /** What streamVolume needs of the viewer (MprViewer; a fake in tests). */
 export interface SlabSink {
-  createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }): Promise<void>;
+  createVolume(header: VolumeHeader, labelDefs: LabelDef[], first: { kStart: number; data: ArrayBuffer }, window: { width: number; center: number }): Promise<void>;
   writeSlab(kStart: number, data: ArrayBuffer): void;
   /** Draws what writeSlab wrote but has not drawn yet; resolves when the views show it. */
   finishSlabs(): Promise<void>;
@@ -12,6 +12,8 @@ export interface SlabSink {
 }
 
 export interface StreamOptions {
+  /** The window the views open in (set before anything is drawn). */
+  window: { width: number; center: number };
   /** Bytes per slab after the first (default 16 MiB: 32 slices of a 512×512 int16 CT). */
   slabBytes?: number;
   /** Fraction of the slices arrived, after each slab. */
@@ -37,7 +39,7 @@ export async function streamVolume(
   header: VolumeHeader,
   labelDefs: LabelDef[],
   fetchSlab: (s: Slab) => Promise<ArrayBuffer>,
-  opts: StreamOptions = {},
+  opts: StreamOptions,
 ): Promise<boolean> {
   const [nx, ny, nz] = header.dims;
   const plan = slabPlan(nz, slicesPerSlab(nx * ny * BYTES[header.dtype], opts.slabBytes ?? 16 * 2 ** 20));
@@ -59,7 +61,7 @@ export async function streamVolume(
   for (let n = 0; n < plan.length; n++) {
     const data = await inFlight.shift()!;
     if (n === 0) {
-      await sink.createVolume(header, labelDefs, { kStart: plan[0].kStart, data });
+      await sink.createVolume(header, labelDefs, { kStart: plan[0].kStart, data }, opts.window);
       generation = sink.generation;
       request(IN_FLIGHT);
       opts.onShown?.();
