@@ -191,8 +191,8 @@ export class MprViewer {
       })),
     );
     await setVolumesForViewports(engine, [{ volumeId: this.volumeId }], [...VIEW_NAMES]);
-    // The window before anything is drawn: cornerstone draws the scan while the segmentation is
-    // set up, and with its default window that first image was all black (the tilted series).
+    // The window before anything is drawn: cornerstone already draws the scan while the
+    // segmentation is set up, and setting the window after that cost another render of all views.
     this.applyWindow(window);
     this.setupTools();
     await this.setupSegmentation(labelDefs);
