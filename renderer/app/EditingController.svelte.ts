@@ -89,9 +89,12 @@ export class EditingController {
     this.publishStats();
   }
 
-  /** Shows an edit's diff and updates the statistics at a cost proportional to the voxels it changed. */
-  applied(diff: LabelDiff | null): void {
-    this.view.viewer?.diffChanged(diff);
+  /**
+   * Shows an edit's diff and updates the statistics at a cost proportional to the voxels it changed.
+   * `shown`: the viewer already has the change (a brush stroke marks its slices move by move).
+   */
+  applied(diff: LabelDiff | null, shown = false): void {
+    if (!shown) this.view.viewer?.diffChanged(diff);
     const v = this.view.viewer?.scanData;
     if (diff && this.statSums && v && diff.indices.length > 0) {
       this.statSums = applyLabelChange(this.statSums, diff, v);
@@ -146,7 +149,7 @@ export class EditingController {
     else {
       viewer.labelsChanged(editor.continueStroke(e.ijk), e.view);
       viewer.strokeEnded();
-      this.applied(editor.endStroke());
+      this.applied(editor.endStroke(), true);
     }
     if (e.phase !== 'move') this.sync();
   }

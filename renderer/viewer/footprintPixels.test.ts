@@ -50,16 +50,20 @@ describe('footprintPixels', () => {
     expect(pixel(hidden, 6, 2, 2)).toEqual([110, 110, 110, 255]);
   });
 
-  it('takes the nearest voxel of zoomed and oblique mappings', () => {
+  it('interpolates the scan and takes the nearest voxel for labels on zoomed and oblique mappings', () => {
     const v = volume();
-    // Zoom 2: device pixels 0, 1, 2, 3 → i 0, 0.5, 1, 1.5, rounded to the nearest voxel.
+    // Zoom 2: device pixels 0, 1, 2, 3 fall on i = 0, 0.5, 1, 1.5 (values 0, 5, 10, 15).
     const px = footprintPixels({ x: 0, y: 0, width: 4, height: 1 }, axial(0, 2), v, { lower: 0, upper: 255 }, look(0, 0));
-    expect([0, 1, 2, 3].map((x) => pixel(px, 4, x, 0)[0])).toEqual([0, 10, 10, 20]);
-    // A plane tilted through k: pixel x crosses from slice 0 to slice 2.
+    expect([0, 1, 2, 3].map((x) => pixel(px, 4, x, 0)[0])).toEqual([0, 5, 10, 15]);
+    // A plane tilted through k: pixel x is at (x, 0, x / 2), value 10·x + 1000·x / 2 → grey x · 51.
     const tilted: PixelToIndex = { origin: [0, 0, 0], dx: [1, 0, 0.5], dy: [0, 1, 0] };
     const t = footprintPixels({ x: 0, y: 0, width: 5, height: 1 }, tilted, v, { lower: 0, upper: 2550 }, look(0, 0));
-    // values 0, 10+1000, 20+1000, 30+2000, 40+2000 (k = round(0.5·x))
-    expect([0, 1, 2, 3, 4].map((x) => pixel(t, 5, x, 0)[0])).toEqual([0, 101, 102, 203, 204]);
+    expect([0, 1, 2, 3, 4].map((x) => pixel(t, 5, x, 0)[0])).toEqual([0, 51, 102, 153, 204]);
+    // Labels are not blended between voxels: voxel (1, 0, 0) labelled, pixel 1 at i = 0.5 takes it whole
+    // (rounds to voxel 1), pixel 0 and pixel 3 (i = 1.5 → voxel 2) not at all.
+    v.labels[1] = 1;
+    const l = footprintPixels({ x: 0, y: 0, width: 4, height: 1 }, axial(0, 2), v, { lower: 0, upper: 255 }, look(1, 0));
+    expect([0, 1, 2, 3].map((x) => pixel(l, 4, x, 0).slice(0, 3))).toEqual([[0, 0, 0], [255, 0, 0], [255, 0, 0], [15, 15, 15]]);
   });
 });
 

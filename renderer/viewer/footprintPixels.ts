@@ -62,10 +62,10 @@ export function pixelBoxAround(points: ReadonlyArray<readonly [number, number]>,
  * RGBA pixels (row-major, box.width × box.height) of a box of a view, drawn from the voxel arrays
  * the way cornerstone draws the scan and its labelmap: the scan value through the window
  * (linear, `voi` lower → black, upper → white), then the label's colour blended at its fill
- * opacity, or at the outline opacity where a neighbouring pixel shows another label. Each pixel
- * takes the nearest voxel (cornerstone interpolates the scan linearly: the greys of a preview may
- * differ from the final render by a fraction of a voxel's contrast, the labels do not). Pixels
- * outside the grid are transparent, so the view beneath shows through.
+ * opacity, or at the outline opacity where a neighbouring pixel shows another label. The scan is
+ * interpolated trilinearly and the labels take the nearest voxel, as cornerstone's volume
+ * actors sample them. Pixels whose nearest voxel is outside the grid are transparent, so the view
+ * beneath shows through.
  */
 export function footprintPixels(box: PixelBox, map: PixelToIndex, vol: FootprintVolume, voi: { lower: number; upper: number }, look: LabelLook): Uint8ClampedArray<ArrayBuffer> {
   const { width, height } = box;
@@ -105,7 +105,10 @@ export function footprintPixels(box: PixelBox, map: PixelToIndex, vol: Footprint
       const n = vox[at];
       if (n < 0) continue;
       const o = 4 * (r * width + c);
-      const grey = Math.min(255, Math.max(0, (vol.scan[n] - voi.lower) * scale));
+      const px = box.x + c;
+      const py = box.y + r;
+      const value = trilinear(vol.scan, vol.dims, ox + px * ax + py * bx, oy + px * ay + py * by, oz + px * az + py * bz);
+      const grey = Math.min(255, Math.max(0, (value - voi.lower) * scale));
       let red = grey;
       let green = grey;
       let blue = grey;
@@ -124,4 +127,25 @@ export function footprintPixels(box: PixelBox, map: PixelToIndex, vol: Footprint
     }
   }
   return out;
+}
+
+/** The scan at a continuous index, interpolated between the 8 voxels around it (clamped at the grid's faces, as a texture is). */
+function trilinear(scan: ArrayLike<number>, dims: V3, fi: number, fj: number, fk: number): number {
+  const [nx, ny, nz] = dims;
+  const ci = Math.min(Math.max(fi, 0), nx - 1);
+  const cj = Math.min(Math.max(fj, 0), ny - 1);
+  const ck = Math.min(Math.max(fk, 0), nz - 1);
+  const i0 = Math.floor(ci);
+  const j0 = Math.floor(cj);
+  const k0 = Math.floor(ck);
+  const i1 = Math.min(i0 + 1, nx - 1);
+  const j1 = Math.min(j0 + 1, ny - 1);
+  const k1 = Math.min(k0 + 1, nz - 1);
+  const ti = ci - i0;
+  const tj = cj - j0;
+  const tk = ck - k0;
+  const at = (i: number, j: number, k: number): number => scan[i + nx * (j + ny * k)];
+  const row = (j: number, k: number): number => at(i0, j, k) + (at(i1, j, k) - at(i0, j, k)) * ti;
+  const plane = (k: number): number => row(j0, k) + (row(j1, k) - row(j0, k)) * tj;
+  return plane(k0) + (plane(k1) - plane(k0)) * tk;
 }

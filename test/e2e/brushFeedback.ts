@@ -65,7 +65,7 @@ async function strokeThrough(page: Page, points: Array<[number, number]>): Promi
 
 /** Label 1 (red) blended over the grey scan: red clearly above blue. */
 const labelled = (p: number[]): boolean => p[0] - p[2] > 30;
-/** The scan alone: grey, as it was before the stroke (cornerstone interpolates, the preview takes the nearest voxel). */
+/** The scan alone: grey, as it was before the stroke (within a few levels: the preview interpolates in its own arithmetic). */
 const scanLike = (p: number[], before: number[]): boolean => Math.abs(p[0] - p[2]) <= 3 && Math.abs(p[0] - before[0]) <= 12;
 
 /**
