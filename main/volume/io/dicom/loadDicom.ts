@@ -165,7 +165,7 @@ async function buildVolume(source: string, refs: SliceRef[], opts: LoadDicomOpti
     warnings.push('Modality LUT Sequence applied to the stored values');
   } else if (!colour) {
     const rescales: Rescale[] = ordered.map((r) => ({ slope: r.frameInfo.rescaleSlope, intercept: r.frameInfo.rescaleIntercept }));
-    data = applyRescale(stored, sliceSize, rescales);
+    data = applyRescale(stored, sliceSize, rescales, storedBounds(ordered));
   } else data = stored;
   if (/MOSAIC/.test(first.imageType ?? '')) {
     warnings.push('Siemens mosaic image: the tiles are not unpacked into slices (loaded as one 2D image)');
@@ -331,6 +331,14 @@ function holdingType(refs: SliceRef[]): ReturnType<typeof storedArrayType> {
   const negative = refs.some((r) => r.frameInfo.rescaleIntercept < 0 || r.frameInfo.rescaleSlope < 0);
   const fits = refs.every((r) => r.info.bitsStored <= 15 && fitsBitsStored(r.info));
   return negative && fits ? 'int16' : type;
+}
+
+/** What decoded samples can be at most (masked to BitsStored), when every image guarantees it. */
+function storedBounds(refs: SliceRef[]): { min: number; max: number } | undefined {
+  if (!refs.every((r) => fitsBitsStored(r.info))) return undefined;
+  const bits = Math.max(...refs.map((r) => r.info.bitsStored));
+  if (!(bits >= 1 && bits <= 32)) return undefined;
+  return refs[0].info.pixelRepresentation === 1 ? { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 } : { min: 0, max: 2 ** bits - 1 };
 }
 
 function scaleV(v: V3, s: number): V3 {

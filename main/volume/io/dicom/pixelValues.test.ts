@@ -29,6 +29,18 @@ describe('applyRescale', () => {
     expect(valueRange(out)).toEqual(valueRange(out.slice())); // the copy has no note: a real pass
   });
 
+  it('with BitsStored bounds that fit after rescaling: one pass, in place, exact range noted', () => {
+    const stored = Int16Array.from([0, 4095, 17, 2000]);
+    const out = applyRescale(stored, 2, [{ slope: 1, intercept: -1024 }, { slope: 1, intercept: -1000 }], { min: 0, max: 4095 });
+    expect(out).toBe(stored);
+    expect(Array.from(out)).toEqual([-1024, 3071, -983, 1000]);
+    expect(valueRange(out)).toEqual({ min: -1024, max: 3071 });
+    // Bounds that would not fit the stored type: the scan decides, as without them.
+    const wide = applyRescale(Uint16Array.from([0, 10]), 2, [{ slope: 1, intercept: -1024 }], { min: 0, max: 65535 });
+    expect(wide).toBeInstanceOf(Int16Array);
+    expect(Array.from(wide)).toEqual([-1024, -1014]);
+  });
+
   it('per-slice non-integral slopes give float32', () => {
     const out = applyRescale(Uint16Array.from([10, 10, 10, 10]), 2, [{ slope: 0.5, intercept: 0 }, { slope: 0.25, intercept: -1 }]);
     expect(out).toBeInstanceOf(Float32Array);

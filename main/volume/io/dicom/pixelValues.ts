@@ -1,5 +1,5 @@
 import type { VoxelArray } from '../../Volume';
-import { noteValueRange } from '../../valueRange';
+import { noteValueRange, type ValueRange } from '../../valueRange';
 import type { DicomImageInfo } from './dicomImageInfo';
 import type { DataSet } from './parseDicomBytes';
 import type { StoredArray } from './pixel/decodeFrame';
@@ -25,13 +25,19 @@ function arrayKind(a: VoxelArray): string {
  * Apply Modality rescale (per slice) to stored values, returning physical values (HU for CT).
  * Integer results stay integer: in place when they fit the stored type, else in the smallest integer
  * type that holds them (their min/max, known from the per-slice ranges, is noted: noteValueRange);
- * non-integral scaling gives Float32.
+ * non-integral scaling gives Float32. `bounds`, when known (BitsStored), is what stored values can be
+ * at most: if every rescaled bound fits the stored type, one pass rescales in place (no range scan first).
  */
-export function applyRescale(stored: StoredArray, sliceSize: number, perSlice: Rescale[]): VoxelArray {
+export function applyRescale(stored: StoredArray, sliceSize: number, perSlice: Rescale[], bounds?: ValueRange): VoxelArray {
   const identity = perSlice.every((r) => r.slope === 1 && r.intercept === 0);
   if (identity) return stored;
   const integral = perSlice.every((r) => Number.isInteger(r.slope) && Number.isInteger(r.intercept));
   if (integral && !(stored instanceof Float32Array) && !(stored instanceof Float64Array)) {
+    const own = RANGES.find((r) => r[0] === arrayKind(stored));
+    const fitsOwn = (v: number): boolean => !!own && v >= own[1] && v <= own[2];
+    if (bounds && perSlice.every((r) => fitsOwn(bounds.min * r.slope + r.intercept) && fitsOwn(bounds.max * r.slope + r.intercept))) {
+      return rescaleInPlace(stored, sliceSize, perSlice);
+    }
     let lo = Infinity;
     let hi = -Infinity;
     for (let s = 0; s < perSlice.length; s++) {
@@ -49,9 +55,8 @@ export function applyRescale(stored: StoredArray, sliceSize: number, perSlice: R
       lo = Math.min(lo, a, b);
       hi = Math.max(hi, a, b);
     }
-    const own = RANGES.find((r) => r[0] === arrayKind(stored));
     let target: VoxelArray | undefined;
-    if (own && lo >= own[1] && hi <= own[2]) target = stored;
+    if (fitsOwn(lo) && fitsOwn(hi)) target = stored;
     else {
       const fit = RANGES.find((r) => lo >= r[1] && hi <= r[2]);
       if (fit) target = fit[3](stored.length);
@@ -75,6 +80,23 @@ export function applyRescale(stored: StoredArray, sliceSize: number, perSlice: R
     for (let p = s * sliceSize; p < end; p++) out[p] = stored[p] * slope + intercept;
   }
   return out;
+}
+
+/** value * slope + intercept in place, per slice, taking the exact range as it goes (noted). */
+function rescaleInPlace(a: StoredArray, sliceSize: number, perSlice: Rescale[]): VoxelArray {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let s = 0; s < perSlice.length; s++) {
+    const { slope, intercept } = perSlice[s];
+    for (let p = s * sliceSize, end = (s + 1) * sliceSize; p < end; p++) {
+      const v = a[p] * slope + intercept;
+      a[p] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  noteValueRange(a, { min: lo, max: hi });
+  return a;
 }
 
 /** Modality LUT Sequence: stored value → output value through the table (clamped at both ends). */
