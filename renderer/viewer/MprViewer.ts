@@ -170,7 +170,6 @@ export class MprViewer {
     const vol = volumeLoader.createLocalVolume(this.volumeId, { ...common, scalarData: scan });
     this.withheld = new WithheldSlices(vol.imageIds, firstSlices);
     const labels = new Uint8Array(n);
-    volumeLoader.createLocalLabelmapVolume({ ...common, scalarData: labels }, this.labelVolumeId);
     this.geometry = g;
     this.scan = scan;
     this.labels = labels;
@@ -195,6 +194,12 @@ export class MprViewer {
     // segmentation is set up, and setting the window after that cost another render of all views.
     this.applyWindow(window);
     this.setupTools();
+    // The scan's first image is painted before the label map volume is made (an image per slice
+    // for cornerstone's cache: ~0.2 s of the page's thread); edits start only after this resolves.
+    engine.render();
+    await nextFrame();
+    if (this.shown !== id) return; // replaced meanwhile
+    volumeLoader.createLocalLabelmapVolume({ ...common, scalarData: labels }, this.labelVolumeId);
     await this.setupSegmentation(labelDefs);
     for (const v of VIEW_NAMES) this.attachPointer(v);
     engine.render();
