@@ -193,7 +193,6 @@ export class MprViewer {
     // The window before anything is drawn: cornerstone already draws the scan while the
     // segmentation is set up, and setting the window after that cost another render of all views.
     this.applyWindow(window);
-    this.setupTools();
     // The scan's first image is painted before the label map volume is made (an image per slice
     // for cornerstone's cache: ~0.2 s of the page's thread); edits start only after this resolves.
     engine.render();
@@ -201,8 +200,20 @@ export class MprViewer {
     if (this.shown !== id) return; // replaced meanwhile
     volumeLoader.createLocalLabelmapVolume({ ...common, scalarData: labels }, this.labelVolumeId);
     await this.setupSegmentation(labelDefs);
+    // The tools once the label map's actor is in the views: adding it resets each view's camera,
+    // and with the crosshairs tool listening each reset re-centred all three views again (~0.2 s
+    // of the page's thread; all in 3.95–4.32 → 3.54–4.12 s). Scroll and window start with edits.
+    await this.labelActorsAdded(engine);
+    if (this.shown !== id) return;
+    this.setupTools();
     for (const v of VIEW_NAMES) this.attachPointer(v);
     engine.render();
+  }
+
+  /** Resolves once every view holds the label map's actor (cornerstone adds it at a later render), or after a second. */
+  private async labelActorsAdded(engine: RenderingEngine): Promise<void> {
+    const until = performance.now() + 1000;
+    while (performance.now() < until && VIEW_NAMES.some((v) => (engine.getViewport(v) as Types.IVolumeViewport).getActors().length < 2)) await nextFrame();
   }
 
   private setupTools(): void {
