@@ -1,4 +1,3 @@
-import { denseAsppRates } from '../engine/models/heads/denseAsppHeadShape';
 import type { BackboneSpec, ModelSpec } from '../engine/models/ModelSpec';
 import { LUNG_TASK, NODULE_TASK } from './taskDefinitions';
 
@@ -16,14 +15,6 @@ export function tinyBackbone(baseWidth = 8): BackboneSpec {
 /** The lung TaskDefinition's model (background, right lung, left lung). */
 export function lungSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
   return { backbone, head: LUNG_TASK.head(backbone, LUNG_CLASSES) };
-}
-
-export function liverCoarseSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
-  return { backbone, head: { kind: 'liver-coarse', classes: 2 } };
-}
-
-export function liverFineSpec(backbone: BackboneSpec = tinyBackbone()): ModelSpec {
-  return { backbone, head: { kind: 'dense-aspp', classes: 2, growth: Math.max(4, backbone.baseWidth), rates: denseAsppRates(3) } };
 }
 
 /** The nodule TaskDefinition's model (benign, malignant). */

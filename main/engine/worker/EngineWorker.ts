@@ -67,7 +67,7 @@ interface Pending {
 }
 
 /** The entry this module's location implies: the tsx shim beside the sources, else the bundled .js. */
-export function defaultWorkerEntry(): URL {
+function defaultWorkerEntry(): URL {
   const shim = new URL('./engineWorkerEntry.mjs', import.meta.url);
   if (existsSync(fileURLToPath(shim))) return shim;
   return new URL('./engineWorkerMain.js', import.meta.url);

@@ -8,7 +8,8 @@ import { saveCheckpoint } from '../../engine/weights/checkpoint';
 import { writeNifti } from '../../volume/io/nifti/writeNifti';
 import { generateCtPhantom, NODULE_LABELS } from '../phantom/ctPhantom';
 import { argmaxLabels, meanEntropy, predictProbabilities, type Probabilities } from './segmentationInference';
-import { liverCoarseSpec, liverFineSpec, lungSpec, noduleSpec, tinyBackbone } from '../defaultSpecs';
+import { lungSpec, noduleSpec, tinyBackbone } from '../defaultSpecs';
+import { denseAsppRates } from '../../engine/models/heads/denseAsppHeadShape';
 import { loadTaskModel, preprocessingToJson, type TaskPreprocessing } from './taskModel';
 import { loadLungPredictor } from '../lung/lungModel';
 import { prepareTask } from '../taskRegistry';
@@ -17,8 +18,17 @@ import { randomExpandedCrop, rotateTranslate } from '../liver/liverTraining';
 import { detectNoduleCandidates, extractNodulePatch, classifyNodule } from '../nodule/noduleTask';
 import { runBatch } from '../batch/runBatch';
 import { seededRandom } from '../../util/seededRandom';
-import type { ModelSpec } from '../../engine/models/ModelSpec';
+import type { BackboneSpec, ModelSpec } from '../../engine/models/ModelSpec';
 import { createHeadRegistry } from '../../engine/models/heads/headRegistry';
+
+/** A liver workspace from before the two-stage model: coarse and fine stages as two model files. */
+function liverCoarseSpec(backbone: BackboneSpec): ModelSpec {
+  return { backbone, head: { kind: 'liver-coarse', classes: 2 } };
+}
+
+function liverFineSpec(backbone: BackboneSpec): ModelSpec {
+  return { backbone, head: { kind: 'dense-aspp', classes: 2, growth: Math.max(4, backbone.baseWidth), rates: denseAsppRates(3) } };
+}
 
 // Tiny everything: these tests check plumbing, shapes and geometry, not accuracy.
 const ph = generateCtPhantom({ dims: [48, 48, 32], seed: 4 });

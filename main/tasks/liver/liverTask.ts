@@ -34,7 +34,7 @@ export function liverStagePreprocessing(p: TaskPreprocessing): { coarse: TaskPre
 }
 
 /** Inference margin around the coarse ROI, mm. */
-export const LIVER_MARGIN_MM = 15;
+const LIVER_MARGIN_MM = 15;
 
 export interface LiverModels {
   coarse?: TaskModel;
@@ -63,7 +63,7 @@ function toLabelMap(labels: Uint8Array, grid: Volume, source: Volume, label: Liv
 }
 
 /** Coarse stage: liver mask (largest component) on the source grid, or null when none found; with its mean softmax entropy. */
-export function coarseLiver(m: TaskModel, ct: Volume, signal?: AbortSignal): { mask: Uint8Array | null; meanEntropy: number } {
+function coarseLiver(m: TaskModel, ct: Volume, signal?: AbortSignal): { mask: Uint8Array | null; meanEntropy: number } {
   const input = prepareInput(ct, m.preprocessing);
   const probs = predictProbabilities(m.model, input, { window: m.preprocessing.window, signal });
   const back = mapToSource(toLabelMap(argmaxLabels(probs), input, ct), ct, { interpolation: 'label' });

@@ -35,7 +35,7 @@ export interface NodulePoint {
 /** HU window of the classifier input, then scaled to roughly unit range. */
 const PATCH_WINDOW: [number, number] = [-1000, 400];
 
-export function toWorld(ct: Volume, p: NodulePoint): Vec3 {
+function toWorld(ct: Volume, p: NodulePoint): Vec3 {
   return p.frame === 'world' ? p.coords : applyAffine(ct.affine, p.coords);
 }
 
@@ -81,7 +81,7 @@ export function scanNoduleInputs(ct: Volume, centres: readonly Vec3[], p: TaskPr
 }
 
 /** Inputs of a model without stored patch preprocessing (imported weights): HU window to [-1, 1]. */
-export function patchToInput(patch: Volume): Float32Array {
+function patchToInput(patch: Volume): Float32Array {
   const [lo, hi] = PATCH_WINDOW;
   const out = new Float32Array(patch.data.length);
   for (let q = 0; q < out.length; q++) {
